@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * devmem-lab public API: an emulated kernel ("host") with netdevs, dma-bufs
+ * and a generic netlink socket speaking the "netdev" family.
+ *
+ * Every call returns 0 or a non-negative count on success and -errno on
+ * failure, like the kernel and liburing.
+ */
+#ifndef DEVMEM_DEVMEM_H
+#define DEVMEM_DEVMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "uapi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct dml_host;
+struct dml_netdev;
+struct dml_dmabuf;
+struct dml_nl_sock;
+
+/* ---- host: one emulated kernel ---------------------------------------- */
+
+struct dml_host_config {
+	unsigned int rx_ring_size;	/* buffers each RX queue keeps posted */
+	unsigned int pp_ring_size;	/* recycle ring of each page pool */
+};
+
+#define DML_DEFAULT_RX_RING_SIZE	256
+#define DML_DEFAULT_PP_RING_SIZE	1024
+
+/**
+ * dml_host_create() - make an emulated kernel with no devices.
+ * @cfg: sizes; NULL takes the defaults.
+ * @out: the new host.
+ *
+ * Return: 0, -EINVAL for a zero ring size, -ENOMEM.
+ */
+int dml_host_create(const struct dml_host_config *cfg, struct dml_host **out);
+
+/**
+ * dml_host_destroy() - close what is left open and free the host.
+ * @host: may be NULL.
+ */
+void dml_host_destroy(struct dml_host *host);
+
+/**
+ * dml_devmem_enabled() - whether this build has devmem (NET_DEVMEM=y).
+ *
+ * Return: true when bind-rx can succeed.
+ */
+bool dml_devmem_enabled(void);
+
+/**
+ * dml_host_autorelease_mode() - the system-wide token mode.
+ * @host: the host.
+ *
+ * Return: -1 while no RX binding exists, else the mode of the existing ones.
+ */
+int dml_host_autorelease_mode(struct dml_host *host);
+
+/**
+ * dml_host_warnings() - broken invariants seen so far (DML_WARN_ON hits).
+ * @host: the host.
+ *
+ * Return: the count; tests expect 0.
+ */
+unsigned long dml_host_warnings(struct dml_host *host);
+
+/* ---- netdev: an emulated NIC ------------------------------------------- */
+
+struct dml_netdev_config {
+	const char *name;		/* at most 15 characters */
+	unsigned int max_rx_queues;	/* hardware queues */
+	unsigned int rx_queues;		/* channels in use, <= max */
+	bool header_split;		/* tcp-data-split */
+};
+
+/**
+ * dml_netdev_create() - add a NIC to the host; RX queues start on host memory.
+ * @host: the host.
+ * @cfg: name and queues.
+ * @out: the new device, owned by the host.
+ *
+ * Return: 0, -EINVAL for a bad name or queue count, -EEXIST for a taken
+ * name, -ENOMEM.
+ */
+int dml_netdev_create(struct dml_host *host, const struct dml_netdev_config *cfg,
+		      struct dml_netdev **out);
+
+/**
+ * dml_netdev_ifindex() - the device's interface index (from 1).
+ * @dev: the device.
+ *
+ * Return: the index.
+ */
+uint32_t dml_netdev_ifindex(const struct dml_netdev *dev);
+
+/**
+ * dml_netdev_by_name() - look a device up.
+ * @host: the host.
+ * @name: its name.
+ *
+ * Return: the device or NULL.
+ */
+struct dml_netdev *dml_netdev_by_name(struct dml_host *host, const char *name);
+
+/**
+ * dml_netdev_set_header_split() - ethtool -G tcp-data-split on|off.
+ * @dev: the device.
+ * @on: the new setting.
+ *
+ * Return: 0, -EINVAL when turning it off while a queue is bound to a
+ * dma-buf (the kernel refuses the same way).
+ */
+int dml_netdev_set_header_split(struct dml_netdev *dev, bool on);
+
+/**
+ * dml_netdev_set_channels() - ethtool -L rx N.
+ * @dev: the device.
+ * @rx_queues: new number of RX queues in use.
+ *
+ * Return: 0, -EINVAL for 0 or more than the hardware has, -EBUSY when a
+ * bound queue would disappear, -ENOMEM.
+ */
+int dml_netdev_set_channels(struct dml_netdev *dev, unsigned int rx_queues);
+
+/* A flow as ntuple rules see it; addresses are IPv6 (IPv4 as ::ffff:a.b.c.d). */
+struct dml_flow {
+	uint8_t src_addr[16];
+	uint8_t dst_addr[16];
+	uint16_t src_port;
+	uint16_t dst_port;
+};
+
+/**
+ * dml_netdev_set_rss() - ethtool -X equal: spread unmatched flows.
+ * @dev: the device.
+ * @first: first queue of the spread.
+ * @count: number of queues.
+ *
+ * Return: 0, -EINVAL when the range is empty or beyond the channels.
+ */
+int dml_netdev_set_rss(struct dml_netdev *dev, unsigned int first,
+		       unsigned int count);
+
+/**
+ * dml_netdev_add_ntuple() - ethtool -N flow-type ... queue Q.
+ * @dev: the device.
+ * @match: the flow; zero addresses and ports act as wildcards.
+ * @queue: where matching segments go.
+ *
+ * Return: the rule id (>= 0), -EINVAL for a queue beyond the channels,
+ * -ENOSPC when the rule table is full.
+ */
+int dml_netdev_add_ntuple(struct dml_netdev *dev, const struct dml_flow *match,
+			  unsigned int queue);
+
+/**
+ * dml_netdev_del_ntuple() - remove a rule.
+ * @dev: the device.
+ * @rule: its id.
+ *
+ * Return: 0, -ENOENT.
+ */
+int dml_netdev_del_ntuple(struct dml_netdev *dev, int rule);
+
+/**
+ * dml_netdev_steer() - the RX queue the NIC picks for a flow.
+ * @dev: the device.
+ * @flow: the segment's flow.
+ *
+ * Return: the queue index; ntuple rules first, then the RSS spread.
+ */
+unsigned int dml_netdev_steer(struct dml_netdev *dev, const struct dml_flow *flow);
+
+struct dml_rxq_info {
+	unsigned int index;
+	bool active;		/* inside the channel count */
+	uint32_t dmabuf_id;	/* 0 when on host memory */
+	uint32_t page_pool_id;
+	unsigned int posted;	/* buffers on the ring */
+	uint64_t stalls;	/* refills cut short by an empty pool */
+	uint64_t restarts;
+};
+
+/**
+ * dml_netdev_rxq_info() - a queue's state.
+ * @dev: the device.
+ * @index: the queue.
+ * @info: filled in.
+ *
+ * Return: 0, -ERANGE for a queue the hardware does not have.
+ */
+int dml_netdev_rxq_info(struct dml_netdev *dev, unsigned int index,
+			struct dml_rxq_info *info);
+
+/**
+ * dml_netdev_rxq_refill() - let the NIC post buffers until the ring is full.
+ * @dev: the device.
+ * @index: the queue.
+ *
+ * Return: buffers posted by this call, -ERANGE, -ENETDOWN for an inactive
+ * queue, -ENOBUFS when the pool ran dry (the stall is counted).
+ */
+int dml_netdev_rxq_refill(struct dml_netdev *dev, unsigned int index);
+
+/* ---- dma-buf ------------------------------------------------------------ */
+
+enum dml_dmabuf_exporter {
+	DML_DMABUF_AUTO,	/* udmabuf when /dev/udmabuf exists, else memfd */
+	DML_DMABUF_UDMABUF,
+	DML_DMABUF_MEMFD,
+};
+
+/**
+ * dml_dmabuf_create() - export a dma-buf of @size bytes.
+ * @size: a non-zero multiple of DML_PAGE_SIZE.
+ * @exporter: which exporter; AUTO picks.
+ * @out: the new dma-buf; its fd is the caller's to pass to bind-rx.
+ *
+ * Return: 0, -EINVAL for a bad size or exporter, -ENODEV when udmabuf is
+ * asked for and absent, or the errno of the failing system call.
+ */
+int dml_dmabuf_create(size_t size, enum dml_dmabuf_exporter exporter,
+		      struct dml_dmabuf **out);
+
+/**
+ * dml_dmabuf_parse_exporter() - "auto", "udmabuf" or "memfd".
+ * @name: the text.
+ * @out: the exporter.
+ *
+ * Return: 0, -EINVAL.
+ */
+int dml_dmabuf_parse_exporter(const char *name, enum dml_dmabuf_exporter *out);
+
+int dml_dmabuf_fd(const struct dml_dmabuf *buf);
+size_t dml_dmabuf_size(const struct dml_dmabuf *buf);
+const char *dml_dmabuf_exporter_name(const struct dml_dmabuf *buf);
+
+/**
+ * dml_dmabuf_destroy() - close the caller's fd; a binding keeps its own.
+ * @buf: may be NULL.
+ */
+void dml_dmabuf_destroy(struct dml_dmabuf *buf);
+
+/* ---- generic netlink --------------------------------------------------- */
+
+#define DML_NL_ADMIN	(1u << 0)	/* CAP_NET_ADMIN: needed by bind-rx */
+
+/**
+ * dml_nl_open() - socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC) on a host.
+ * @host: the host.
+ * @flags: DML_NL_ADMIN or 0.
+ * @out: the socket.
+ *
+ * Return: 0, -EINVAL for unknown flags, -ENOMEM.
+ */
+int dml_nl_open(struct dml_host *host, unsigned int flags,
+		struct dml_nl_sock **out);
+
+/**
+ * dml_nl_send() - hand the kernel one or more netlink messages.
+ * @sk: the socket.
+ * @buf: nlmsghdr + genlmsghdr + attributes, as on a real socket.
+ * @len: bytes in @buf.
+ *
+ * Replies, acks and errors (NLMSG_ERROR with extack) are queued for
+ * dml_nl_recv(), one message per call.
+ *
+ * Return: @len, -EINVAL when @buf is too short to hold a netlink header,
+ * -ENOMEM.
+ */
+ssize_t dml_nl_send(struct dml_nl_sock *sk, const void *buf, size_t len);
+
+/**
+ * dml_nl_recv() - take the next queued message.
+ * @sk: the socket.
+ * @buf: where to copy it.
+ * @len: room in @buf.
+ *
+ * Return: its length, -EAGAIN when nothing is queued, -EMSGSIZE when it
+ * does not fit (it stays queued).
+ */
+ssize_t dml_nl_recv(struct dml_nl_sock *sk, void *buf, size_t len);
+
+/**
+ * dml_nl_portid() - the socket's netlink port id.
+ * @sk: the socket.
+ *
+ * Return: the port id.
+ */
+uint32_t dml_nl_portid(const struct dml_nl_sock *sk);
+
+/**
+ * dml_nl_close() - close the socket; every binding it made is unbound.
+ * @sk: may be NULL.
+ */
+void dml_nl_close(struct dml_nl_sock *sk);
+
+struct nlmsghdr;
+
+/* Called for each reply message; a negative return stops the exchange. */
+typedef int (*dml_nl_msg_cb)(const struct nlmsghdr *nlh, void *arg);
+
+/**
+ * dml_nl_transact() - one request, every reply, like ynl's request helper.
+ * @sk: the socket.
+ * @req: a complete request; NLM_F_REQUEST, NLM_F_ACK (unless a dump) and a
+ *	 fresh sequence number are set here.
+ * @cb: run on each reply that is not the final ack or NLMSG_DONE (may be NULL).
+ * @arg: for @cb.
+ * @errmsg: filled with the extack message of an error, or "" (may be NULL).
+ * @errlen: room in @errmsg.
+ *
+ * Return: 0, the kernel's -errno, @cb's negative return, or -EPROTO when
+ * the replies end without an ack or NLMSG_DONE.
+ */
+int dml_nl_transact(struct dml_nl_sock *sk, struct nlmsghdr *req,
+		    dml_nl_msg_cb cb, void *arg, char *errmsg, size_t errlen);
+
+/**
+ * dml_genl_family_id() - resolve a family through nlctrl CTRL_CMD_GETFAMILY.
+ * @sk: the socket.
+ * @name: e.g. "netdev".
+ *
+ * Return: the family id, -ENOENT for an unknown family, -EPROTO for a
+ * malformed reply.
+ */
+int dml_genl_family_id(struct dml_nl_sock *sk, const char *name);
+
+#define DML_BIND_RX_MAX_QUEUES	256	/* what one request message holds */
+
+struct dml_bind_rx_req {
+	uint32_t ifindex;
+	int dmabuf_fd;
+	const uint32_t *queues;
+	size_t nr_queues;
+	int autorelease;	/* 0 or 1; -1 leaves the attribute out */
+};
+
+/**
+ * dml_bind_rx() - NETDEV_CMD_BIND_RX, built and parsed with real bytes.
+ * @sk: an admin netlink socket; the binding lives as long as it does.
+ * @req: what to bind.
+ * @id: the binding's dmabuf id, set on success.
+ * @errmsg: filled with the extack message, or "" (may be NULL).
+ * @errlen: room in @errmsg.
+ *
+ * Return: 0, -EINVAL for a request this helper cannot encode, -EPROTO
+ * for a malformed reply, or the kernel's -errno: -EPERM, -EINVAL, -ERANGE,
+ * -ENODEV, -EEXIST, -EBUSY, -EOPNOTSUPP, -EBADF, -ENOMEM.
+ */
+int dml_bind_rx(struct dml_nl_sock *sk, const struct dml_bind_rx_req *req,
+		uint32_t *id, char *errmsg, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DEVMEM_DEVMEM_H */

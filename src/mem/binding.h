@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A dma-buf bound for RX (bind-rx): the imported buffer, one net_iov per
+ * page, the free net_iovs its memory provider hands to page pools, and the
+ * counts that decide when leaked tokens are reclaimed and when it is freed.
+ */
+#ifndef DML_BINDING_H
+#define DML_BINDING_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dmabuf.h"
+#include "netmem.h"
+
+struct dml_host;
+struct dml_netdev;
+struct dml_extack;
+
+struct dml_binding {
+	struct dml_host *host;
+	struct dml_netdev *dev;
+	uint32_t id;
+	int autorelease;
+	struct dml_dmabuf_import dmabuf;
+
+	size_t nr_niovs;
+	struct dml_net_iov *vec;	/* indexed by page number: token = index */
+
+	/* Protects free_stack and nr_free: the provider's idle net_iovs. */
+	pthread_spinlock_t free_lock;
+	uint32_t *free_stack;
+	size_t nr_free;
+
+	/*
+	 * Holders: the netlink socket that made it, until unbind; each page
+	 * pool drawing from it, until that pool's last buffer comes back; each
+	 * socket that joined it (autorelease = 0), until the socket closes.
+	 */
+	atomic_long refcount;
+	/*
+	 * Bound RX queues plus joined sockets.  When it reaches 0 nobody can
+	 * deliver or return tokens any more, so leaked urefs are reclaimed.
+	 */
+	atomic_long users;
+
+	/* Under rtnl: the queues bound to it and the owning socket's list. */
+	unsigned int *bound_queues;
+	unsigned int nr_bound;
+	struct dml_nl_sock *owner;
+	struct dml_binding *owner_next;
+	bool unbound;
+};
+
+int dml_binding_create(struct dml_host *host, struct dml_netdev *dev,
+		       int dmabuf_fd, int autorelease, struct dml_extack *ext,
+		       struct dml_binding **out);
+void dml_binding_final_free(struct dml_binding *binding);
+void dml_binding_unbind(struct dml_binding *binding);
+
+void dml_binding_users_put(struct dml_binding *binding);
+
+static inline void dml_binding_get(struct dml_binding *binding)
+{
+	atomic_fetch_add_explicit(&binding->refcount, 1, memory_order_relaxed);
+}
+
+static inline void dml_binding_put(struct dml_binding *binding)
+{
+	if (atomic_fetch_sub_explicit(&binding->refcount, 1,
+				      memory_order_acq_rel) == 1)
+		dml_binding_final_free(binding);
+}
+
+/* Takes a user unless the binding has none left (unbound and drained). */
+static inline bool dml_binding_users_get_unless_zero(struct dml_binding *binding)
+{
+	long users = atomic_load_explicit(&binding->users, memory_order_relaxed);
+
+	do {
+		if (users == 0)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(&binding->users, &users,
+							users + 1,
+							memory_order_acquire,
+							memory_order_relaxed));
+	return true;
+}
+
+static inline void dml_binding_users_get(struct dml_binding *binding)
+{
+	atomic_fetch_add_explicit(&binding->users, 1, memory_order_relaxed);
+}
+
+static inline uint32_t dml_net_iov_index(const struct dml_binding *binding,
+					 const struct dml_net_iov *niov)
+{
+	return (uint32_t)(niov - binding->vec);
+}
+
+static inline unsigned char *dml_net_iov_addr(const struct dml_binding *binding,
+					      const struct dml_net_iov *niov)
+{
+	return (unsigned char *)binding->dmabuf.map +
+	       (size_t)dml_net_iov_index(binding, niov) * DML_PAGE_SIZE;
+}
+
+struct dml_net_iov *dml_binding_alloc_niov(struct dml_binding *binding);
+void dml_binding_free_niov(struct dml_binding *binding,
+			   struct dml_net_iov *niov);
+
+#endif /* DML_BINDING_H */

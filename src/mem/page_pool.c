@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Page pool with a memory provider (S-2.3).  A pool serves one RX queue.  It
+ * allocates from its recycle ring first and from the provider second; when
+ * both are empty the queue stalls and alloc_empty counts it.  A destroyed
+ * (detached) pool stays alive until the last buffer it handed out comes back,
+ * as the kernel's page_pool_release does.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "binding.h"
+#include "host.h"
+#include "page_pool.h"
+#include "warn.h"
+
+struct dml_mp_ops {
+	struct dml_netmem *(*alloc)(struct dml_page_pool *pool);
+	void (*release)(struct dml_page_pool *pool, struct dml_netmem *nm);
+};
+
+struct dml_page_pool {
+	struct dml_host *host;
+	const struct dml_mp_ops *mp;
+	/* Reference on the binding for as long as the pool exists; NULL for host memory. */
+	struct dml_binding *binding;
+	uint32_t id;
+	uint32_t ifindex;
+	uint32_t queue;
+
+	/*
+	 * Protects the recycle ring, inflight, the detached state and the
+	 * stats.  Like the kernel's ptr_ring producer lock, returns from any
+	 * thread go through it.
+	 */
+	pthread_spinlock_t lock;
+	struct dml_netmem **ring;
+	unsigned int ring_size;
+	unsigned int ring_head;
+	unsigned int ring_count;
+	/* Buffers handed out (or sitting in the ring) not yet back in the provider. */
+	uint64_t inflight;
+	bool detached;
+	uint64_t detach_time;
+	struct dml_page_pool_stats stats;
+
+	/* Under host->pools_lock. */
+	struct dml_page_pool *next;
+};
+
+static struct dml_netmem *host_pages_alloc(struct dml_page_pool *pool)
+{
+	struct dml_page *page = malloc(sizeof(*page));
+
+	(void)pool;
+	if (!page)
+		return NULL;
+	atomic_init(&page->nm.pp_ref_count, 0);
+	page->nm.pp = NULL;
+	return &page->nm;
+}
+
+static void host_pages_release(struct dml_page_pool *pool, struct dml_netmem *nm)
+{
+	(void)pool;
+	free((struct dml_page *)nm);
+}
+
+static const struct dml_mp_ops host_pages_ops = {
+	.alloc = host_pages_alloc,
+	.release = host_pages_release,
+};
+
+static struct dml_netmem *dmabuf_devmem_alloc(struct dml_page_pool *pool)
+{
+	struct dml_net_iov *niov = dml_binding_alloc_niov(pool->binding);
+
+	return niov ? &niov->nm : NULL;
+}
+
+static void dmabuf_devmem_release(struct dml_page_pool *pool, struct dml_netmem *nm)
+{
+	dml_binding_free_niov(pool->binding, (struct dml_net_iov *)nm);
+}
+
+static const struct dml_mp_ops dmabuf_devmem_ops = {
+	.alloc = dmabuf_devmem_alloc,
+	.release = dmabuf_devmem_release,
+};
+
+int dml_page_pool_create(struct dml_host *host, uint32_t ifindex, uint32_t queue,
+			 struct dml_binding *binding, struct dml_page_pool **out)
+{
+	struct dml_page_pool *pool = calloc(1, sizeof(*pool));
+
+	if (!pool)
+		return -ENOMEM;
+	pool->ring_size = host->cfg.pp_ring_size;
+	pool->ring = calloc(pool->ring_size, sizeof(*pool->ring));
+	if (!pool->ring) {
+		free(pool);
+		return -ENOMEM;
+	}
+	pthread_spin_init(&pool->lock, PTHREAD_PROCESS_PRIVATE);
+	pool->host = host;
+	pool->ifindex = ifindex;
+	pool->queue = queue;
+	pool->mp = binding ? &dmabuf_devmem_ops : &host_pages_ops;
+	pool->binding = binding;
+	if (binding)
+		dml_binding_get(binding);
+
+	pthread_mutex_lock(&host->pools_lock);
+	pool->id = ++host->next_pool_id;
+	pool->next = host->pools;
+	host->pools = pool;
+	pthread_mutex_unlock(&host->pools_lock);
+
+	*out = pool;
+	return 0;
+}
+
+static void page_pool_free(struct dml_page_pool *pool)
+{
+	struct dml_host *host = pool->host;
+	struct dml_page_pool **pp;
+
+	pthread_mutex_lock(&host->pools_lock);
+	for (pp = &host->pools; *pp; pp = &(*pp)->next) {
+		if (*pp == pool) {
+			*pp = pool->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&host->pools_lock);
+
+	if (pool->binding)
+		dml_binding_put(pool->binding);
+	pthread_spin_destroy(&pool->lock);
+	free(pool->ring);
+	free(pool);
+}
+
+/* Gives @nm back to the provider; pool lock held. */
+static void release_to_provider_locked(struct dml_page_pool *pool,
+				       struct dml_netmem *nm)
+{
+	nm->pp = NULL;
+	pool->mp->release(pool, nm);
+	pool->stats.recycle_released++;
+	DML_WARN_ON(pool->host, pool->inflight == 0);
+	pool->inflight--;
+}
+
+struct dml_netmem *dml_page_pool_alloc(struct dml_page_pool *pool)
+{
+	struct dml_netmem *nm = NULL;
+
+	pthread_spin_lock(&pool->lock);
+	if (DML_WARN_ON(pool->host, pool->detached))
+		goto out;
+	if (pool->ring_count) {
+		nm = pool->ring[pool->ring_head];
+		pool->ring_head = (pool->ring_head + 1) % pool->ring_size;
+		pool->ring_count--;
+		pool->stats.alloc_fast++;
+	} else {
+		nm = pool->mp->alloc(pool);
+		if (!nm) {
+			pool->stats.alloc_empty++;
+			goto out;
+		}
+		pool->stats.alloc_slow++;
+		pool->inflight++;
+		nm->pp = pool;
+	}
+	/* The caller's reference: the RX ring slot the buffer is posted to. */
+	atomic_store_explicit(&nm->pp_ref_count, 1, memory_order_relaxed);
+out:
+	pthread_spin_unlock(&pool->lock);
+	return nm;
+}
+
+void dml_page_pool_recycle(struct dml_page_pool *pool, struct dml_netmem *nm)
+{
+	bool free_pool;
+
+	pthread_spin_lock(&pool->lock);
+	if (pool->detached) {
+		release_to_provider_locked(pool, nm);
+	} else if (pool->ring_count == pool->ring_size) {
+		pool->stats.recycle_ring_full++;
+		release_to_provider_locked(pool, nm);
+	} else {
+		pool->ring[(pool->ring_head + pool->ring_count) % pool->ring_size] = nm;
+		pool->ring_count++;
+		pool->stats.recycle_ring++;
+	}
+	free_pool = pool->detached && pool->inflight == 0;
+	pthread_spin_unlock(&pool->lock);
+
+	/*
+	 * Nothing refers to a detached pool with no buffer out, so the last
+	 * returner frees it after dropping the lock.
+	 */
+	if (free_pool)
+		page_pool_free(pool);
+}
+
+void dml_page_pool_destroy(struct dml_page_pool *pool)
+{
+	bool free_pool;
+
+	pthread_spin_lock(&pool->lock);
+	pool->detached = true;
+	pool->detach_time = (uint64_t)time(NULL);
+	while (pool->ring_count) {
+		struct dml_netmem *nm = pool->ring[pool->ring_head];
+
+		pool->ring_head = (pool->ring_head + 1) % pool->ring_size;
+		pool->ring_count--;
+		release_to_provider_locked(pool, nm);
+	}
+	free_pool = pool->inflight == 0;
+	pthread_spin_unlock(&pool->lock);
+
+	if (free_pool)
+		page_pool_free(pool);
+}
+
+uint32_t dml_page_pool_id(const struct dml_page_pool *pool)
+{
+	return pool->id;
+}
+
+struct dml_binding *dml_page_pool_binding(const struct dml_page_pool *pool)
+{
+	return pool->binding;
+}
+
+void dml_page_pool_info(struct dml_page_pool *pool, struct dml_page_pool_info *info)
+{
+	info->id = pool->id;
+	info->ifindex = pool->ifindex;
+	info->queue = pool->queue;
+	info->dmabuf_id = pool->binding ? pool->binding->id : 0;
+	pthread_spin_lock(&pool->lock);
+	info->inflight = pool->inflight - pool->ring_count;
+	info->detached = pool->detached;
+	info->detach_time = pool->detach_time;
+	info->stats = pool->stats;
+	pthread_spin_unlock(&pool->lock);
+}
+
+int dml_page_pool_for_each(struct dml_host *host,
+			   int (*fn)(const struct dml_page_pool_info *info, void *arg),
+			   void *arg)
+{
+	struct dml_page_pool_info info;
+	struct dml_page_pool *pool;
+	int ret = 0;
+
+	pthread_mutex_lock(&host->pools_lock);
+	for (pool = host->pools; pool && !ret; pool = pool->next) {
+		dml_page_pool_info(pool, &info);
+		ret = fn(&info, arg);
+	}
+	pthread_mutex_unlock(&host->pools_lock);
+	return ret;
+}

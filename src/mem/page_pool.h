@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Page pool: the buffers one RX queue posts.  Buffers come from a memory
+ * provider (host pages, or a binding's net_iovs) and come back through a
+ * recycle ring when their last page-pool reference goes.
+ */
+#ifndef DML_PAGE_POOL_H
+#define DML_PAGE_POOL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netmem.h"
+
+struct dml_host;
+struct dml_binding;
+
+struct dml_page_pool_stats {
+	uint64_t alloc_fast;		/* from the recycle ring */
+	uint64_t alloc_slow;		/* from the memory provider */
+	uint64_t alloc_empty;		/* nothing anywhere: the queue stalls */
+	uint64_t recycle_ring;
+	uint64_t recycle_ring_full;
+	uint64_t recycle_released;	/* given back to the provider */
+};
+
+struct dml_page_pool_info {
+	uint32_t id;
+	uint32_t ifindex;
+	uint32_t queue;
+	uint32_t dmabuf_id;		/* 0 for host memory */
+	uint64_t inflight;
+	bool detached;
+	uint64_t detach_time;		/* seconds since the epoch */
+	struct dml_page_pool_stats stats;
+};
+
+struct dml_page_pool;
+
+int dml_page_pool_create(struct dml_host *host, uint32_t ifindex, uint32_t queue,
+			 struct dml_binding *binding, struct dml_page_pool **out);
+struct dml_netmem *dml_page_pool_alloc(struct dml_page_pool *pool);
+void dml_page_pool_destroy(struct dml_page_pool *pool);
+uint32_t dml_page_pool_id(const struct dml_page_pool *pool);
+struct dml_binding *dml_page_pool_binding(const struct dml_page_pool *pool);
+void dml_page_pool_info(struct dml_page_pool *pool,
+			struct dml_page_pool_info *info);
+
+/*
+ * Walks every pool of the host that is not yet freed (detached ones
+ * included, as the kernel lists them until their last buffer returns).
+ * @fn returns non-zero to stop.
+ */
+int dml_page_pool_for_each(struct dml_host *host,
+			   int (*fn)(const struct dml_page_pool_info *info,
+				     void *arg),
+			   void *arg);
+
+#endif /* DML_PAGE_POOL_H */

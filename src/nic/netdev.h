@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The emulated NIC: RX queues that post page-pool buffers, header split,
+ * flow steering (ntuple rules, then an RSS spread), and the queue restart the
+ * kernel's queue API performs on bind and unbind (S-3.2).
+ */
+#ifndef DML_NETDEV_H
+#define DML_NETDEV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devmem/devmem.h"
+
+struct dml_binding;
+struct dml_extack;
+struct dml_netmem;
+struct dml_page_pool;
+
+#define DML_NTUPLE_MAX_RULES	64
+
+struct dml_rxq {
+	struct dml_netdev *dev;
+	unsigned int index;
+
+	/*
+	 * Protects the posted ring, the pool and the counters: the NIC posts
+	 * and consumes buffers under it while the control plane restarts the
+	 * queue.
+	 */
+	pthread_mutex_t lock;
+	struct dml_page_pool *pool;	/* NULL while beyond the channel count */
+	/* The memory provider while bound; written under rtnl and @lock. */
+	struct dml_binding *binding;
+	struct dml_netmem **ring;
+	unsigned int ring_size;
+	unsigned int ring_head;
+	unsigned int ring_count;
+	uint64_t stalls;
+	uint64_t restarts;
+};
+
+struct dml_ntuple_rule {
+	bool used;
+	struct dml_flow match;
+	unsigned int queue;
+};
+
+struct dml_netdev {
+	struct dml_host *host;
+	char name[16];
+	uint32_t ifindex;
+	unsigned int max_rx_queues;
+
+	/* Under rtnl. */
+	unsigned int nr_rx_queues;
+	bool header_split;
+
+	/* Protects the steering tables, read by the NIC for every segment. */
+	pthread_rwlock_t steer_lock;
+	unsigned int rss_first;
+	unsigned int rss_count;
+	struct dml_ntuple_rule rules[DML_NTUPLE_MAX_RULES];
+
+	struct dml_rxq *rxqs;
+};
+
+int dml_netdev_bind_rxq(struct dml_netdev *dev, unsigned int index,
+			struct dml_binding *binding, struct dml_extack *ext);
+void dml_netdev_unbind_rxq(struct dml_netdev *dev, unsigned int index,
+			   struct dml_binding *binding);
+void dml_netdev_free(struct dml_netdev *dev);
+
+int dml_rxq_start(struct dml_rxq *rxq);
+void dml_rxq_stop(struct dml_rxq *rxq);
+int dml_rxq_refill_locked(struct dml_rxq *rxq);
+
+#endif /* DML_NETDEV_H */
