@@ -34,16 +34,29 @@ int dml_rxq_refill_locked(struct dml_rxq *rxq)
 	return posted;
 }
 
+/*
+ * The NIC fills the oldest posted buffer; its ring reference becomes the
+ * caller's (an skb frag's).  NULL when nothing is posted.
+ */
+struct dml_netmem *dml_rxq_take_locked(struct dml_rxq *rxq)
+{
+	struct dml_netmem *nm;
+
+	if (!rxq->ring_count)
+		return NULL;
+	nm = rxq->ring[rxq->ring_head];
+	rxq->ring_head = (rxq->ring_head + 1) % rxq->ring_size;
+	rxq->ring_count--;
+	return nm;
+}
+
 /* Gives back every posted buffer and lets the pool go; rxq lock held. */
 static void rxq_drain_locked(struct dml_rxq *rxq)
 {
-	while (rxq->ring_count) {
-		struct dml_netmem *nm = rxq->ring[rxq->ring_head];
+	struct dml_netmem *nm;
 
-		rxq->ring_head = (rxq->ring_head + 1) % rxq->ring_size;
-		rxq->ring_count--;
+	while ((nm = dml_rxq_take_locked(rxq)))
 		DML_WARN_ON(rxq->dev->host, !dml_netmem_put(nm));
-	}
 	if (rxq->pool)
 		dml_page_pool_destroy(rxq->pool);
 	rxq->pool = NULL;
