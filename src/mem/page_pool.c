@@ -93,6 +93,7 @@ int dml_page_pool_create(struct dml_host *host, uint32_t ifindex, uint32_t queue
 			 struct dml_binding *binding, struct dml_page_pool **out)
 {
 	struct dml_page_pool *pool = calloc(1, sizeof(*pool));
+	struct dml_page_pool **pp;
 
 	if (!pool)
 		return -ENOMEM;
@@ -113,8 +114,10 @@ int dml_page_pool_create(struct dml_host *host, uint32_t ifindex, uint32_t queue
 
 	pthread_mutex_lock(&host->pools_lock);
 	pool->id = ++host->next_pool_id;
-	pool->next = host->pools;
-	host->pools = pool;
+	/* Appended, so listings come out in id order. */
+	for (pp = &host->pools; *pp; pp = &(*pp)->next)
+		;
+	*pp = pool;
 	pthread_mutex_unlock(&host->pools_lock);
 
 	*out = pool;

@@ -2,6 +2,7 @@
 /* S-1: the UAPI numbers and layouts, checked against the kernel's values. */
 #include <sys/socket.h>
 
+#define DML_TEST_WITHOUT_DEVMEM
 #include "test_helpers.h"
 
 /* S-1.1: struct dmabuf_cmsg is 24 bytes with the kernel's offsets. */
