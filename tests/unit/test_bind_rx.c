@@ -7,6 +7,7 @@
 #include "test_helpers.h"
 
 static const uint32_t q7[] = { 7 };
+static const uint32_t q5[] = { 5 };
 
 static struct dml_rxq_info rxq(struct fixture *f, unsigned int index)
 {
@@ -204,7 +205,6 @@ static void test_bind_restarts_queue(void **state)
 static void test_close_unbinds(void **state)
 {
 	struct fixture *f = *state;
-	const uint32_t q5[] = { 5 };
 	struct dml_nl_sock *nl;
 
 	assert_ok(dml_nl_open(f->host, DML_NL_ADMIN, &nl));
@@ -223,7 +223,7 @@ static void test_close_unbinds(void **state)
 static void test_single_mode(void **state)
 {
 	struct fixture *f = *state;
-	const uint32_t q5[] = { 5 }, q6[] = { 6 };
+	const uint32_t q6[] = { 6 };
 	struct dml_nl_sock *nl;
 
 	assert_ok(dml_nl_open(f->host, DML_NL_ADMIN, &nl));
@@ -374,6 +374,37 @@ static void test_binding_ids_cyclic(void **state)
 	dml_nl_close(nl);
 }
 
+/*
+ * S-3.1 (ncdevmem probe): the channel count cannot shrink below a bound
+ * queue; inactive queues hold no buffers.
+ */
+static void test_channels_respect_bound_queue(void **state)
+{
+	struct fixture *f = *state;
+	struct dml_rxq_info info;
+
+	assert_true(fixture_bind(f, f->nl, q5, 1, 0) >= 1);
+	assert_ok(dml_netdev_set_rss(f->dev, 0, 4));
+	assert_errno(dml_netdev_set_channels(f->dev, 5), -EBUSY);
+	assert_ok(dml_netdev_set_channels(f->dev, 6));
+	assert_ok(dml_netdev_rxq_info(f->dev, 7, &info));
+	assert_false(info.active);
+	assert_int_equal(info.posted, 0);
+	assert_errno(dml_netdev_rxq_refill(f->dev, 7), -ENETDOWN);
+	assert_errno(dml_netdev_set_channels(f->dev, 0), -EINVAL);
+	assert_errno(dml_netdev_set_channels(f->dev, FIXTURE_QUEUES + 1), -EINVAL);
+
+	/* growing brings queues back on host memory */
+	assert_ok(dml_netdev_set_channels(f->dev, FIXTURE_QUEUES));
+	assert_ok(dml_netdev_rxq_info(f->dev, 7, &info));
+	assert_true(info.active);
+	assert_int_equal(info.posted, DML_DEFAULT_RX_RING_SIZE);
+	assert_int_equal(info.dmabuf_id, 0);
+	/* a queue beyond the channel count cannot be bound */
+	assert_ok(dml_netdev_set_channels(f->dev, 6));
+	assert_errno(fixture_bind(f, f->nl, (const uint32_t[]){ 7 }, 1, 0), -ERANGE);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -395,6 +426,7 @@ int main(void)
 		T(test_bind_needs_admin),
 		T(test_mode_key_follows_mode),
 		T(test_binding_ids_cyclic),
+		T(test_channels_respect_bound_queue),
 	};
 
 	return RUN_TESTS(tests);

@@ -3,8 +3,6 @@
 #define DML_TEST_WITHOUT_DEVMEM
 #include "test_helpers.h"
 
-static const uint32_t q5[] = { 5 };
-
 static struct dml_flow flow(uint16_t sport, uint16_t dport)
 {
 	struct dml_flow fl = { .src_port = sport, .dst_port = dport };
@@ -36,39 +34,6 @@ static void test_create_rules(void **state)
 	cfg.name = "a-name-longer-than-15";
 	assert_errno(dml_netdev_create(f->host, &cfg, &dev), -EINVAL);
 	assert_null(dml_netdev_by_name(f->host, "eth2"));
-}
-
-/*
- * S-3.1 (ncdevmem probe): the channel count cannot shrink below a bound
- * queue; inactive queues hold no buffers.
- */
-static void test_channels_respect_bound_queue(void **state)
-{
-	struct fixture *f = *state;
-	struct dml_rxq_info info;
-
-	if (!dml_devmem_enabled())
-		skip();
-	assert_true(fixture_bind(f, f->nl, q5, 1, 0) >= 1);
-	assert_ok(dml_netdev_set_rss(f->dev, 0, 4));
-	assert_errno(dml_netdev_set_channels(f->dev, 5), -EBUSY);
-	assert_ok(dml_netdev_set_channels(f->dev, 6));
-	assert_ok(dml_netdev_rxq_info(f->dev, 7, &info));
-	assert_false(info.active);
-	assert_int_equal(info.posted, 0);
-	assert_errno(dml_netdev_rxq_refill(f->dev, 7), -ENETDOWN);
-	assert_errno(dml_netdev_set_channels(f->dev, 0), -EINVAL);
-	assert_errno(dml_netdev_set_channels(f->dev, FIXTURE_QUEUES + 1), -EINVAL);
-
-	/* growing brings queues back on host memory */
-	assert_ok(dml_netdev_set_channels(f->dev, FIXTURE_QUEUES));
-	assert_ok(dml_netdev_rxq_info(f->dev, 7, &info));
-	assert_true(info.active);
-	assert_int_equal(info.posted, DML_DEFAULT_RX_RING_SIZE);
-	assert_int_equal(info.dmabuf_id, 0);
-	/* a queue beyond the channel count cannot be bound */
-	assert_ok(dml_netdev_set_channels(f->dev, 6));
-	assert_errno(fixture_bind(f, f->nl, (const uint32_t[]){ 7 }, 1, 0), -ERANGE);
 }
 
 /* Channels cannot shrink under the RSS spread or an ntuple rule either. */
@@ -169,7 +134,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_create_rules),
-		T(test_channels_respect_bound_queue),
 		T(test_channels_respect_steering),
 		T(test_steering),
 		T(test_ntuple_table_full),
