@@ -12,6 +12,7 @@
 #include "mem/binding.h"
 #include "netlink/nl_sock.h"
 #include "nic/netdev.h"
+#include "tokens/tokens.h"
 #include "warn.h"
 
 #define NO_MODE (-1)
@@ -34,20 +35,45 @@ unsigned long dml_host_warnings(struct dml_host *host)
 	return atomic_load(&host->warnings);
 }
 
+static const char *const default_design[2] = { "niov", "xarray" };
+
+/* The design serving @mode: named in @cfg or the default, and of that mode. */
+static const struct dml_token_ops *pick_design(const struct dml_host_config *cfg,
+					       int mode)
+{
+	const char *name = cfg && cfg->token_design[mode] ? cfg->token_design[mode]
+							   : default_design[mode];
+	const struct dml_token_ops *ops = dml_token_ops_by_name(name);
+
+	return ops && ops->info.autorelease == mode ? ops : NULL;
+}
+
 int dml_host_create(const struct dml_host_config *cfg, struct dml_host **out)
 {
+	const struct dml_token_ops *designs[2];
 	struct dml_host *host;
+	int mode;
 
 	if (cfg && (cfg->rx_ring_size == 0 || cfg->pp_ring_size == 0))
 		return -EINVAL;
+	for (mode = 0; mode < 2; mode++) {
+		designs[mode] = pick_design(cfg, mode);
+		if (!designs[mode])
+			return -EINVAL;
+	}
 	host = calloc(1, sizeof(*host));
 	if (!host)
 		return -ENOMEM;
+	host->designs[0] = designs[0];
+	host->designs[1] = designs[1];
 	host->cfg.rx_ring_size = cfg ? cfg->rx_ring_size : DML_DEFAULT_RX_RING_SIZE;
 	host->cfg.pp_ring_size = cfg ? cfg->pp_ring_size : DML_DEFAULT_PP_RING_SIZE;
 	pthread_mutex_init(&host->rtnl, NULL);
 	pthread_mutex_init(&host->bindings_lock, NULL);
 	pthread_mutex_init(&host->pools_lock, NULL);
+	pthread_mutex_init(&host->socks_lock, NULL);
+	pthread_mutex_init(&host->poll_lock, NULL);
+	pthread_cond_init(&host->poll_cond, NULL);
 	host->mode = NO_MODE;
 	atomic_init(&host->autorelease_key, 0);
 	*out = host;
@@ -64,10 +90,15 @@ void dml_host_destroy(struct dml_host *host)
 		dml_nl_close(host->nl_socks);
 	for (i = 0; i < host->nr_devs; i++)
 		dml_netdev_free(host->devs[i]);
+	/* Sockets and wire flows are the caller's to close first. */
+	DML_WARN_ON(host, host->socks != NULL);
 	DML_WARN_ON(host, host->nr_bindings != 0);
 	DML_WARN_ON(host, host->pools != NULL);
 	free(host->devs);
 	free(host->bindings);
+	pthread_cond_destroy(&host->poll_cond);
+	pthread_mutex_destroy(&host->poll_lock);
+	pthread_mutex_destroy(&host->socks_lock);
 	pthread_mutex_destroy(&host->pools_lock);
 	pthread_mutex_destroy(&host->bindings_lock);
 	pthread_mutex_destroy(&host->rtnl);

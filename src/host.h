@@ -15,6 +15,8 @@
 struct dml_binding;
 struct dml_page_pool;
 struct dml_extack;
+struct dml_sock;
+struct dml_token_ops;
 
 struct dml_host {
 	struct dml_host_config cfg;
@@ -53,6 +55,19 @@ struct dml_host {
 
 	/* Netlink sockets still open, closed by dml_host_destroy(). */
 	struct dml_nl_sock *nl_socks;
+
+	/* The token design serving each mode (SPEC S-8). */
+	const struct dml_token_ops *designs[2];
+
+	/* Protects the socket list and the listening ports. */
+	pthread_mutex_t socks_lock;
+	struct dml_sock *socks;
+
+	/* poll(): every socket state change bumps poll_seq and wakes pollers. */
+	pthread_mutex_t poll_lock;
+	pthread_cond_t poll_cond;
+	unsigned long poll_seq;
+	_Atomic int pollers;
 
 	_Atomic unsigned long warnings;
 };

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "uapi.h"
@@ -30,6 +31,12 @@ struct dml_nl_sock;
 struct dml_host_config {
 	unsigned int rx_ring_size;	/* buffers each RX queue keeps posted */
 	unsigned int pp_ring_size;	/* recycle ring of each page pool */
+	/*
+	 * Token design serving each mode, by name (see dml_token_design());
+	 * NULL takes the default: "niov" for autorelease = 0, "xarray" for 1;
+	 * a name of the wrong mode or an unknown one is -EINVAL.
+	 */
+	const char *token_design[2];
 };
 
 #define DML_DEFAULT_RX_RING_SIZE	256
@@ -210,6 +217,185 @@ int dml_netdev_rxq_info(struct dml_netdev *dev, unsigned int index,
  * queue, -ENOBUFS when the pool ran dry (the stall is counted).
  */
 int dml_netdev_rxq_refill(struct dml_netdev *dev, unsigned int index);
+
+/* ---- token designs (SPEC S-8) ------------------------------------------ */
+
+struct dml_token_design_info {
+	const char *name;
+	int autorelease;	/* the user-visible mode it implements */
+	const char *summary;
+};
+
+/**
+ * dml_token_design_count() - how many designs this build has.
+ *
+ * Return: the count.
+ */
+size_t dml_token_design_count(void);
+
+/**
+ * dml_token_design() - one design, in benchmark order.
+ * @index: below dml_token_design_count().
+ *
+ * Return: its description, or NULL past the end.
+ */
+const struct dml_token_design_info *dml_token_design(size_t index);
+
+/* ---- emulated TCP sockets ----------------------------------------------- */
+
+struct dml_sock;
+
+/**
+ * dml_socket() - socket(AF_INET6, @type, 0) on the host.
+ * @host: the host.
+ * @type: SOCK_STREAM (TCP) or SOCK_DGRAM (a non-TCP socket, for EBADF).
+ * @out: the socket; the caller owns one reference, dropped by dml_close().
+ *
+ * Return: 0, -EINVAL for another type, -ENOMEM.
+ */
+int dml_socket(struct dml_host *host, int type, struct dml_sock **out);
+
+/**
+ * dml_listen() - bind to @port and listen.
+ * @sk: a TCP socket never connected.
+ * @port: the local port wire flows connect to.
+ *
+ * Return: 0, -EADDRINUSE, -EINVAL for a non-TCP or connected socket.
+ */
+int dml_listen(struct dml_sock *sk, uint16_t port);
+
+/**
+ * dml_accept() - take the next established connection.
+ * @listener: a listening socket.
+ * @flags: SOCK_NONBLOCK or 0 (blocks until a connection or close).
+ * @out: the child; it inherits no binding and no tokens (S-6.4).
+ *
+ * Return: 0, -EAGAIN (non-blocking, none pending), -EINVAL for a socket
+ * that does not listen, -EBADF after close.
+ */
+int dml_accept(struct dml_sock *listener, int flags, struct dml_sock **out);
+
+/**
+ * dml_recvmsg() - recvmsg(2) on an emulated TCP socket, MSG_SOCK_DEVMEM too.
+ * @sk: the socket.
+ * @msg: a real struct msghdr; devmem cmsgs are written to msg_control and
+ *	 msg_controllen is set to the bytes used, MSG_CTRUNC never set.
+ * @flags: MSG_SOCK_DEVMEM, MSG_DONTWAIT, MSG_PEEK is refused.
+ *
+ * Return: bytes delivered (0 at EOF), -EAGAIN, -EFAULT (devmem data without
+ * MSG_SOCK_DEVMEM), -ETOOSMALL (no room for the first cmsg), -ENODEV (the
+ * binding is gone before the socket joined it), -ENOTCONN, -EBADF,
+ * -EINVAL for bad flags or a NULL/negative iovec, -ENOMEM (token table).
+ */
+ssize_t dml_recvmsg(struct dml_sock *sk, struct msghdr *msg, int flags);
+
+/**
+ * dml_setsockopt() - setsockopt(2); SOL_SOCKET / SO_DEVMEM_DONTNEED only.
+ * @sk: the socket.
+ * @level: SOL_SOCKET.
+ * @optname: SO_DEVMEM_DONTNEED.
+ * @optval: an array of struct dmabuf_token.
+ * @optlen: a multiple of 8, at most 8 * 128.
+ *
+ * Return: frags released (>= 0), -EBADF (not TCP, or closed), -EINVAL (bad
+ * optlen, or autorelease = 0 and the socket never joined a binding),
+ * -EFAULT (NULL optval with optlen > 0), -ENOPROTOOPT for other options.
+ */
+int dml_setsockopt(struct dml_sock *sk, int level, int optname,
+		   const void *optval, socklen_t optlen);
+
+/**
+ * dml_close() - close(2): drop the caller's reference.
+ * @sk: may be NULL.
+ *
+ * The socket is torn down when its last reference goes (a call running on
+ * another thread holds one): autorelease = 1 returns its tokens, = 0
+ * leaves its binding (S-6.1, S-6.2).
+ */
+void dml_close(struct dml_sock *sk);
+
+struct dml_pollfd {
+	struct dml_sock *sk;
+	short events;		/* POLLIN */
+	short revents;		/* POLLIN, POLLHUP, POLLNVAL */
+};
+
+/**
+ * dml_poll() - poll(2) over emulated sockets.
+ * @fds: the sockets.
+ * @nfds: how many.
+ * @timeout_ms: -1 waits for ever, 0 does not wait.
+ *
+ * Return: sockets with events, 0 on timeout, -EINVAL.
+ */
+int dml_poll(struct dml_pollfd *fds, unsigned int nfds, int timeout_ms);
+
+/* ---- synthetic wire: a remote TCP peer whose segments enter the NIC --- */
+
+struct dml_wire_flow;
+
+struct dml_wire_flow_config {
+	struct dml_flow flow;	/* dst_port: a listener's port */
+	uint32_t mss;		/* payload bytes per segment; 0 = 4096 */
+	uint32_t hds_thresh;	/* payloads up to this stay in host memory */
+	uint32_t linear_head;	/* payload bytes the NIC keeps with the headers */
+	uint32_t gro_segs;	/* segments merged into one skb; 0 = 1 */
+};
+
+/**
+ * dml_wire_connect() - open a connection from the wire (the SYN).
+ * @dev: the NIC its segments arrive on.
+ * @cfg: the flow and its segmentation.
+ * @out: the flow.
+ *
+ * Return: 0, -ECONNREFUSED when nobody listens on the port, -EINVAL for
+ * a bad configuration, -ENOMEM.
+ */
+int dml_wire_connect(struct dml_netdev *dev, const struct dml_wire_flow_config *cfg,
+		     struct dml_wire_flow **out);
+
+/**
+ * dml_wire_send() - segments @len bytes and hands them to the NIC in order.
+ * @flow: the flow.
+ * @data: the payload.
+ * @len: bytes.
+ *
+ * Payload lands in the buffers the steered RX queue posted (dma-buf memory
+ * on a bound queue).  When the queue has nothing posted the NIC stalls: the
+ * call returns what it delivered so far and the stall is counted.
+ *
+ * Return: bytes delivered, -ENOBUFS when none could be, -ECONNRESET when
+ * the receiving socket is closed, -EPIPE after dml_wire_shutdown().
+ */
+ssize_t dml_wire_send(struct dml_wire_flow *flow, const void *data, size_t len);
+
+/**
+ * dml_wire_shutdown() - the peer's FIN: the socket reads EOF after the data.
+ * @flow: the flow.
+ *
+ * Return: 0, -ECONNRESET.
+ */
+int dml_wire_shutdown(struct dml_wire_flow *flow);
+
+/**
+ * dml_wire_close() - forget the flow (shuts it down first if needed).
+ * @flow: may be NULL.
+ */
+void dml_wire_close(struct dml_wire_flow *flow);
+
+/* ---- invariant checker (S-7.3) ------------------------------------------ */
+
+/**
+ * dml_host_check() - prove every net_iov of every binding is accounted for.
+ * @host: a quiescent host (no call in flight).
+ * @report: filled with the first discrepancy, or "" (may be NULL).
+ * @len: room in @report.
+ *
+ * Return: 0 when every page-pool reference is owned by a posted ring slot,
+ * a queued skb frag or a token and every other net_iov is free; -EUCLEAN
+ * otherwise.
+ */
+int dml_host_check(struct dml_host *host, char *report, size_t len);
 
 /* ---- dma-buf ------------------------------------------------------------ */
 

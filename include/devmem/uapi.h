@@ -32,6 +32,14 @@
 #define MSG_SOCK_DEVMEM		0x2000000
 #endif
 
+/*
+ * What recvmsg(MSG_SOCK_DEVMEM) returns when the cmsg buffer cannot hold the
+ * first cmsg: a kernel-internal errno that reaches user space; libc lacks it.
+ */
+#ifndef ETOOSMALL
+#define ETOOSMALL		525
+#endif
+
 /* S-1.1: one per payload fragment (SCM_DEVMEM_DMABUF) or linear run. */
 struct dmabuf_cmsg {
 	uint64_t frag_offset;	/* offset of the bytes inside the dma-buf */

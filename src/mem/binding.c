@@ -10,6 +10,7 @@
 #include "extack.h"
 #include "host.h"
 #include "nic/netdev.h"
+#include "tokens/tokens.h"
 #include "warn.h"
 
 int dml_binding_create(struct dml_host *host, struct dml_netdev *dev,
@@ -91,26 +92,16 @@ void dml_binding_final_free(struct dml_binding *binding)
 }
 
 /*
- * Nobody can deliver or return tokens of this binding any more: every uref
- * still held is a token that was never given back, and each owns one
- * page-pool reference (S-6.2).
+ * At 0 nobody can deliver or return this binding's tokens any more, so what
+ * sockets never returned is reclaimed now, and not before (S-6.2).
  */
-static void binding_reclaim_urefs(struct dml_binding *binding)
-{
-	size_t i;
-
-	for (i = 0; i < binding->nr_niovs; i++) {
-		struct dml_net_iov *niov = &binding->vec[i];
-
-		if (atomic_exchange_explicit(&niov->uref, 0, memory_order_acq_rel))
-			DML_WARN_ON(binding->host, !dml_netmem_put(&niov->nm));
-	}
-}
-
 void dml_binding_users_put(struct dml_binding *binding)
 {
-	if (atomic_fetch_sub_explicit(&binding->users, 1, memory_order_acq_rel) == 1)
-		binding_reclaim_urefs(binding);
+	const struct dml_token_ops *ops = binding->host->designs[binding->autorelease];
+
+	if (atomic_fetch_sub_explicit(&binding->users, 1, memory_order_acq_rel) == 1 &&
+	    ops->binding_reclaim)
+		ops->binding_reclaim(binding);
 }
 
 void dml_binding_unbind(struct dml_binding *binding)

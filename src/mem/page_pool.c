@@ -272,3 +272,25 @@ int dml_page_pool_for_each(struct dml_host *host,
 	pthread_mutex_unlock(&host->pools_lock);
 	return ret;
 }
+
+void dml_page_pool_count_idle(struct dml_host *host, const struct dml_binding *binding,
+			      uint32_t *idle)
+{
+	struct dml_page_pool *pool;
+	unsigned int i;
+
+	pthread_mutex_lock(&host->pools_lock);
+	for (pool = host->pools; pool; pool = pool->next) {
+		if (pool->binding != binding)
+			continue;
+		pthread_spin_lock(&pool->lock);
+		for (i = 0; i < pool->ring_count; i++) {
+			const struct dml_net_iov *niov = (const struct dml_net_iov *)
+				pool->ring[(pool->ring_head + i) % pool->ring_size];
+
+			idle[niov - binding->vec]++;
+		}
+		pthread_spin_unlock(&pool->lock);
+	}
+	pthread_mutex_unlock(&host->pools_lock);
+}

@@ -57,4 +57,8 @@ int dml_page_pool_for_each(struct dml_host *host,
 				     void *arg),
 			   void *arg);
 
+/* Invariant checker: counts @binding's net_iovs idle in pool recycle rings. */
+void dml_page_pool_count_idle(struct dml_host *host, const struct dml_binding *binding,
+			      uint32_t *idle);
+
 #endif /* DML_PAGE_POOL_H */

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "devmem/devmem.h"
 
@@ -37,6 +38,9 @@ struct dml_rxq {
 	unsigned int ring_size;
 	unsigned int ring_head;
 	unsigned int ring_count;
+	/* The buffer being filled, holding its ring reference, and its fill level. */
+	struct dml_netmem *cur;
+	uint32_t cur_off;
 	uint64_t stalls;
 	uint64_t restarts;
 };
@@ -76,5 +80,11 @@ int dml_rxq_start(struct dml_rxq *rxq);
 void dml_rxq_stop(struct dml_rxq *rxq);
 int dml_rxq_refill_locked(struct dml_rxq *rxq);
 struct dml_netmem *dml_rxq_take_locked(struct dml_rxq *rxq);
+
+struct dml_sock;
+struct dml_wire_flow_config;
+
+ssize_t dml_nic_rx(struct dml_netdev *dev, const struct dml_wire_flow_config *cfg,
+		   struct dml_sock *sk, const unsigned char *data, size_t len);
 
 #endif /* DML_NETDEV_H */

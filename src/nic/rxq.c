@@ -55,6 +55,9 @@ static void rxq_drain_locked(struct dml_rxq *rxq)
 {
 	struct dml_netmem *nm;
 
+	if (rxq->cur)
+		DML_WARN_ON(rxq->dev->host, !dml_netmem_put(rxq->cur));
+	rxq->cur = NULL;
 	while ((nm = dml_rxq_take_locked(rxq)))
 		DML_WARN_ON(rxq->dev->host, !dml_netmem_put(nm));
 	if (rxq->pool)

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+/*
+ * setsockopt(SOL_SOCKET, SO_DEVMEM_DONTNEED) (S-5.1): validation common to
+ * every design, then the design's release.  No socket lock, as in the kernel.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "host.h"
+#include "sock.h"
+#include "tokens/tokens.h"
+
+static int devmem_dontneed(struct dml_sock *sk, const void *optval, socklen_t optlen)
+{
+	/* copy_from_sockptr() into kernel memory; the stack keeps it allocation-free */
+	struct dmabuf_token tokens[DML_MAX_DONTNEED_TOKENS];
+	struct dml_token_sock *ts;
+
+	if (sk->type != SOCK_STREAM)
+		return -EBADF;
+	if (optlen % sizeof(tokens[0]) || optlen > sizeof(tokens))
+		return -EINVAL;
+	if (!optlen)
+		return 0;
+	if (!optval)
+		return -EFAULT;
+	memcpy(tokens, optval, optlen);
+	ts = sk->tokens[dml_host_autorelease_key(sk->host)];
+	return ts->ops->release(ts, tokens, optlen / sizeof(tokens[0]));
+}
+
+int dml_setsockopt(struct dml_sock *sk, int level, int optname,
+		   const void *optval, socklen_t optlen)
+{
+	int ret;
+
+	if (level != SOL_SOCKET || optname != SO_DEVMEM_DONTNEED)
+		return -ENOPROTOOPT;
+	if (!dml_sock_fd_get(sk))
+		return -EBADF;
+	ret = devmem_dontneed(sk, optval, optlen);
+	dml_sock_fd_put(sk);
+	return ret;
+}

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: MIT
+/*
+ * recvmsg() on an emulated TCP socket, with MSG_SOCK_DEVMEM (S-4): the
+ * loop of tcp_recvmsg_locked() and the devmem part of tcp_recvmsg_dmabuf().
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "host.h"
+#include "mem/binding.h"
+#include "mem/page_pool.h"
+#include "skb.h"
+#include "sock.h"
+#include "tokens/tokens.h"
+
+#define SUPPORTED_FLAGS	(MSG_SOCK_DEVMEM | MSG_DONTWAIT | MSG_WAITALL)
+
+/* Where the next copied byte goes, over the caller's iovec. */
+struct iov_iter {
+	const struct iovec *iov;
+	size_t nr;
+	size_t idx;
+	size_t off;
+};
+
+/* Where the next cmsg goes, and how much room is left. */
+struct cmsg_writer {
+	unsigned char *next;
+	size_t left;
+	size_t used;
+};
+
+static void copy_to_iter(struct iov_iter *it, const unsigned char *src, size_t n)
+{
+	while (n) {
+		size_t room = it->iov[it->idx].iov_len - it->off;
+		size_t chunk = n < room ? n : room;
+
+		if (!room) {
+			it->idx++;
+			it->off = 0;
+			continue;
+		}
+		memcpy((unsigned char *)it->iov[it->idx].iov_base + it->off, src, chunk);
+		it->off += chunk;
+		src += chunk;
+		n -= chunk;
+	}
+}
+
+/* put_cmsg_notrunc(): a cmsg is written whole or not at all (S-4.6). */
+static int put_devmem_cmsg(struct cmsg_writer *w, int type,
+			   const struct dmabuf_cmsg *payload)
+{
+	struct cmsghdr hdr = {
+		.cmsg_len = CMSG_LEN(sizeof(*payload)),
+		.cmsg_level = SOL_SOCKET,
+		.cmsg_type = type,
+	};
+	size_t space = CMSG_SPACE(sizeof(*payload));
+
+	if (w->left < space)
+		return -ETOOSMALL;
+	memcpy(w->next, &hdr, sizeof(hdr));
+	memcpy(CMSG_DATA((struct cmsghdr *)w->next), payload, sizeof(*payload));
+	w->next += space;
+	w->left -= space;
+	w->used += space;
+	return 0;
+}
+
+static struct dml_binding *frag_binding(const struct dml_skb_frag *frag)
+{
+	return dml_page_pool_binding(frag->nm->pp);
+}
+
+/*
+ * One devmem skb from @offset: linear bytes are copied and announced in a
+ * LINEAR cmsg; each frag becomes a DMABUF cmsg with a token.  Returns bytes
+ * delivered, or -errno when none were.
+ */
+static int recv_dmabuf(struct dml_token_sock *ts, const struct dml_skb *skb,
+		       uint32_t offset, struct iov_iter *it, struct cmsg_writer *w,
+		       uint32_t remaining)
+{
+	const struct dml_token_ops *ops = ts->ops;
+	struct dmabuf_cmsg cm;
+	uint32_t start = skb->linear_len, copy;
+	unsigned int i;
+	int sent = 0, err = 0;
+
+	if (offset < start) {
+		copy = start - offset < remaining ? start - offset : remaining;
+		memset(&cm, 0, sizeof(cm));
+		cm.frag_size = copy;
+		err = put_devmem_cmsg(w, SCM_DEVMEM_LINEAR, &cm);
+		if (err)
+			goto out;
+		copy_to_iter(it, skb->linear + offset, copy);
+		offset += copy;
+		remaining -= copy;
+		sent += (int)copy;
+		if (!remaining)
+			goto out;
+	}
+
+	for (i = 0; i < skb->nr_frags; i++) {
+		const struct dml_skb_frag *frag = &skb->frags[i];
+		uint32_t end = start + frag->size;
+
+		if (offset < end) {
+			struct dml_binding *binding = frag_binding(frag);
+			struct dml_net_iov *niov = (struct dml_net_iov *)frag->nm;
+
+			copy = end - offset < remaining ? end - offset : remaining;
+			memset(&cm, 0, sizeof(cm));
+			cm.frag_offset = (uint64_t)dml_net_iov_index(binding, niov) *
+					 DML_PAGE_SIZE + frag->offset + (offset - start);
+			cm.frag_size = copy;
+			cm.dmabuf_id = binding->id;
+			err = ops->next_token(ts, binding, niov, skb->nr_frags - i,
+					      &cm.frag_token);
+			if (err)
+				goto out;
+			err = put_devmem_cmsg(w, SCM_DEVMEM_DMABUF, &cm);
+			if (err)
+				goto out;
+			/* A reference only for a token whose cmsg was written (S-4.7). */
+			ops->take(ts, binding, niov);
+			offset += copy;
+			remaining -= copy;
+			sent += (int)copy;
+			if (!remaining)
+				goto out;
+		}
+		start = end;
+	}
+out:
+	if (ops->flush)
+		ops->flush(ts);
+	return sent ? sent : err;
+}
+
+static void copy_readable(const struct dml_skb *skb, uint32_t offset,
+			  struct iov_iter *it, uint32_t n)
+{
+	uint32_t start = skb->linear_len, chunk;
+	unsigned int i;
+
+	if (offset < start) {
+		chunk = start - offset < n ? start - offset : n;
+		copy_to_iter(it, skb->linear + offset, chunk);
+		offset += chunk;
+		n -= chunk;
+	}
+	for (i = 0; i < skb->nr_frags && n; i++) {
+		const struct dml_skb_frag *frag = &skb->frags[i];
+		uint32_t end = start + frag->size;
+
+		if (offset < end) {
+			chunk = end - offset < n ? end - offset : n;
+			copy_to_iter(it, dml_netmem_address(frag->nm) + frag->offset +
+					 (offset - start), chunk);
+			offset += chunk;
+			n -= chunk;
+		}
+		start = end;
+	}
+}
+
+/* Total iovec length, or -EINVAL for a bad iovec. */
+static ssize_t iov_length(const struct msghdr *msg)
+{
+	size_t i, total = 0;
+
+	if (msg->msg_iovlen && !msg->msg_iov)
+		return -EINVAL;
+	for (i = 0; i < msg->msg_iovlen; i++) {
+		if (msg->msg_iov[i].iov_len && !msg->msg_iov[i].iov_base)
+			return -EFAULT;
+		if (msg->msg_iov[i].iov_len > (size_t)INT_MAX - total)
+			return -EINVAL;
+		total += msg->msg_iov[i].iov_len;
+	}
+	return (ssize_t)total;
+}
+
+/* Waits for data, EOF or teardown; socket lock held.  0 when data is queued. */
+static int wait_for_data_locked(struct dml_sock *sk, int flags)
+{
+	while (!sk->rx_head) {
+		if (sk->rcv_shutdown)
+			return 1;
+		if (sk->dead)
+			return -EBADF;
+		if (flags & MSG_DONTWAIT)
+			return -EAGAIN;
+		pthread_cond_wait(&sk->wait, &sk->lock);
+	}
+	return 0;
+}
+
+static void eat_skb_locked(struct dml_sock *sk, struct dml_skb *skb)
+{
+	sk->rx_head = skb->next;
+	if (!sk->rx_head)
+		sk->rx_tail = NULL;
+	sk->rx_offset = 0;
+	dml_skb_free(sk->host, skb);
+}
+
+static ssize_t recvmsg_locked(struct dml_sock *sk, struct msghdr *msg, int flags,
+			      uint32_t len)
+{
+	struct dml_token_sock *ts = sk->tokens[dml_host_autorelease_key(sk->host)];
+	struct iov_iter it = { .iov = msg->msg_iov, .nr = msg->msg_iovlen };
+	struct cmsg_writer w = {
+		.next = msg->msg_control,
+		.left = msg->msg_control ? msg->msg_controllen : 0,
+	};
+	int last_devmem = -1, err;
+	ssize_t copied = 0;
+
+	if (sk->state != DML_SOCK_ESTABLISHED)
+		return -ENOTCONN;
+	err = wait_for_data_locked(sk, flags);
+	if (err)
+		return err > 0 ? 0 : err;
+
+	while (len && sk->rx_head) {
+		struct dml_skb *skb = sk->rx_head;
+		uint32_t offset = sk->rx_offset;
+		uint32_t avail = skb->len - offset;
+		uint32_t used = avail < len ? avail : len;
+
+		/* S-4.2: one call never mixes host memory and devmem. */
+		if (last_devmem != -1 && last_devmem != !skb->readable)
+			break;
+		if (skb->readable) {
+			copy_readable(skb, offset, &it, used);
+		} else {
+			int n;
+
+			if (!(flags & MSG_SOCK_DEVMEM)) {
+				if (!copied)
+					copied = -EFAULT;
+				break;
+			}
+			n = recv_dmabuf(ts, skb, offset, &it, &w, used);
+			if (n < 0) {
+				if (!copied)
+					copied = n;
+				break;
+			}
+			used = (uint32_t)n;
+		}
+		last_devmem = !skb->readable;
+		copied += used;
+		len -= used;
+		sk->rx_offset += used;
+		if (sk->rx_offset == skb->len)
+			eat_skb_locked(sk, skb);
+		else
+			break;	/* len is used up, or the cmsg buffer is full */
+	}
+	msg->msg_controllen = w.used;
+	msg->msg_flags = 0;
+	return copied;
+}
+
+ssize_t dml_recvmsg(struct dml_sock *sk, struct msghdr *msg, int flags)
+{
+	ssize_t len, ret;
+
+	if (!msg || (flags & ~SUPPORTED_FLAGS))
+		return -EINVAL;
+	len = iov_length(msg);
+	if (len < 0)
+		return len;
+	if (!dml_sock_fd_get(sk))
+		return -EBADF;
+	if (sk->type != SOCK_STREAM) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+	pthread_mutex_lock(&sk->lock);
+	ret = recvmsg_locked(sk, msg, flags, (uint32_t)len);
+	pthread_mutex_unlock(&sk->lock);
+out:
+	dml_sock_fd_put(sk);
+	return ret;
+}

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Emulated TCP sockets: creation, listen/accept, the receive queue the NIC
+ * fills, waiting and poll, and teardown when the last file reference goes.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "host.h"
+#include "skb.h"
+#include "sock.h"
+#include "tokens/tokens.h"
+#include "warn.h"
+
+static void sock_teardown(struct dml_sock *sk);
+
+bool dml_sock_fd_get(struct dml_sock *sk)
+{
+	long refs = atomic_load_explicit(&sk->fd_refs, memory_order_relaxed);
+
+	do {
+		if (refs == 0)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(&sk->fd_refs, &refs, refs + 1,
+							memory_order_acquire,
+							memory_order_relaxed));
+	return true;
+}
+
+void dml_sock_fd_put(struct dml_sock *sk)
+{
+	if (atomic_fetch_sub_explicit(&sk->fd_refs, 1, memory_order_acq_rel) == 1)
+		sock_teardown(sk);
+}
+
+static void sock_free(struct dml_sock *sk)
+{
+	struct dml_host *host = sk->host;
+	struct dml_sock **pp;
+
+	pthread_mutex_lock(&host->socks_lock);
+	for (pp = &host->socks; *pp; pp = &(*pp)->host_next) {
+		if (*pp == sk) {
+			*pp = sk->host_next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&host->socks_lock);
+	pthread_cond_destroy(&sk->wait);
+	pthread_mutex_destroy(&sk->lock);
+	free(sk);
+}
+
+void dml_sock_put(struct dml_sock *sk)
+{
+	if (atomic_fetch_sub_explicit(&sk->refcnt, 1, memory_order_acq_rel) == 1)
+		sock_free(sk);
+}
+
+void dml_sock_wake(struct dml_sock *sk)
+{
+	struct dml_host *host = sk->host;
+
+	pthread_cond_broadcast(&sk->wait);
+	if (atomic_load_explicit(&host->pollers, memory_order_acquire)) {
+		pthread_mutex_lock(&host->poll_lock);
+		host->poll_seq++;
+		pthread_cond_broadcast(&host->poll_cond);
+		pthread_mutex_unlock(&host->poll_lock);
+	}
+}
+
+int dml_socket(struct dml_host *host, int type, struct dml_sock **out)
+{
+	struct dml_sock *sk;
+	int mode;
+
+	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+		return -EINVAL;
+	sk = calloc(1, sizeof(*sk));
+	if (!sk)
+		return -ENOMEM;
+	sk->host = host;
+	sk->type = type;
+	atomic_init(&sk->fd_refs, 1);
+	atomic_init(&sk->refcnt, 1);
+	pthread_mutex_init(&sk->lock, NULL);
+	pthread_cond_init(&sk->wait, NULL);
+	if (type == SOCK_STREAM) {
+		for (mode = 0; mode < 2; mode++) {
+			sk->tokens[mode] = host->designs[mode]->sock_create(host);
+			if (!sk->tokens[mode])
+				goto err_free_tokens;
+		}
+	}
+	pthread_mutex_lock(&host->socks_lock);
+	sk->host_next = host->socks;
+	host->socks = sk;
+	pthread_mutex_unlock(&host->socks_lock);
+	*out = sk;
+	return 0;
+
+err_free_tokens:
+	while (mode--)
+		sk->tokens[mode]->ops->sock_destroy(sk->tokens[mode]);
+	pthread_cond_destroy(&sk->wait);
+	pthread_mutex_destroy(&sk->lock);
+	free(sk);
+	return -ENOMEM;
+}
+
+int dml_listen(struct dml_sock *sk, uint16_t port)
+{
+	struct dml_host *host = sk->host;
+	struct dml_sock *other;
+	int err = 0;
+
+	if (!dml_sock_fd_get(sk))
+		return -EBADF;
+	if (sk->type != SOCK_STREAM) {
+		err = -EINVAL;
+		goto out;
+	}
+	pthread_mutex_lock(&host->socks_lock);
+	for (other = host->socks; other; other = other->host_next)
+		if (other != sk && other->state == DML_SOCK_LISTEN && other->port == port)
+			err = -EADDRINUSE;
+	pthread_mutex_lock(&sk->lock);
+	if (!err && sk->state != DML_SOCK_NEW)
+		err = -EINVAL;
+	if (!err) {
+		sk->state = DML_SOCK_LISTEN;
+		sk->port = port;
+	}
+	pthread_mutex_unlock(&sk->lock);
+	pthread_mutex_unlock(&host->socks_lock);
+out:
+	dml_sock_fd_put(sk);
+	return err;
+}
+
+/* Takes a memory reference on the listener of @port, or returns NULL. */
+struct dml_sock *dml_sock_lookup_listener(struct dml_host *host, uint16_t port)
+{
+	struct dml_sock *sk, *found = NULL;
+
+	pthread_mutex_lock(&host->socks_lock);
+	for (sk = host->socks; sk && !found; sk = sk->host_next) {
+		pthread_mutex_lock(&sk->lock);
+		if (sk->state == DML_SOCK_LISTEN && sk->port == port && !sk->dead) {
+			atomic_fetch_add(&sk->refcnt, 1);
+			found = sk;
+		}
+		pthread_mutex_unlock(&sk->lock);
+	}
+	pthread_mutex_unlock(&host->socks_lock);
+	return found;
+}
+
+/*
+ * The handshake completed: a fresh child waits in the listener's accept
+ * queue.  It inherits nothing, binding and tokens included (S-6.4).  The
+ * caller (the wire) gets a memory reference on it.
+ */
+int dml_sock_establish_child(struct dml_sock *listener, struct dml_sock **out)
+{
+	struct dml_sock *child;
+	int err;
+
+	err = dml_socket(listener->host, SOCK_STREAM, &child);
+	if (err)
+		return err;
+	child->state = DML_SOCK_ESTABLISHED;
+	child->port = listener->port;
+	/* The wire flow's reference. */
+	atomic_fetch_add(&child->refcnt, 1);
+
+	pthread_mutex_lock(&listener->lock);
+	if (listener->dead || listener->state != DML_SOCK_LISTEN) {
+		pthread_mutex_unlock(&listener->lock);
+		dml_sock_put(child);
+		dml_sock_fd_put(child);
+		return -ECONNREFUSED;
+	}
+	if (listener->accept_tail)
+		listener->accept_tail->accept_next = child;
+	else
+		listener->accept_head = child;
+	listener->accept_tail = child;
+	pthread_mutex_unlock(&listener->lock);
+	dml_sock_wake(listener);
+	*out = child;
+	return 0;
+}
+
+static int wait_locked(struct dml_sock *sk)
+{
+	return pthread_cond_wait(&sk->wait, &sk->lock);
+}
+
+int dml_accept(struct dml_sock *listener, int flags, struct dml_sock **out)
+{
+	struct dml_sock *child = NULL;
+	int err = 0;
+
+	if (flags & ~SOCK_NONBLOCK)
+		return -EINVAL;
+	if (!dml_sock_fd_get(listener))
+		return -EBADF;
+	pthread_mutex_lock(&listener->lock);
+	for (;;) {
+		if (listener->state != DML_SOCK_LISTEN) {
+			err = -EINVAL;
+			break;
+		}
+		child = listener->accept_head;
+		if (child) {
+			listener->accept_head = child->accept_next;
+			if (!listener->accept_head)
+				listener->accept_tail = NULL;
+			child->accept_next = NULL;
+			break;
+		}
+		if (flags & SOCK_NONBLOCK) {
+			err = -EAGAIN;
+			break;
+		}
+		wait_locked(listener);
+	}
+	pthread_mutex_unlock(&listener->lock);
+	dml_sock_fd_put(listener);
+	if (!err)
+		*out = child;	/* the queue's file reference is now the caller's */
+	return err;
+}
+
+int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb)
+{
+	pthread_mutex_lock(&sk->lock);
+	if (sk->dead || sk->rcv_shutdown) {
+		pthread_mutex_unlock(&sk->lock);
+		return -ECONNRESET;
+	}
+	if (sk->rx_tail)
+		sk->rx_tail->next = skb;
+	else
+		sk->rx_head = skb;
+	sk->rx_tail = skb;
+	pthread_mutex_unlock(&sk->lock);
+	dml_sock_wake(sk);
+	return 0;
+}
+
+int dml_sock_rcv_shutdown(struct dml_sock *sk)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&sk->lock);
+	if (sk->dead)
+		err = -ECONNRESET;
+	else
+		sk->rcv_shutdown = true;
+	pthread_mutex_unlock(&sk->lock);
+	dml_sock_wake(sk);
+	return err;
+}
+
+/* The last file reference went: what close(2) does to a TCP socket. */
+static void sock_teardown(struct dml_sock *sk)
+{
+	struct dml_sock *child;
+	struct dml_skb *skb;
+	int mode;
+
+	pthread_mutex_lock(&sk->lock);
+	sk->dead = true;
+	skb = sk->rx_head;
+	sk->rx_head = sk->rx_tail = NULL;
+	child = sk->accept_head;
+	sk->accept_head = sk->accept_tail = NULL;
+	pthread_mutex_unlock(&sk->lock);
+	dml_sock_wake(sk);
+
+	/* Unread data is dropped, its buffers go back to their pools. */
+	while (skb) {
+		struct dml_skb *next = skb->next;
+
+		dml_skb_free(sk->host, skb);
+		skb = next;
+	}
+	/* Connections nobody accepted are closed with the listener. */
+	while (child) {
+		struct dml_sock *next = child->accept_next;
+
+		dml_sock_fd_put(child);
+		child = next;
+	}
+	for (mode = 0; mode < 2; mode++)
+		if (sk->tokens[mode])
+			sk->tokens[mode]->ops->sock_destroy(sk->tokens[mode]);
+	dml_sock_put(sk);
+}
+
+void dml_close(struct dml_sock *sk)
+{
+	if (sk)
+		dml_sock_fd_put(sk);
+}
+
+static short sock_poll_events(struct dml_sock *sk)
+{
+	short ev = 0;
+
+	pthread_mutex_lock(&sk->lock);
+	if (sk->rx_head || sk->accept_head)
+		ev |= POLLIN;
+	if (sk->rcv_shutdown)
+		ev |= POLLIN | POLLHUP;
+	pthread_mutex_unlock(&sk->lock);
+	return ev;
+}
+
+static void deadline_after(struct timespec *ts, int timeout_ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += timeout_ms / 1000;
+	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+int dml_poll(struct dml_pollfd *fds, unsigned int nfds, int timeout_ms)
+{
+	struct dml_host *host;
+	struct timespec deadline;
+	unsigned long seq;
+	unsigned int i;
+	int ready, rc = 0;
+
+	if (!fds || nfds == 0 || timeout_ms < -1)
+		return -EINVAL;
+	host = fds[0].sk->host;
+	if (timeout_ms > 0)
+		deadline_after(&deadline, timeout_ms);
+	atomic_fetch_add(&host->pollers, 1);
+	for (;;) {
+		pthread_mutex_lock(&host->poll_lock);
+		seq = host->poll_seq;
+		pthread_mutex_unlock(&host->poll_lock);
+
+		ready = 0;
+		for (i = 0; i < nfds; i++) {
+			struct dml_sock *sk = fds[i].sk;
+
+			if (!sk || !dml_sock_fd_get(sk)) {
+				fds[i].revents = POLLNVAL;
+			} else {
+				fds[i].revents = sock_poll_events(sk) &
+						 (fds[i].events | POLLHUP);
+				dml_sock_fd_put(sk);
+			}
+			ready += fds[i].revents != 0;
+		}
+		if (ready || timeout_ms == 0 || rc == ETIMEDOUT)
+			break;
+		pthread_mutex_lock(&host->poll_lock);
+		while (host->poll_seq == seq && rc != ETIMEDOUT) {
+			if (timeout_ms < 0)
+				pthread_cond_wait(&host->poll_cond, &host->poll_lock);
+			else
+				rc = pthread_cond_timedwait(&host->poll_cond,
+							    &host->poll_lock, &deadline);
+		}
+		pthread_mutex_unlock(&host->poll_lock);
+	}
+	atomic_fetch_sub(&host->pollers, 1);
+	return ready;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* An emulated TCP socket: receive queue, wait, accept, token state. */
+#ifndef DML_SOCK_H
+#define DML_SOCK_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devmem/devmem.h"
+
+struct dml_skb;
+struct dml_token_sock;
+
+enum dml_sock_state {
+	DML_SOCK_NEW,
+	DML_SOCK_LISTEN,
+	DML_SOCK_ESTABLISHED,
+};
+
+struct dml_sock {
+	struct dml_host *host;
+	int type;
+
+	/*
+	 * File references: the user's (dropped by dml_close()) and one per call
+	 * in flight, as fdget() takes.  At 0 the socket is torn down.
+	 */
+	atomic_long fd_refs;
+	/*
+	 * Memory references: one for the file side until teardown, one for
+	 * the wire flow feeding it, one while it waits in an accept queue.
+	 */
+	atomic_long refcnt;
+
+	/* lock_sock() plus the receive path's lock: protects all below. */
+	pthread_mutex_t lock;
+	pthread_cond_t wait;
+	enum dml_sock_state state;
+	bool dead;		/* torn down: the wire gets ECONNRESET */
+	bool rcv_shutdown;	/* the peer's FIN arrived after the queued data */
+	uint16_t port;
+	struct dml_skb *rx_head;
+	struct dml_skb *rx_tail;
+	uint32_t rx_offset;	/* bytes of rx_head already read */
+	struct dml_sock *accept_head;
+	struct dml_sock *accept_tail;
+	struct dml_sock *accept_next;
+
+	/*
+	 * Token state for either mode, both made at creation as the kernel
+	 * always initialises sk_user_frags; the host's mode key picks one.
+	 */
+	struct dml_token_sock *tokens[2];
+
+	/* Under host->socks_lock. */
+	struct dml_sock *host_next;
+};
+
+bool dml_sock_fd_get(struct dml_sock *sk);
+void dml_sock_fd_put(struct dml_sock *sk);
+void dml_sock_put(struct dml_sock *sk);
+struct dml_sock *dml_sock_lookup_listener(struct dml_host *host, uint16_t port);
+int dml_sock_establish_child(struct dml_sock *listener, struct dml_sock **out);
+int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb);
+int dml_sock_rcv_shutdown(struct dml_sock *sk);
+void dml_sock_wake(struct dml_sock *sk);
+
+#endif /* DML_SOCK_H */

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The token-manager interface (SPEC S-8): everything that differs between
+ * token designs.  net/ calls it and knows nothing of a design; a design knows
+ * only the state it is handed.  Adding a design is one file and one line in
+ * the table of tokens.c.
+ */
+#ifndef DML_TOKENS_H
+#define DML_TOKENS_H
+
+#include <stdint.h>
+
+#include "devmem/devmem.h"
+
+struct dml_binding;
+struct dml_host;
+struct dml_net_iov;
+
+/* A socket's token state; each design embeds this first in its own. */
+struct dml_token_sock {
+	const struct dml_token_ops *ops;
+	struct dml_host *host;
+};
+
+struct dml_token_ops {
+	struct dml_token_design_info info;
+
+	struct dml_token_sock *(*sock_create)(struct dml_host *host);
+	/* The socket's last reference went: return or leave what it holds. */
+	void (*sock_destroy)(struct dml_token_sock *ts);
+
+	/*
+	 * recvmsg, under the socket lock, per frag: next_token() names the
+	 * token the cmsg will carry (no reference taken yet); take() runs once
+	 * that cmsg is written and takes the references; flush() ends the skb
+	 * (and the call), giving back tokens named but not taken.
+	 */
+	int (*next_token)(struct dml_token_sock *ts, struct dml_binding *binding,
+			  struct dml_net_iov *niov, unsigned int frags_left,
+			  uint32_t *token);
+	void (*take)(struct dml_token_sock *ts, struct dml_binding *binding,
+		     struct dml_net_iov *niov);
+	void (*flush)(struct dml_token_sock *ts);
+
+	/* SO_DEVMEM_DONTNEED without the socket lock; returns frags released. */
+	int (*release)(struct dml_token_sock *ts, const struct dmabuf_token *tokens,
+		       unsigned int nr_tokens);
+
+	/* The binding's users reached 0: reclaim what sockets never returned. */
+	void (*binding_reclaim)(struct dml_binding *binding);
+
+	/*
+	 * Invariant checker: add this socket's references per page of
+	 * @binding.  NULL when references live in the binding (urefs).
+	 */
+	void (*count_refs)(struct dml_token_sock *ts,
+			   const struct dml_binding *binding, uint32_t *refs);
+};
+
+const struct dml_token_ops *dml_token_ops_by_name(const char *name);
+
+extern const struct dml_token_ops dml_token_niov_ops;
+extern const struct dml_token_ops dml_token_xarray_ops;
+
+#endif /* DML_TOKENS_H */

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel's xarray in its allocating mode (XA_FLAGS_ALLOC1), as devmem
+ * TCP keeps sk->sk_user_frags: token -> net_iov (S-4.4, S-8 `xarray`).
+ *
+ * It is here so that other token designs are measured against what the
+ * kernel really pays, so it keeps the kernel's mechanics: a radix tree of
+ * 64-slot nodes, a free-slot mark per slot that is summarised up the tree,
+ * allocation of the lowest free id by following those marks, a node
+ * allocated when the tree grows and freed when its last entry goes, and a
+ * tree that gains a level at the top when an id does not fit and loses it
+ * again when it can.
+ *
+ * Locking: there is no lock inside.  The caller serialises every call on
+ * one xarray, loads included; for a socket's token table that is the
+ * socket's token lock, the kernel's xa_lock_bh(&sk->sk_user_frags), which
+ * the token design owns.  Unlike the kernel's RCU loads, a load here is not
+ * safe against a concurrent erase: a node is freed at once, not after a
+ * grace period.
+ *
+ * Deviation: id 0 stays busy for the life of the array.  The kernel keeps
+ * it busy with a zero entry that an erase of index 0 would remove, after
+ * which it hands out id 0; here an erase or cmpxchg of id 0 does nothing.
+ */
+#ifndef DML_TOKENS_XARRAY_H
+#define DML_TOKENS_XARRAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DML_XA_CHUNK_SHIFT	6
+#define DML_XA_CHUNK_SIZE	(1U << DML_XA_CHUNK_SHIFT)
+#define DML_XA_CHUNK_MASK	(DML_XA_CHUNK_SIZE - 1)
+
+/*
+ * Pointers whose two low bits are 10 are the array's own: node pointers in
+ * slots, the zero entry and error values.  Callers store aligned pointers.
+ */
+static inline void *dml_xa_mk_internal(uintptr_t v)
+{
+	return (void *)((v << 2) | 2);
+}
+
+static inline bool dml_xa_is_internal(const void *entry)
+{
+	return ((uintptr_t)entry & 3) == 2;
+}
+
+/*
+ * A reserved entry: it occupies its id, so the id is not free for
+ * allocation, but it loads as NULL (the kernel's XA_ZERO_ENTRY).  devmem
+ * reserves token ids with it before it knows which net_iov they name.
+ */
+#define DML_XA_ZERO_ENTRY	dml_xa_mk_internal(257)
+
+/* An -errno carried in a returned entry (the kernel's xa_mk_internal(-e)). */
+#define DML_XA_ERROR(errno_) \
+	dml_xa_mk_internal((uintptr_t)(intptr_t)(errno_))
+#define DML_XA_MAX_ERRNO	4095
+
+static inline bool dml_xa_is_err(const void *entry)
+{
+	return dml_xa_is_internal(entry) &&
+	       (uintptr_t)entry >= (((uintptr_t)-DML_XA_MAX_ERRNO << 2) | 2);
+}
+
+/* The -errno in @entry, or 0 if it is not an error. */
+static inline int dml_xa_err(const void *entry)
+{
+	if (dml_xa_is_err(entry))
+		return (int)((intptr_t)entry >> 2);
+	return 0;
+}
+
+struct dml_xa_node {
+	unsigned char shift;		/* index bits below each slot */
+	unsigned char offset;		/* slot in the parent */
+	unsigned char count;		/* slots that are not NULL */
+	struct dml_xa_node *parent;	/* NULL at the top */
+	void *slots[DML_XA_CHUNK_SIZE];
+	/*
+	 * XA_FREE_MARK, bit set = slot free: a NULL slot, or a child node with
+	 * a free slot somewhere below it.
+	 */
+	uint64_t free;
+};
+
+/* A node sits in a slot tagged as internal; small values are not nodes. */
+static inline bool dml_xa_is_node(const void *entry)
+{
+	return dml_xa_is_internal(entry) && (uintptr_t)entry > 4096;
+}
+
+static inline struct dml_xa_node *dml_xa_to_node(const void *entry)
+{
+	return (struct dml_xa_node *)((uintptr_t)entry - 2);
+}
+
+/* Serialised by the caller's lock, see above. */
+struct dml_xarray {
+	/* NULL when empty, otherwise the top node (tagged) */
+	void *head;
+	/* the head's own XA_FREE_MARK: the top node has a free slot */
+	bool free_mark;
+};
+
+/*
+ * Test hook: when set to N > 0, the Nth node allocation from now fails (1 =
+ * the next one); it counts down on each node allocation and is 0 again once
+ * it has fired.  Only tests set it, from one thread, with no other xarray in
+ * use.
+ */
+extern unsigned int dml_xa_fail_next_alloc;
+
+/**
+ * dml_xa_init() - Initialise an empty array that allocates ids from 1.
+ * @xa: the array.
+ */
+void dml_xa_init(struct dml_xarray *xa);
+
+/**
+ * dml_xa_alloc() - Store @entry at the lowest free id in [@min, @max].
+ * @xa: the array.
+ * @id: set to the id on success, untouched on failure.
+ * @entry: a pointer, or DML_XA_ZERO_ENTRY to reserve the id.
+ * @min: lowest id wanted; id 0 is never free.
+ * @max: highest id wanted.
+ *
+ * Return: 0 on success, -EINVAL if @entry is NULL or an internal value
+ * other than DML_XA_ZERO_ENTRY, -EBUSY if every id in [@min, @max] is in
+ * use, -ENOMEM if a node could not be allocated (the array is unchanged).
+ */
+int dml_xa_alloc(struct dml_xarray *xa, uint32_t *id, void *entry,
+		 uint32_t min, uint32_t max);
+
+/**
+ * dml_xa_load() - The entry at @id.
+ * @xa: the array.
+ * @id: the id.
+ *
+ * Return: the entry, or NULL if the id is free or holds DML_XA_ZERO_ENTRY.
+ * No errors.
+ */
+void *dml_xa_load(const struct dml_xarray *xa, uint32_t id);
+
+/**
+ * dml_xa_erase() - Free @id.
+ * @xa: the array.
+ * @id: the id; erasing a free id, or id 0, changes nothing.
+ *
+ * Return: the entry that was there, or NULL if the id was free or held
+ * DML_XA_ZERO_ENTRY (which is erased).  No errors.
+ */
+void *dml_xa_erase(struct dml_xarray *xa, uint32_t id);
+
+/**
+ * dml_xa_cmpxchg() - Store @entry at @id if the entry there is @old.
+ * @xa: the array.
+ * @id: the id; id 0 is left alone and reads as NULL.
+ * @old: the entry expected; DML_XA_ZERO_ENTRY matches a reserved id, NULL
+ *       a free one.
+ * @entry: the new entry; NULL erases, DML_XA_ZERO_ENTRY reserves.
+ *
+ * This is how devmem commits a reserved token to its net_iov.
+ *
+ * Return: the entry that was at @id, NULL if it was free or reserved (so a
+ * committed reservation returns NULL, as the kernel's does); or an error
+ * entry, see dml_xa_err(): -EINVAL if @entry is an internal value other
+ * than DML_XA_ZERO_ENTRY, -ENOMEM if storing into a free id needed a node
+ * that could not be allocated (the array is unchanged).
+ */
+void *dml_xa_cmpxchg(struct dml_xarray *xa, uint32_t id, void *old,
+		     void *entry);
+
+/**
+ * dml_xa_find() - The first entry at or after *@index, up to @max.
+ * @xa: the array.
+ * @index: where to start; set to the entry's id when one is found.
+ * @max: highest id to look at.
+ *
+ * Reserved ids are skipped.  Walks slots in order as the kernel's
+ * xa_find() does; used to release everything a socket holds at close.
+ *
+ * Return: the entry, or NULL if there is none in range.  No errors.
+ */
+void *dml_xa_find(const struct dml_xarray *xa, uint32_t *index, uint32_t max);
+
+/**
+ * dml_xa_destroy() - Free every node; the array is empty afterwards.
+ * @xa: the array.
+ *
+ * The entries are the caller's and are not touched.
+ */
+void dml_xa_destroy(struct dml_xarray *xa);
+
+/**
+ * dml_xa_node_count() - Nodes the array holds now, by walking it.
+ * @xa: the array.
+ *
+ * Return: the number of nodes, 0 for an empty array.  No errors.
+ */
+size_t dml_xa_node_count(const struct dml_xarray *xa);
+
+/**
+ * dml_xa_node_bytes() - Size of one node, for memory accounting.
+ *
+ * Return: sizeof(struct dml_xa_node).  No errors.
+ */
+size_t dml_xa_node_bytes(void);
+
+#endif /* DML_TOKENS_XARRAY_H */

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The synthetic wire: a remote TCP peer per flow.  Connecting queues an
+ * established child on the listener; sending segments the bytes and hands
+ * them to the NIC in order; shutdown is the FIN.  One thread drives a flow.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "host.h"
+#include "net/sock.h"
+#include "nic/netdev.h"
+
+#define MAX_MSS		65535u
+
+struct dml_wire_flow {
+	struct dml_netdev *dev;
+	struct dml_wire_flow_config cfg;
+	struct dml_sock *sk;		/* memory reference on the receiving socket */
+	bool fin_sent;
+};
+
+static int check_config(const struct dml_wire_flow_config *cfg,
+			struct dml_wire_flow_config *out)
+{
+	*out = *cfg;
+	if (!out->mss)
+		out->mss = DML_PAGE_SIZE;
+	if (!out->gro_segs)
+		out->gro_segs = 1;
+	if (out->mss > MAX_MSS || out->gro_segs > 17 ||
+	    out->linear_head >= out->mss || out->hds_thresh > MAX_MSS)
+		return -EINVAL;
+	return 0;
+}
+
+int dml_wire_connect(struct dml_netdev *dev, const struct dml_wire_flow_config *cfg,
+		     struct dml_wire_flow **out)
+{
+	struct dml_sock *listener, *child;
+	struct dml_wire_flow *flow;
+	int err;
+
+	if (!dev || !cfg)
+		return -EINVAL;
+	flow = calloc(1, sizeof(*flow));
+	if (!flow)
+		return -ENOMEM;
+	err = check_config(cfg, &flow->cfg);
+	if (err)
+		goto err_free;
+	listener = dml_sock_lookup_listener(dev->host, cfg->flow.dst_port);
+	if (!listener) {
+		err = -ECONNREFUSED;
+		goto err_free;
+	}
+	err = dml_sock_establish_child(listener, &child);
+	dml_sock_put(listener);
+	if (err)
+		goto err_free;
+	flow->dev = dev;
+	flow->sk = child;
+	*out = flow;
+	return 0;
+
+err_free:
+	free(flow);
+	return err;
+}
+
+ssize_t dml_wire_send(struct dml_wire_flow *flow, const void *data, size_t len)
+{
+	if (flow->fin_sent)
+		return -EPIPE;
+	if (!len)
+		return 0;
+	if (!data)
+		return -EFAULT;
+	return dml_nic_rx(flow->dev, &flow->cfg, flow->sk, data, len);
+}
+
+int dml_wire_shutdown(struct dml_wire_flow *flow)
+{
+	if (flow->fin_sent)
+		return 0;
+	flow->fin_sent = true;
+	return dml_sock_rcv_shutdown(flow->sk);
+}
+
+void dml_wire_close(struct dml_wire_flow *flow)
+{
+	if (!flow)
+		return;
+	dml_wire_shutdown(flow);
+	dml_sock_put(flow->sk);
+	free(flow);
+}

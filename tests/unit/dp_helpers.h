@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Data-path fixtures: a host whose queue 7 is bound in a chosen mode, a
+ * listener on port 5201 steered to that queue, and one wire flow with its
+ * accepted socket; helpers to send a pattern, read devmem cmsgs and return
+ * tokens.
+ */
+#ifndef DML_DP_HELPERS_H
+#define DML_DP_HELPERS_H
+
+#include <poll.h>
+#include <sys/mman.h>
+
+#include "test_helpers.h"
+
+#define DP_PORT		5201
+#define DP_QUEUE	7
+#define DP_MAX_CMSGS	512
+
+struct dp {
+	struct fixture *f;
+	int mode;
+	uint32_t binding_id;
+	struct dml_sock *listener;
+	struct dml_sock *sk;
+	struct dml_wire_flow *flow;
+	struct dml_wire_flow_config cfg;
+	unsigned char *map;		/* the dma-buf, as the user maps it */
+	uint64_t sent;			/* pattern bytes sent so far */
+};
+
+/* One cmsg as the application sees it. */
+struct dp_cmsg {
+	int type;
+	struct dmabuf_cmsg c;
+};
+
+struct dp_read {
+	ssize_t ret;
+	size_t n;
+	struct dp_cmsg cm[DP_MAX_CMSGS];
+	unsigned char linear[65536];
+};
+
+static inline unsigned char dp_pattern(uint64_t pos)
+{
+	/* ncdevmem -v 7: bytes 1..6 then '\n', repeating */
+	return pos % 7 == 6 ? '\n' : (unsigned char)(pos % 7 + 1);
+}
+
+static inline struct dml_wire_flow_config dp_flow_config(uint16_t sport)
+{
+	struct dml_wire_flow_config cfg = { .mss = 4096, .gro_segs = 1 };
+
+	cfg.flow.src_addr[15] = 2;
+	cfg.flow.dst_addr[15] = 1;
+	cfg.flow.src_port = sport;
+	cfg.flow.dst_port = DP_PORT;
+	return cfg;
+}
+
+/* Binds queue 7 (unless @mode < 0), listens, connects one flow and accepts it. */
+static inline int dp_setup_cfg(void **state, int mode, size_t pages,
+			       const struct dml_host_config *hcfg,
+			       const struct dml_wire_flow_config *cfg)
+{
+	struct dml_flow match = { .dst_port = DP_PORT };
+	const uint32_t q[] = { DP_QUEUE };
+	struct dp *dp = calloc(1, sizeof(*dp));
+	void *fstate;
+	long id;
+
+	if (!dp || fixture_setup_sized(&fstate, pages, hcfg))
+		return -1;
+	dp->f = fstate;
+	dp->mode = mode;
+	if (mode >= 0) {
+		id = fixture_bind(dp->f, dp->f->nl, q, 1, mode);
+		if (id < 0)
+			return -1;
+		dp->binding_id = (uint32_t)id;
+	}
+	dp->cfg = *cfg;
+	dp->map = mmap(NULL, pages * DML_PAGE_SIZE, PROT_READ, MAP_SHARED,
+		       dml_dmabuf_fd(dp->f->buf), 0);
+	if (dp->map == MAP_FAILED ||
+	    dml_netdev_add_ntuple(dp->f->dev, &match, DP_QUEUE) < 0 ||
+	    dml_socket(dp->f->host, SOCK_STREAM, &dp->listener) ||
+	    dml_listen(dp->listener, DP_PORT) ||
+	    dml_wire_connect(dp->f->dev, &dp->cfg, &dp->flow) ||
+	    dml_accept(dp->listener, SOCK_NONBLOCK, &dp->sk))
+		return -1;
+	*state = dp;
+	return 0;
+}
+
+static inline int dp_setup_mode(void **state, int mode)
+{
+	struct dml_wire_flow_config cfg = dp_flow_config(40000);
+
+	return dp_setup_cfg(state, mode, FIXTURE_PAGES, NULL, &cfg);
+}
+
+static inline int dp_setup0(void **state)
+{
+	return dp_setup_mode(state, 0);
+}
+
+static inline int dp_setup1(void **state)
+{
+	return dp_setup_mode(state, 1);
+}
+
+static inline int dp_teardown(void **state)
+{
+	struct dp *dp = *state;
+	void *fstate = dp->f;
+	char report[256];
+	int checked;
+
+	checked = dml_host_check(dp->f->host, report, sizeof(report));
+	if (checked)
+		fprintf(stderr, "# invariant checker: %s\n", report);
+	dml_wire_close(dp->flow);
+	dml_close(dp->sk);
+	dml_close(dp->listener);
+	munmap(dp->map, FIXTURE_PAGES * DML_PAGE_SIZE);
+	free(dp);
+	return fixture_teardown(&fstate) || checked ? -1 : 0;
+}
+
+/* Sends @len pattern bytes; returns what the NIC took. */
+static inline ssize_t dp_send(struct dp *dp, size_t len)
+{
+	unsigned char *buf = malloc(len ? len : 1);
+	ssize_t n;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = dp_pattern(dp->sent + i);
+	n = dml_wire_send(dp->flow, buf, len);
+	if (n > 0)
+		dp->sent += (uint64_t)n;
+	free(buf);
+	return n;
+}
+
+/* One recvmsg with @iov_len bytes of iovec and room for @cmsg_room bytes of cmsgs. */
+static inline void dp_recv(struct dml_sock *sk, size_t iov_len, size_t cmsg_room,
+			   int flags, struct dp_read *r)
+{
+	static unsigned char ctrl[DP_MAX_CMSGS * 40];
+	struct iovec iov = { .iov_base = r->linear, .iov_len = iov_len };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cmsg_room ? ctrl : NULL,
+		.msg_controllen = cmsg_room,
+	};
+	struct cmsghdr *cm;
+
+	assert_true(iov_len <= sizeof(r->linear));
+	assert_true(cmsg_room <= sizeof(ctrl));
+	r->n = 0;
+	r->ret = dml_recvmsg(sk, &msg, flags);
+	if (r->ret <= 0 || !cmsg_room)
+		return;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		assert_int_equal(cm->cmsg_level, SOL_SOCKET);
+		assert_int_equal(cm->cmsg_len, CMSG_LEN(sizeof(struct dmabuf_cmsg)));
+		r->cm[r->n].type = cm->cmsg_type;
+		memcpy(&r->cm[r->n].c, CMSG_DATA(cm), sizeof(struct dmabuf_cmsg));
+		r->n++;
+	}
+}
+
+static inline int dp_dontneed(struct dml_sock *sk, uint32_t start, uint32_t count)
+{
+	struct dmabuf_token t = { .token_start = start, .token_count = count };
+
+	return dml_setsockopt(sk, SOL_SOCKET, SO_DEVMEM_DONTNEED, &t, sizeof(t));
+}
+
+/* Returns every DMABUF token of @r one by one; the count released. */
+static inline int dp_return_all(struct dml_sock *sk, const struct dp_read *r)
+{
+	int total = 0, n;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->cm[i].type != SCM_DEVMEM_DMABUF)
+			continue;
+		n = dp_dontneed(sk, r->cm[i].c.frag_token, 1);
+		if (n < 0)
+			return n;
+		total += n;
+	}
+	return total;
+}
+
+/* The payload of @r (dma-buf bytes via the user's mapping) matches the pattern from @pos. */
+static inline void dp_verify(const struct dp *dp, const struct dp_read *r, uint64_t pos)
+{
+	size_t i, lin = 0;
+	uint32_t k;
+
+	for (i = 0; i < r->n; i++) {
+		const struct dmabuf_cmsg *c = &r->cm[i].c;
+		const unsigned char *src = r->cm[i].type == SCM_DEVMEM_DMABUF
+						   ? dp->map + c->frag_offset
+						   : r->linear + lin;
+
+		if (r->cm[i].type == SCM_DEVMEM_LINEAR)
+			lin += c->frag_size;
+		for (k = 0; k < c->frag_size; k++, pos++)
+			if (src[k] != dp_pattern(pos))
+				fail_msg("byte %llu: got %u want %u",
+					 (unsigned long long)pos, src[k], dp_pattern(pos));
+	}
+}
+
+static inline void dp_assert_clean(struct dp *dp)
+{
+	char report[256];
+
+	if (dml_host_check(dp->f->host, report, sizeof(report)))
+		fail_msg("invariant checker: %s", report);
+}
+
+#endif /* DML_DP_HELPERS_H */

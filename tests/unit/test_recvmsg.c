@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: MIT
+/* recvmsg(MSG_SOCK_DEVMEM): S-4.1 .. S-4.7, in both modes where they apply. */
+#include "dp_helpers.h"
+
+#define ROOM(n) ((n) * CMSG_SPACE(sizeof(struct dmabuf_cmsg)))
+
+static int dp_setup_split(void **state, int mode)
+{
+	struct dml_wire_flow_config cfg = dp_flow_config(40001);
+
+	cfg.hds_thresh = 100;
+	return dp_setup_cfg(state, mode, FIXTURE_PAGES, NULL, &cfg);
+}
+
+static int dp_setup_split0(void **state)
+{
+	return dp_setup_split(state, 0);
+}
+
+static int dp_setup_split1(void **state)
+{
+	return dp_setup_split(state, 1);
+}
+
+static int dp_setup_half_pages(void **state, int mode, uint32_t linear_head,
+			       uint32_t gro)
+{
+	struct dml_wire_flow_config cfg = dp_flow_config(40002);
+
+	cfg.mss = 2048;
+	cfg.linear_head = linear_head;
+	cfg.gro_segs = gro;
+	return dp_setup_cfg(state, mode, FIXTURE_PAGES, NULL, &cfg);
+}
+
+static int dp_setup_half0(void **state)
+{
+	return dp_setup_half_pages(state, 0, 0, 1);
+}
+
+static int dp_setup_half1(void **state)
+{
+	return dp_setup_half_pages(state, 1, 0, 1);
+}
+
+static int dp_setup_linear0(void **state)
+{
+	return dp_setup_half_pages(state, 0, 100, 1);
+}
+
+static int dp_setup_linear1(void **state)
+{
+	return dp_setup_half_pages(state, 1, 100, 1);
+}
+
+static int dp_setup_gro1(void **state)
+{
+	struct dml_wire_flow_config cfg = dp_flow_config(40003);
+
+	cfg.gro_segs = 3;
+	return dp_setup_cfg(state, 1, FIXTURE_PAGES, NULL, &cfg);
+}
+
+/*
+ * S-4.1: headers and payload split: payload lands in dma-buf pages, one
+ * DMABUF cmsg per frag, nothing copied into the iovec.
+ */
+static void test_header_split_payload_in_dmabuf(void **state)
+{
+	struct dp *dp = *state;
+	struct dp_read r;
+	size_t i;
+
+	assert_int_equal(dp_send(dp, 3 * 4096), 3 * 4096);
+	memset(r.linear, 0xee, 16);
+	dp_recv(dp->sk, 65536, ROOM(16), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 3 * 4096);
+	assert_int_equal(r.n, 3);
+	for (i = 0; i < r.n; i++) {
+		assert_int_equal(r.cm[i].type, SCM_DEVMEM_DMABUF);
+		assert_int_equal(r.cm[i].c.frag_size, 4096);
+		assert_int_equal(r.cm[i].c.frag_offset % 4096, 0);
+		assert_int_equal(r.cm[i].c.dmabuf_id, dp->binding_id);
+		assert_int_equal(r.cm[i].c.flags, 0);
+	}
+	/* S-4.3: no payload copied */
+	assert_int_equal(r.linear[0], 0xee);
+	dp_verify(dp, &r, 0);
+	assert_int_equal(dp_return_all(dp->sk, &r), 3);
+	dp_assert_clean(dp);
+}
+
+/* S-4.1: a payload under the header-split threshold stays in host memory. */
+static void test_small_payload_in_host_memory(void **state)
+{
+	struct dp *dp = *state;
+	struct dp_read r;
+	size_t i;
+
+	assert_int_equal(dp_send(dp, 60), 60);
+	dp_recv(dp->sk, 65536, 0, 0, &r);
+	assert_int_equal(r.ret, 60);
+	for (i = 0; i < 60; i++)
+		assert_int_equal(r.linear[i], dp_pattern(i));
+}
+
+/*
+ * S-4.2: one recvmsg never mixes host-memory and devmem skbs; a host skb read
+ * with MSG_SOCK_DEVMEM is copied with no cmsg.
+ */
+static void test_no_mixing(void **state)
+{
+	struct dp *dp = *state;
+	struct dp_read r;
+
+	assert_int_equal(dp_send(dp, 60), 60);
+	assert_int_equal(dp_send(dp, 4096), 4096);
+	assert_int_equal(dp_send(dp, 50), 50);
+
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 60);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(r.linear[0], dp_pattern(0));
+
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 4096);
+	assert_int_equal(r.n, 1);
+	dp_verify(dp, &r, 60);
+	assert_int_equal(dp_return_all(dp->sk, &r), 1);
+
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 50);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(r.linear[0], dp_pattern(60 + 4096));
+	dp_assert_clean(dp);
+}
+
+/*
+ * S-4.2: devmem data read without MSG_SOCK_DEVMEM is EFAULT when nothing was
+ * read yet, and a short read when host data came first; nothing is lost.
+ */
+static void test_devmem_without_flag(void **state)
+{
+	struct dp *dp = *state;
+	struct dp_read r;
+
+	assert_int_equal(dp_send(dp, 4096), 4096);
+	dp_recv(dp->sk, 65536, ROOM(8), 0, &r);
+	assert_int_equal(r.ret, -EFAULT);
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 4096);
+	assert_int_equal(dp_return_all(dp->sk, &r), 1);
+
+	assert_int_equal(dp_send(dp, 70), 70);
+	assert_int_equal(dp_send(dp, 4096), 4096);
+	dp_recv(dp->sk, 65536, 0, 0, &r);
+	assert_int_equal(r.ret, 70);
+	dp_recv(dp->sk, 65536, 0, 0, &r);
+	assert_int_equal(r.ret, -EFAULT);
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 4096);
+	dp_verify(dp, &r, 4096 + 70);
+	assert_int_equal(dp_return_all(dp->sk, &r), 1);
+	dp_assert_clean(dp);
+}
+
+/*
+ * S-4.3: linear payload of a devmem skb is copied and announced in one LINEAR
+ * cmsg (all fields 0 but frag_size), before the frag's DMABUF cmsg.
+ */
+static void test_linear_cmsg(void **state)
+{
+	struct dp *dp = *state;
+	struct dp_read r;
+
+	assert_int_equal(dp_send(dp, 2048), 2048);
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 2048);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.cm[0].type, SCM_DEVMEM_LINEAR);
+	assert_int_equal(r.cm[0].c.frag_size, 100);
+	assert_int_equal(r.cm[0].c.frag_offset, 0);
+	assert_int_equal(r.cm[0].c.frag_token, 0);
+	assert_int_equal(r.cm[0].c.dmabuf_id, 0);
+	assert_int_equal(r.cm[0].c.flags, 0);
+	assert_int_equal(r.cm[1].type, SCM_DEVMEM_DMABUF);
+	assert_int_equal(r.cm[1].c.frag_size, 2048 - 100);
+	dp_verify(dp, &r, 0);
+	assert_int_equal(dp_return_all(dp->sk, &r), 1);
+	dp_assert_clean(dp);
+}
+
+/*
+ * S-4.3: frag_offset is the byte's offset in the dma-buf, also for a frag
+ * read in parts (the rest stays queued and comes with a fresh cmsg).
+ */
+static void test_partial_frag_offsets(void **state)
+{
+	struct dp *dp = *state;
+	struct dp_read a, b;
+
+	assert_int_equal(dp_send(dp, 4096), 4096);
+	dp_recv(dp->sk, 1000, ROOM(8), MSG_SOCK_DEVMEM, &a);
+	assert_int_equal(a.ret, 1000);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(a.cm[0].c.frag_size, 1000);
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &b);
+	assert_int_equal(b.ret, 3096);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.cm[0].c.frag_offset, a.cm[0].c.frag_offset + 1000);
+	assert_int_equal(b.cm[0].c.frag_size, 3096);
+	dp_verify(dp, &a, 0);
+	dp_verify(dp, &b, 1000);
+	if (dp->mode == 0) {
+		/* S-4.5: both parts name the same page */
+		assert_int_equal(a.cm[0].c.frag_token, b.cm[0].c.frag_token);
+		assert_int_equal(dp_dontneed(dp->sk, a.cm[0].c.frag_token, 1), 1);
+		assert_int_equal(dp_dontneed(dp->sk, a.cm[0].c.frag_token, 1), 1);
+	} else {
+		/* S-4.4: each delivery its own token */
+		assert_int_not_equal(a.cm[0].c.frag_token, b.cm[0].c.frag_token);
+		assert_int_equal(dp_return_all(dp->sk, &a), 1);
+		assert_int_equal(dp_return_all(dp->sk, &b), 1);
+	}
+	dp_assert_clean(dp);
+}
+
+/* S-4.4: tokens are the lowest free ids from 1; a returned id is reused first. */
+static void test_xarray_token_ids(void **state)
+{
+	struct dp *dp = *state;
+	struct dp_read r;
+
+	assert_int_equal(dp_send(dp, 3 * 4096), 3 * 4096);
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.cm[0].c.frag_token, 1);
+	assert_int_equal(r.cm[1].c.frag_token, 2);
+	assert_int_equal(r.cm[2].c.frag_token, 3);
+	assert_int_equal(dp_dontneed(dp->sk, 2, 1), 1);
+	assert_int_equal(dp_send(dp, 2 * 4096), 2 * 4096);
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.cm[0].c.frag_token, 2);
+	assert_int_equal(r.cm[1].c.frag_token, 4);
+	assert_int_equal(dp_dontneed(dp->sk, 1, 4), 4);
+	dp_assert_clean(dp);
+}
+
+/* S-4.4 / S-4.5: two frags of one page: two tokens in mode 1, one token in mode 0. */
+static void test_two_frags_one_page(void **state)
+{
+	struct dp *dp = *state;
+	struct dp_read r;
+
+	assert_int_equal(dp_send(dp, 4096), 4096);	/* two 2048-byte segments */
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 4096);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.cm[0].c.frag_offset / 4096, r.cm[1].c.frag_offset / 4096);
+	assert_int_equal(r.cm[1].c.frag_offset, r.cm[0].c.frag_offset + 2048);
+	if (dp->mode == 0) {
+		assert_int_equal(r.cm[0].c.frag_token, r.cm[1].c.frag_token);
+		assert_int_equal(r.cm[0].c.frag_token, r.cm[0].c.frag_offset / 4096);
+	} else {
+		assert_int_not_equal(r.cm[0].c.frag_token, r.cm[1].c.frag_token);
+	}
+	dp_verify(dp, &r, 0);
+	assert_int_equal(dp_return_all(dp->sk, &r), 2);
+	dp_assert_clean(dp);
+}
+
+/* S-4.5: token = page index, and the same token each time the page comes back. */
+static void test_niov_token_is_page_index(void **state)
+{
+	struct dp *dp = *state;
+	uint32_t seen[FIXTURE_PAGES] = { 0 };
+	struct dp_read r;
+	int round;
+	size_t i;
+
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < FIXTURE_PAGES / 8; i++) {
+			assert_int_equal(dp_send(dp, 8 * 4096), 8 * 4096);
+			dp_recv(dp->sk, 65536, ROOM(16), MSG_SOCK_DEVMEM, &r);
+			assert_int_equal(r.n, 8);
+			for (size_t k = 0; k < r.n; k++) {
+				uint32_t token = r.cm[k].c.frag_token;
+
+				assert_int_equal(token, r.cm[k].c.frag_offset / 4096);
+				assert_true(token < FIXTURE_PAGES);
+				seen[token]++;
+			}
+			assert_int_equal(dp_return_all(dp->sk, &r), 8);
+		}
+	}
+	/* 64 pages cycled through three times: every page seen, each token reused */
+	for (i = 0; i < FIXTURE_PAGES; i++)
+		assert_int_equal(seen[i], 3);
+	dp_assert_clean(dp);
+}
+
+/*
+ * S-4.6: no room for the first cmsg is ETOOSMALL and nothing is consumed;
+ * room for one of three frags delivers one, the rest stays queued, and no
+ * token or reference is taken for the others.
+ */
+static void test_cmsg_room(void **state)
+{
+	struct dp *dp = *state;
+	struct dp_read r;
+
+	assert_int_equal(dp_send(dp, 3 * 4096), 3 * 4096);
+	dp_recv(dp->sk, 65536, 0, MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, -ETOOSMALL);
+	dp_recv(dp->sk, 65536, ROOM(1) - 1, MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, -ETOOSMALL);
+	dp_assert_clean(dp);
+
+	dp_recv(dp->sk, 65536, ROOM(1), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 4096);
+	assert_int_equal(r.n, 1);
+	dp_verify(dp, &r, 0);
+	if (dp->mode == 1)
+		assert_int_equal(r.cm[0].c.frag_token, 1);
+	dp_assert_clean(dp);
+
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 2 * 4096);
+	assert_int_equal(r.n, 2);
+	dp_verify(dp, &r, 4096);
+	if (dp->mode == 1) {
+		/* the ids reserved but unused by the short read were given back */
+		assert_int_equal(r.cm[0].c.frag_token, 2);
+		assert_int_equal(r.cm[1].c.frag_token, 3);
+	}
+	/* one entry over every id: the three outstanding frags come back */
+	assert_int_equal(dp_dontneed(dp->sk, 0, 4096), 3);
+	dp_assert_clean(dp);
+}
+
+/* S-4.4: one skb of three frags reserves its ids in one round; a short read gives back the rest. */
+static void test_gro_skb_reservation(void **state)
+{
+	struct dp *dp = *state;
+	struct dp_read r;
+
+	assert_int_equal(dp_send(dp, 3 * 4096), 3 * 4096);
+	dp_recv(dp->sk, 4096 + 10, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 4096 + 10);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.cm[0].c.frag_token, 1);
+	assert_int_equal(r.cm[1].c.frag_token, 2);
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 2 * 4096 - 10);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.cm[0].c.frag_token, 3);
+	assert_int_equal(r.cm[1].c.frag_token, 4);
+	assert_int_equal(dp_dontneed(dp->sk, 1, 4), 4);
+	dp_assert_clean(dp);
+}
+
+/* S-4.7: after reads and returns, every reference is accounted for, and none is held at the end. */
+static void test_references_accounted(void **state)
+{
+	struct dp *dp = *state;
+	struct dp_read r1, r2;
+
+	assert_int_equal(dp_send(dp, 5 * 4096), 5 * 4096);
+	dp_recv(dp->sk, 2 * 4096, ROOM(8), MSG_SOCK_DEVMEM, &r1);
+	dp_assert_clean(dp);
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r2);
+	dp_assert_clean(dp);
+	assert_int_equal(r1.ret + r2.ret, 5 * 4096);
+	assert_int_equal(dp_return_all(dp->sk, &r1), 2);
+	dp_assert_clean(dp);
+	assert_int_equal(dp_return_all(dp->sk, &r2), 3);
+	dp_assert_clean(dp);
+}
+
+/* Blocking and non-blocking reads, EOF after the data. */
+static void test_eagain_and_eof(void **state)
+{
+	struct dp *dp = *state;
+	struct dml_pollfd pfd = { .sk = dp->sk, .events = POLLIN };
+	struct dp_read r;
+
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM | MSG_DONTWAIT, &r);
+	assert_int_equal(r.ret, -EAGAIN);
+	assert_int_equal(dml_poll(&pfd, 1, 0), 0);
+	assert_int_equal(dp_send(dp, 4096), 4096);
+	assert_int_equal(dml_poll(&pfd, 1, 0), 1);
+	assert_int_equal(pfd.revents, POLLIN);
+	assert_ok(dml_wire_shutdown(dp->flow));
+	assert_errno(dml_wire_send(dp->flow, "x", 1), -EPIPE);
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 4096);
+	assert_int_equal(dp_return_all(dp->sk, &r), 1);
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 0);
+	assert_int_equal(dml_poll(&pfd, 1, 0), 1);
+	assert_true(pfd.revents & POLLHUP);
+}
+
+/* Bad arguments get an errno, never a crash. */
+static void test_bad_arguments(void **state)
+{
+	struct dp *dp = *state;
+	struct msghdr msg = { .msg_iovlen = 1 };
+	struct dml_sock *udp;
+
+	assert_errno(dml_recvmsg(dp->sk, NULL, 0), -EINVAL);
+	assert_errno(dml_recvmsg(dp->sk, &msg, 0), -EINVAL);
+	msg.msg_iovlen = 0;
+	assert_errno(dml_recvmsg(dp->sk, &msg, MSG_PEEK), -EINVAL);
+	assert_errno(dml_recvmsg(dp->listener, &msg, MSG_DONTWAIT), -ENOTCONN);
+	assert_ok(dml_socket(dp->f->host, SOCK_DGRAM, &udp));
+	assert_errno(dml_recvmsg(udp, &msg, MSG_DONTWAIT), -EOPNOTSUPP);
+	dml_close(udp);
+}
+
+/* One body, named per setup, so TAP tells the modes apart. */
+#define T0(fn, setup) { #fn "/" #setup, fn, setup, dp_teardown, NULL }
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T0(test_header_split_payload_in_dmabuf, dp_setup0),
+		T0(test_header_split_payload_in_dmabuf, dp_setup1),
+		T0(test_small_payload_in_host_memory, dp_setup_split0),
+		T0(test_no_mixing, dp_setup_split0),
+		T0(test_no_mixing, dp_setup_split1),
+		T0(test_devmem_without_flag, dp_setup_split0),
+		T0(test_devmem_without_flag, dp_setup_split1),
+		T0(test_linear_cmsg, dp_setup_linear0),
+		T0(test_linear_cmsg, dp_setup_linear1),
+		T0(test_partial_frag_offsets, dp_setup0),
+		T0(test_partial_frag_offsets, dp_setup1),
+		T0(test_xarray_token_ids, dp_setup1),
+		T0(test_two_frags_one_page, dp_setup_half0),
+		T0(test_two_frags_one_page, dp_setup_half1),
+		T0(test_niov_token_is_page_index, dp_setup0),
+		T0(test_cmsg_room, dp_setup0),
+		T0(test_cmsg_room, dp_setup1),
+		T0(test_gro_skb_reservation, dp_setup_gro1),
+		T0(test_references_accounted, dp_setup0),
+		T0(test_references_accounted, dp_setup1),
+		T0(test_eagain_and_eof, dp_setup0),
+		T0(test_bad_arguments, dp_setup0),
+	};
+
+	return RUN_TESTS(tests);
+}
