@@ -255,8 +255,11 @@ static int genl_rcv_msg(struct dml_nl_sock *sk, const struct nlmsghdr *nlh,
 	int err;
 
 	family = family_by_id(nlh->nlmsg_type);
-	if (!family)
+	if (!family) {
+		dml_extack_msg(ext, "unknown generic netlink family id %u",
+			       nlh->nlmsg_type);
 		return -ENOENT;
+	}
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN) {
 		dml_extack_msg(ext, "message too short for a genetlink header");
 		return -EINVAL;
@@ -274,8 +277,11 @@ static int genl_rcv_msg(struct dml_nl_sock *sk, const struct nlmsghdr *nlh,
 			       info.genlh->cmd, dump ? " as a dump" : "");
 		return -EOPNOTSUPP;
 	}
-	if (op->admin && !sk->admin)
+	if (op->admin && !sk->admin) {
+		dml_extack_msg(ext, "%s: command %u needs admin permission (CAP_NET_ADMIN)",
+			       family->name, info.genlh->cmd);
 		return -EPERM;
+	}
 
 	policy = dump ? op->dump_policy : op->policy;
 	maxattr = dump ? op->dump_maxattr : op->maxattr;

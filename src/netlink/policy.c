@@ -95,7 +95,10 @@ int dml_nla_parse(const void *data, size_t len,
 	while (left >= sizeof(struct nlattr)) {
 		unsigned int type;
 
-		if (attr->nla_len < sizeof(struct nlattr) || attr->nla_len > left)
+		if (attr->nla_len < sizeof(struct nlattr))
+			return fail(ext, attr, -EINVAL, "attribute",
+				    "length field too short for an attribute header");
+		if (attr->nla_len > left)
 			return fail(ext, attr, -EINVAL, "attribute",
 				    "length field runs past the message");
 		type = mnl_attr_get_type(attr);

@@ -40,6 +40,7 @@ struct dp_read {
 	size_t n;
 	struct dp_cmsg cm[DP_MAX_CMSGS];
 	unsigned char linear[65536];
+	unsigned char ctrl[DP_MAX_CMSGS * 40];	/* per read: threads read at once */
 };
 
 static inline unsigned char dp_pattern(uint64_t pos)
@@ -149,18 +150,17 @@ static inline ssize_t dp_send(struct dp *dp, size_t len)
 static inline void dp_recv(struct dml_sock *sk, size_t iov_len, size_t cmsg_room,
 			   int flags, struct dp_read *r)
 {
-	static unsigned char ctrl[DP_MAX_CMSGS * 40];
 	struct iovec iov = { .iov_base = r->linear, .iov_len = iov_len };
 	struct msghdr msg = {
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
-		.msg_control = cmsg_room ? ctrl : NULL,
+		.msg_control = cmsg_room ? r->ctrl : NULL,
 		.msg_controllen = cmsg_room,
 	};
 	struct cmsghdr *cm;
 
 	assert_true(iov_len <= sizeof(r->linear));
-	assert_true(cmsg_room <= sizeof(ctrl));
+	assert_true(cmsg_room <= sizeof(r->ctrl));
 	r->n = 0;
 	r->ret = dml_recvmsg(sk, &msg, flags);
 	if (r->ret <= 0 || !cmsg_room)

@@ -326,6 +326,7 @@ static void test_bind_needs_admin(void **state)
 
 	assert_ok(dml_nl_open(f->host, 0, &user));
 	assert_errno(fixture_bind(f, user, q7, 1, 0), -EPERM);
+	assert_string_equal(f->errmsg, "netdev: command 13 needs admin permission (CAP_NET_ADMIN)");
 	assert_int_equal(dml_host_autorelease_mode(f->host), -1);
 	assert_int_equal(rxq(f, 7).dmabuf_id, 0);
 	assert_int_equal(rxq(f, 7).restarts, before.restarts);
