@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+/* devmem-lab: the command-line face of the model. */
+#include <string.h>
+
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+	int (*run)(const struct demo_opts *o) = run_demo;
+	struct demo_opts opts;
+
+	if (argc > 1 && argv[1][0] != '-') {
+		if (!strcmp(argv[1], "check"))
+			run = run_check;
+		else if (strcmp(argv[1], "demo")) {
+			fprintf(stderr, "devmem-lab: unknown command '%s'\n", argv[1]);
+			cli_usage(stderr);
+			return EXIT_USAGE;
+		}
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	}
+	if (cli_parse_demo_opts(argc, argv, &opts)) {
+		cli_usage(stderr);
+		return EXIT_USAGE;
+	}
+	return run(&opts);
+}
