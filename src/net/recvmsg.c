@@ -49,7 +49,14 @@ static void copy_to_iter(struct iov_iter *it, const unsigned char *src, size_t n
 	}
 }
 
+#define DEVMEM_CMSG_SPACE CMSG_SPACE(sizeof(struct dmabuf_cmsg))
+
 /* put_cmsg_notrunc(): a cmsg is written whole or not at all (S-4.6). */
+static int cmsg_room(const struct cmsg_writer *w)
+{
+	return w->left < DEVMEM_CMSG_SPACE ? -ETOOSMALL : 0;
+}
+
 static int put_devmem_cmsg(struct cmsg_writer *w, int type,
 			   const struct dmabuf_cmsg *payload)
 {
@@ -58,10 +65,11 @@ static int put_devmem_cmsg(struct cmsg_writer *w, int type,
 		.cmsg_level = SOL_SOCKET,
 		.cmsg_type = type,
 	};
-	size_t space = CMSG_SPACE(sizeof(*payload));
+	size_t space = DEVMEM_CMSG_SPACE;
+	int err = cmsg_room(w);
 
-	if (w->left < space)
-		return -ETOOSMALL;
+	if (err)
+		return err;
 	memcpy(w->next, &hdr, sizeof(hdr));
 	memcpy(CMSG_DATA((struct cmsghdr *)w->next), payload, sizeof(*payload));
 	w->next += space;
@@ -119,13 +127,15 @@ static int recv_dmabuf(struct dml_token_sock *ts, const struct dml_skb *skb,
 					 DML_PAGE_SIZE + frag->offset + (offset - start);
 			cm.frag_size = copy;
 			cm.dmabuf_id = binding->id;
+			/* Room first: a frag whose cmsg cannot be written joins nothing. */
+			err = cmsg_room(w);
+			if (err)
+				goto out;
 			err = ops->next_token(ts, binding, niov, skb->nr_frags - i,
 					      &cm.frag_token);
 			if (err)
 				goto out;
-			err = put_devmem_cmsg(w, SCM_DEVMEM_DMABUF, &cm);
-			if (err)
-				goto out;
+			put_devmem_cmsg(w, SCM_DEVMEM_DMABUF, &cm);
 			/* A reference only for a token whose cmsg was written (S-4.7). */
 			ops->take(ts, binding, niov);
 			offset += copy;

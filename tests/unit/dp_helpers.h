@@ -26,6 +26,7 @@ struct dp {
 	struct dml_wire_flow *flow;
 	struct dml_wire_flow_config cfg;
 	unsigned char *map;		/* the dma-buf, as the user maps it */
+	size_t pages;
 	uint64_t sent;			/* pattern bytes sent so far */
 };
 
@@ -82,6 +83,7 @@ static inline int dp_setup_cfg(void **state, int mode, size_t pages,
 		dp->binding_id = (uint32_t)id;
 	}
 	dp->cfg = *cfg;
+	dp->pages = pages;
 	dp->map = mmap(NULL, pages * DML_PAGE_SIZE, PROT_READ, MAP_SHARED,
 		       dml_dmabuf_fd(dp->f->buf), 0);
 	if (dp->map == MAP_FAILED ||
@@ -125,7 +127,7 @@ static inline int dp_teardown(void **state)
 	dml_wire_close(dp->flow);
 	dml_close(dp->sk);
 	dml_close(dp->listener);
-	munmap(dp->map, FIXTURE_PAGES * DML_PAGE_SIZE);
+	munmap(dp->map, dp->pages * DML_PAGE_SIZE);
 	free(dp);
 	return fixture_teardown(&fstate) || checked ? -1 : 0;
 }
@@ -225,6 +227,128 @@ static inline void dp_assert_clean(struct dp *dp)
 
 	if (dml_host_check(dp->f->host, report, sizeof(report)))
 		fail_msg("invariant checker: %s", report);
+}
+
+/* ---- shared by the token-return and teardown tests ---------------------- */
+
+/* A second wire flow (source port @sport) to the listener, and its accepted socket. */
+static inline void dp_connect(struct dp *dp, uint16_t sport,
+			      struct dml_wire_flow **flow, struct dml_sock **sk)
+{
+	struct dml_wire_flow_config cfg = dp_flow_config(sport);
+
+	assert_ok(dml_wire_connect(dp->f->dev, &cfg, flow));
+	assert_ok(dml_accept(dp->listener, SOCK_NONBLOCK, sk));
+}
+
+/* Sends @len pattern bytes from stream offset @pos on @flow; returns what the NIC took. */
+static inline ssize_t dp_flow_send(struct dml_wire_flow *flow, uint64_t pos,
+				   size_t len)
+{
+	unsigned char *buf = malloc(len ? len : 1);
+	ssize_t n;
+	size_t i;
+
+	assert_non_null(buf);
+	for (i = 0; i < len; i++)
+		buf[i] = dp_pattern(pos + i);
+	n = dml_wire_send(flow, buf, len);
+	free(buf);
+	return n;
+}
+
+/* SO_DEVMEM_DONTNEED with @n entries. */
+static inline int dp_dontneed_v(struct dml_sock *sk, const struct dmabuf_token *t,
+				size_t n)
+{
+	return dml_setsockopt(sk, SOL_SOCKET, SO_DEVMEM_DONTNEED, t,
+			      (socklen_t)(n * sizeof(*t)));
+}
+
+/* Unbinds every binding of the fixture: its netlink socket goes (S-3.3). */
+static inline void dp_unbind(struct dp *dp)
+{
+	dml_nl_close(dp->f->nl);
+	dp->f->nl = NULL;
+}
+
+struct dp_pool_find {
+	uint32_t dmabuf_id;
+	int found;
+	uint64_t inflight;
+};
+
+static inline int dp_pool_find_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct dp_pool_find *pf = arg;
+	const struct nlattr *dmabuf = genl_attr(nlh, NETDEV_A_PAGE_POOL_DMABUF);
+	const struct nlattr *inflight = genl_attr(nlh, NETDEV_A_PAGE_POOL_INFLIGHT);
+
+	if (!dmabuf || mnl_attr_get_u32(dmabuf) != pf->dmabuf_id)
+		return 0;
+	pf->found++;
+	if (inflight)
+		pf->inflight += mnl_attr_get_payload_len(inflight) == 8
+					? mnl_attr_get_u64(inflight)
+					: mnl_attr_get_u32(inflight);
+	return 0;
+}
+
+/*
+ * page-pool-get dump through a fresh (non-admin) netlink socket: the
+ * net_iovs in flight in the pools naming binding @id, or -1 when no pool
+ * names it.
+ */
+static inline long dp_pool_inflight(struct dp *dp, uint32_t id)
+{
+	struct dp_pool_find pf = { .dmabuf_id = id };
+	struct dml_nl_sock *nl;
+	union nl_buf b;
+	int family, err;
+
+	assert_ok(dml_nl_open(dp->f->host, 0, &nl));
+	family = netdev_family(nl);
+	assert_true(family > 0);
+	err = dml_nl_transact(nl, genl_req(&b, (uint16_t)family,
+					   NETDEV_CMD_PAGE_POOL_GET, NLM_F_DUMP),
+			      dp_pool_find_cb, &pf, NULL, 0);
+	dml_nl_close(nl);
+	assert_ok(err);
+	return pf.found ? (long)pf.inflight : -1;
+}
+
+/*
+ * Reads @len devmem bytes from @sk in as many calls as needed, checking the
+ * payload against the pattern from stream offset @pos, and records the
+ * token of each DMABUF cmsg in @tokens (room for @max); returns how many.
+ */
+static inline size_t dp_recv_tokens(const struct dp *dp, struct dml_sock *sk,
+				    size_t len, uint64_t pos, uint32_t *tokens,
+				    size_t max)
+{
+	struct dp_read *r = malloc(sizeof(*r));
+	size_t got = 0, n = 0, i;
+
+	assert_non_null(r);
+	while (got < len) {
+		size_t want = len - got < sizeof(r->linear) ? len - got
+							    : sizeof(r->linear);
+
+		dp_recv(sk, want, DP_MAX_CMSGS * CMSG_SPACE(sizeof(struct dmabuf_cmsg)),
+			MSG_SOCK_DEVMEM | MSG_DONTWAIT, r);
+		if (r->ret <= 0)
+			fail_msg("recvmsg after %zu of %zu bytes: %zd", got, len, r->ret);
+		dp_verify(dp, r, pos + got);
+		for (i = 0; i < r->n; i++) {
+			if (r->cm[i].type != SCM_DEVMEM_DMABUF)
+				continue;
+			assert_true(n < max);
+			tokens[n++] = r->cm[i].c.frag_token;
+		}
+		got += (size_t)r->ret;
+	}
+	free(r);
+	return n;
 }
 
 #endif /* DML_DP_HELPERS_H */
