@@ -203,6 +203,30 @@ struct dml_binding *dml_host_binding_find(struct dml_host *host, uint32_t id)
 	return found;
 }
 
+int dml_binding_info(struct dml_host *host, uint32_t id, struct dml_binding_info *info)
+{
+	struct dml_binding *b;
+	size_t i;
+	int err = -ENOENT;
+
+	pthread_mutex_lock(&host->bindings_lock);
+	for (i = 0; i < host->nr_bindings; i++) {
+		b = host->bindings[i];
+		if (b->id != id)
+			continue;
+		info->id = id;
+		info->autorelease = b->autorelease;
+		info->nr_niovs = b->nr_niovs;
+		info->metadata_bytes = sizeof(*b) +
+				       b->nr_niovs * (sizeof(*b->vec) + sizeof(*b->free_stack));
+		info->users = atomic_load(&b->users);
+		err = 0;
+		break;
+	}
+	pthread_mutex_unlock(&host->bindings_lock);
+	return err;
+}
+
 struct dml_netdev *dml_host_netdev_by_index(struct dml_host *host, uint32_t ifindex)
 {
 	size_t i;

@@ -2,6 +2,7 @@
 /* devmem-lab: the command-line face of the model. */
 #include <string.h>
 
+#include "bench.h"
 #include "cli.h"
 
 int main(int argc, char **argv)
@@ -9,6 +10,10 @@ int main(int argc, char **argv)
 	int (*run)(const struct demo_opts *o) = run_demo;
 	struct demo_opts opts;
 
+	if (argc > 1 && !strcmp(argv[1], "bench"))
+		return bench_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "bench-instr"))
+		return bench_instr_child(argc - 1, argv + 1);
 	if (argc > 1 && argv[1][0] != '-') {
 		if (!strcmp(argv[1], "check"))
 			run = run_check;

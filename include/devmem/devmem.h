@@ -224,6 +224,8 @@ struct dml_token_design_info {
 	const char *name;
 	int autorelease;	/* the user-visible mode it implements */
 	const char *summary;
+	/* Token state a binding carries per net_iov for this design (urefs). */
+	unsigned int bytes_per_niov;
 };
 
 /**
@@ -305,6 +307,15 @@ int dml_setsockopt(struct dml_sock *sk, int level, int optname,
 		   const void *optval, socklen_t optlen);
 
 /**
+ * dml_sock_token_state_bytes() - memory the socket's token design uses now.
+ * @sk: a TCP socket.
+ *
+ * Return: bytes of token-tracking state held for this socket in the current
+ * mode (tables, nodes; not the binding's per-net_iov state), -EBADF.
+ */
+long dml_sock_token_state_bytes(struct dml_sock *sk);
+
+/**
  * dml_close() - close(2): drop the caller's reference.
  * @sk: may be NULL.
  *
@@ -334,8 +345,11 @@ int dml_poll(struct dml_pollfd *fds, unsigned int nfds, int timeout_ms);
 
 struct dml_wire_flow;
 
+#define DML_WIRE_DMA_ONLY	(1u << 0)	/* payload not written: DMA costs no CPU */
+
 struct dml_wire_flow_config {
 	struct dml_flow flow;	/* dst_port: a listener's port */
+	uint32_t flags;		/* DML_WIRE_DMA_ONLY: dml_wire_send() data may be NULL */
 	uint32_t mss;		/* payload bytes per segment; 0 = 4096 */
 	uint32_t hds_thresh;	/* payloads up to this stay in host memory */
 	uint32_t linear_head;	/* payload bytes the NIC keeps with the headers */
@@ -382,6 +396,24 @@ int dml_wire_shutdown(struct dml_wire_flow *flow);
  * @flow: may be NULL.
  */
 void dml_wire_close(struct dml_wire_flow *flow);
+
+struct dml_binding_info {
+	uint32_t id;
+	int autorelease;
+	uint64_t nr_niovs;
+	uint64_t metadata_bytes;	/* binding, net_iovs and free list */
+	long users;			/* bound queues + joined sockets */
+};
+
+/**
+ * dml_binding_info() - what a binding costs and who uses it.
+ * @host: the host.
+ * @id: the binding's dmabuf id.
+ * @info: filled in.
+ *
+ * Return: 0, -ENOENT when no binding has that id.
+ */
+int dml_binding_info(struct dml_host *host, uint32_t id, struct dml_binding_info *info);
 
 /* ---- invariant checker (S-7.3) ------------------------------------------ */
 

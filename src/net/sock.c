@@ -303,6 +303,20 @@ static void sock_teardown(struct dml_sock *sk)
 	dml_sock_put(sk);
 }
 
+long dml_sock_token_state_bytes(struct dml_sock *sk)
+{
+	struct dml_token_sock *ts;
+	long bytes = -EBADF;
+
+	if (!dml_sock_fd_get(sk))
+		return -EBADF;
+	ts = sk->tokens[dml_host_autorelease_key(sk->host)];
+	if (ts)
+		bytes = (long)ts->ops->state_bytes(ts);
+	dml_sock_fd_put(sk);
+	return bytes;
+}
+
 void dml_close(struct dml_sock *sk)
 {
 	if (sk)

@@ -37,7 +37,10 @@ static bool room_locked(struct dml_rxq *rxq, uint32_t bytes)
 	return rxq->ring_count >= pages;
 }
 
-/* Writes @n payload bytes into posted buffers, appending frags to @skb. */
+/*
+ * Writes @n payload bytes into posted buffers, appending frags to @skb.  A
+ * NULL @src is DMA the benchmark does not charge: a NIC's DMA costs no CPU.
+ */
 static void fill_frags_locked(struct dml_rxq *rxq, struct dml_skb *skb,
 			      const unsigned char *src, uint32_t n)
 {
@@ -52,7 +55,10 @@ static void fill_frags_locked(struct dml_rxq *rxq, struct dml_skb *skb,
 		chunk = DML_PAGE_SIZE - rxq->cur_off;
 		if (chunk > n)
 			chunk = n;
-		memcpy(dml_netmem_address(rxq->cur) + rxq->cur_off, src, chunk);
+		if (src) {
+			memcpy(dml_netmem_address(rxq->cur) + rxq->cur_off, src, chunk);
+			src += chunk;
+		}
 		frag = &skb->frags[skb->nr_frags++];
 		frag->nm = rxq->cur;
 		frag->offset = rxq->cur_off;
@@ -61,7 +67,6 @@ static void fill_frags_locked(struct dml_rxq *rxq, struct dml_skb *skb,
 		dml_netmem_get(rxq->cur);
 		rxq->cur_off += chunk;
 		skb->len += chunk;
-		src += chunk;
 		n -= chunk;
 		if (rxq->cur_off == DML_PAGE_SIZE)
 			cur_retire_locked(rxq);
@@ -96,7 +101,8 @@ static int build_skb_locked(struct dml_rxq *rxq,
 		skb = dml_skb_alloc(seg);
 		if (!skb)
 			return -ENOMEM;
-		memcpy(skb->linear, data, seg);
+		if (data)
+			memcpy(skb->linear, data, seg);
 		*out = skb;
 		*used = seg;
 		return 0;
@@ -110,8 +116,9 @@ static int build_skb_locked(struct dml_rxq *rxq,
 		return -ENOMEM;
 	/* Frags in dma-buf memory are readable only through MSG_SOCK_DEVMEM. */
 	skb->readable = !rxq->binding;
-	memcpy(skb->linear, data, head);
-	fill_frags_locked(rxq, skb, data + head, seg - head);
+	if (data)
+		memcpy(skb->linear, data, head);
+	fill_frags_locked(rxq, skb, data ? data + head : NULL, seg - head);
 	*used = seg;
 
 	/* GRO: later segments of the flow join as frags while they fit. */
@@ -121,7 +128,7 @@ static int build_skb_locked(struct dml_rxq *rxq,
 		    skb->nr_frags + frags_needed(rxq, seg) > DML_MAX_SKB_FRAGS ||
 		    !room_locked(rxq, seg))
 			break;
-		fill_frags_locked(rxq, skb, data + *used, seg);
+		fill_frags_locked(rxq, skb, data ? data + *used : NULL, seg);
 		*used += seg;
 	}
 	*out = skb;
@@ -139,8 +146,8 @@ ssize_t dml_nic_rx(struct dml_netdev *dev, const struct dml_wire_flow_config *cf
 		struct dml_skb *skb = NULL;
 
 		pthread_mutex_lock(&rxq->lock);
-		err = rxq->pool ? build_skb_locked(rxq, cfg, data + done, len - done,
-						   &skb, &used)
+		err = rxq->pool ? build_skb_locked(rxq, cfg, data ? data + done : NULL,
+						   len - done, &skb, &used)
 				: -ENETDOWN;
 		/* Like a driver's NAPI poll, refill in batches, not per buffer. */
 		if (!err && rxq->ring_count < rxq->ring_size / 2)

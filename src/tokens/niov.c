@@ -148,11 +148,18 @@ static void niov_binding_reclaim(struct dml_binding *binding)
 	}
 }
 
+static size_t niov_state_bytes(struct dml_token_sock *ts)
+{
+	(void)ts;
+	return sizeof(struct niov_sock);
+}
+
 const struct dml_token_ops dml_token_niov_ops = {
 	.info = {
 		.name = "niov",
 		.autorelease = 0,
 		.summary = "per-binding net_iov array, atomic uref, token = page index",
+		.bytes_per_niov = sizeof(((struct dml_net_iov *)0)->uref),
 	},
 	.sock_create = niov_sock_create,
 	.sock_destroy = niov_sock_destroy,
@@ -160,4 +167,5 @@ const struct dml_token_ops dml_token_niov_ops = {
 	.take = niov_take,
 	.release = niov_release,
 	.binding_reclaim = niov_binding_reclaim,
+	.state_bytes = niov_state_bytes,
 };

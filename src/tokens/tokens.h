@@ -49,6 +49,9 @@ struct dml_token_ops {
 	/* The binding's users reached 0: reclaim what sockets never returned. */
 	void (*binding_reclaim)(struct dml_binding *binding);
 
+	/* Bytes of token-tracking state this socket holds now. */
+	size_t (*state_bytes)(struct dml_token_sock *ts);
+
 	/*
 	 * Invariant checker: add this socket's references per page of
 	 * @binding.  NULL when references live in the binding (urefs).

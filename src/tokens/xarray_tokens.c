@@ -206,6 +206,17 @@ static void xarray_count_refs(struct dml_token_sock *ts,
 	pthread_spin_unlock(&xs->lock);
 }
 
+static size_t xarray_state_bytes(struct dml_token_sock *ts)
+{
+	struct xarray_sock *xs = to_xs(ts);
+	size_t nodes;
+
+	pthread_spin_lock(&xs->lock);
+	nodes = dml_xa_node_count(&xs->xa);
+	pthread_spin_unlock(&xs->lock);
+	return sizeof(*xs) + nodes * dml_xa_node_bytes();
+}
+
 const struct dml_token_ops dml_token_xarray_ops = {
 	.info = {
 		.name = "xarray",
@@ -218,5 +229,6 @@ const struct dml_token_ops dml_token_xarray_ops = {
 	.take = xarray_take,
 	.flush = xarray_flush,
 	.release = xarray_release,
+	.state_bytes = xarray_state_bytes,
 	.count_refs = xarray_count_refs,
 };

@@ -28,7 +28,7 @@ static int check_config(const struct dml_wire_flow_config *cfg,
 		out->mss = DML_PAGE_SIZE;
 	if (!out->gro_segs)
 		out->gro_segs = 1;
-	if (out->mss > MAX_MSS || out->gro_segs > 17 ||
+	if ((out->flags & ~DML_WIRE_DMA_ONLY) || out->mss > MAX_MSS || out->gro_segs > 17 ||
 	    out->linear_head >= out->mss || out->hds_thresh > MAX_MSS)
 		return -EINVAL;
 	return 0;
@@ -74,9 +74,11 @@ ssize_t dml_wire_send(struct dml_wire_flow *flow, const void *data, size_t len)
 		return -EPIPE;
 	if (!len)
 		return 0;
-	if (!data)
+	if (!data && !(flow->cfg.flags & DML_WIRE_DMA_ONLY))
 		return -EFAULT;
-	return dml_nic_rx(flow->dev, &flow->cfg, flow->sk, data, len);
+	/* DMA-only flows leave the buffers' bytes as they are. */
+	return dml_nic_rx(flow->dev, &flow->cfg, flow->sk,
+			  flow->cfg.flags & DML_WIRE_DMA_ONLY ? NULL : data, len);
 }
 
 int dml_wire_shutdown(struct dml_wire_flow *flow)

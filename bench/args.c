@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: MIT
+/* `devmem-lab bench` options: every bad value is a clear message and exit 2. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "devmem/devmem.h"
+
+void bench_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: devmem-lab bench [options]\n"
+		"\n"
+		"A kperf-like benchmark of every token design: a NIC thread paces DMA-only\n"
+		"flows, RX workers read with recvmsg(MSG_SOCK_DEVMEM) and return tokens.\n"
+		"  --runs N            measurements per figure (default 5; 11 = the seed's)\n"
+		"  --flows N           flows (default 4)\n"
+		"  --workers N         RX worker threads (default 1)\n"
+		"  --held N            tokens the consumer keeps outstanding (default 0)\n"
+		"  --load PCT          fixed offered load, %% of xarray's max (default 87)\n"
+		"  --profile LIST      kperf,ncdevmem,nccl or all (default all)\n"
+		"  --designs LIST      token designs (default: every design)\n"
+		"  --window S          measured seconds per run (default 0.5)\n"
+		"  --warmup S          seconds before each window (default 0.15)\n"
+		"  --nccl-delay-us N   nccl: consumer delay before a return (default 200)\n"
+		"  --dmabuf-mb N       dma-buf size (default: what flows and --held need)\n"
+		"  --instructions      count instructions per token under callgrind\n"
+		"  --segments N        segments in the callgrind run (default 20000)\n"
+		"  --no-bind-64g       skip timing the bind of a 64 GiB dma-buf\n"
+		"  --seed N            seed of everything random (default 1)\n"
+		"  --quick             a smoke run (under 20 s), same output shape\n"
+		"  --json FILE, --csv FILE, --plot FILE.svg\n"
+		"  -h, --help\n");
+}
+
+static int bad(const char *opt, const char *text, const char *want)
+{
+	fprintf(stderr, "devmem-lab bench: %s wants %s, got '%s'\n", opt, want, text);
+	return -EINVAL;
+}
+
+static int parse_ul(const char *opt, const char *text, unsigned long min,
+		    unsigned long max, unsigned long *out)
+{
+	char want[96], *end;
+	unsigned long v;
+
+	snprintf(want, sizeof(want), "a whole number in [%lu, %lu]", min, max);
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v < min || v > max)
+		return bad(opt, text, want);
+	*out = v;
+	return 0;
+}
+
+static int parse_double(const char *opt, const char *text, double min, double max,
+			double *out)
+{
+	char want[96], *end;
+	double v;
+
+	snprintf(want, sizeof(want), "a number in [%g, %g]", min, max);
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text || *end || !isfinite(v) || v < min || v > max)
+		return bad(opt, text, want);
+	*out = v;
+	return 0;
+}
+
+static int parse_profiles(const char *text, unsigned int *mask)
+{
+	char *copy = strdup(text), *tok, *save = NULL;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	*mask = 0;
+	for (tok = strtok_r(copy, ",", &save); tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
+		int p;
+
+		if (!strcmp(tok, "all")) {
+			*mask = (1u << BENCH_NR_PROFILES) - 1;
+			continue;
+		}
+		for (p = 0; p < BENCH_NR_PROFILES; p++)
+			if (!strcmp(tok, bench_profile_name((enum bench_profile)p)))
+				break;
+		if (p == BENCH_NR_PROFILES)
+			err = bad("--profile", tok, "kperf, ncdevmem, nccl or all");
+		else
+			*mask |= 1u << p;
+	}
+	free(copy);
+	return err ? err : (*mask ? 0 : bad("--profile", text, "at least one profile"));
+}
+
+static const char *known_design(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < dml_token_design_count(); i++)
+		if (!strcmp(dml_token_design(i)->name, name))
+			return dml_token_design(i)->name;
+	return NULL;
+}
+
+static bool known_in(const struct bench_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nr_designs; i++)
+		if (!strcmp(cfg->designs[i], name))
+			return true;
+	return false;
+}
+
+static int parse_designs(const char *text, struct bench_config *cfg)
+{
+	char *copy = strdup(text), *tok, *save = NULL;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	cfg->nr_designs = 0;
+	for (tok = strtok_r(copy, ",", &save); tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
+		const char *name = known_design(tok);
+
+		if (!name)
+			err = bad("--designs", tok, "designs this build has (see --help of bench)");
+		else if (cfg->nr_designs == BENCH_MAX_DESIGNS)
+			err = bad("--designs", text, "fewer designs");
+		else
+			cfg->designs[cfg->nr_designs++] = name;
+	}
+	free(copy);
+	if (!err && !known_in(cfg, "xarray"))
+		err = bad("--designs", text, "a list with xarray, the baseline every ratio is against");
+	return err;
+}
+
+void bench_config_defaults(struct bench_config *cfg)
+{
+	size_t i;
+
+	*cfg = (struct bench_config){
+		.runs = 5, .flows = 4, .workers = 1, .held = 0, .load_pct = 87,
+		.warmup_s = 0.15, .window_s = 0.5,
+		.profiles = (1u << BENCH_NR_PROFILES) - 1,
+		.instr_segments = 20000, .seed = 1, .nccl_delay_us = 200,
+		.bind_64g = true,
+	};
+	for (i = 0; i < dml_token_design_count() && i < BENCH_MAX_DESIGNS; i++)
+		cfg->designs[cfg->nr_designs++] = dml_token_design(i)->name;
+}
+
+int bench_parse_args(int argc, char **argv, struct bench_config *cfg)
+{
+	static const struct option longopts[] = {
+		{ "runs", required_argument, NULL, 'r' },
+		{ "flows", required_argument, NULL, 'f' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "held", required_argument, NULL, 'H' },
+		{ "load", required_argument, NULL, 'l' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "designs", required_argument, NULL, 'd' },
+		{ "window", required_argument, NULL, 'W' },
+		{ "warmup", required_argument, NULL, 'u' },
+		{ "nccl-delay-us", required_argument, NULL, 'n' },
+		{ "dmabuf-mb", required_argument, NULL, 'm' },
+		{ "instructions", no_argument, NULL, 'i' },
+		{ "segments", required_argument, NULL, 's' },
+		{ "no-bind-64g", no_argument, NULL, 'B' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "csv", required_argument, NULL, 'c' },
+		{ "plot", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool window_set = false, warmup_set = false, runs_set = false;
+	unsigned long v;
+	int c, err = 0;
+
+	bench_config_defaults(cfg);
+	optind = 1;
+	while (!err && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			err = parse_ul("--runs", optarg, 1, BENCH_MAX_RUNS, &v);
+			cfg->runs = (unsigned int)v;
+			runs_set = true;
+			break;
+		case 'f':
+			err = parse_ul("--flows", optarg, 1, 16, &v);
+			cfg->flows = (unsigned int)v;
+			break;
+		case 'w':
+			err = parse_ul("--workers", optarg, 1, 16, &v);
+			cfg->workers = (unsigned int)v;
+			break;
+		case 'H':
+			err = parse_ul("--held", optarg, 0, 1ul << 20, &cfg->held);
+			break;
+		case 'l':
+			err = parse_double("--load", optarg, 1, 100, &cfg->load_pct);
+			break;
+		case 'p':
+			err = parse_profiles(optarg, &cfg->profiles);
+			break;
+		case 'd':
+			err = parse_designs(optarg, cfg);
+			break;
+		case 'W':
+			err = parse_double("--window", optarg, 0.02, 600, &cfg->window_s);
+			window_set = true;
+			break;
+		case 'u':
+			err = parse_double("--warmup", optarg, 0, 60, &cfg->warmup_s);
+			warmup_set = true;
+			break;
+		case 'n':
+			err = parse_ul("--nccl-delay-us", optarg, 0, 1000000, &v);
+			cfg->nccl_delay_us = (unsigned int)v;
+			break;
+		case 'm':
+			err = parse_ul("--dmabuf-mb", optarg, 1, 1ul << 20, &cfg->dmabuf_mb);
+			break;
+		case 'i':
+			cfg->instructions = true;
+			break;
+		case 's':
+			err = parse_ul("--segments", optarg, 16, 10000000, &cfg->instr_segments);
+			break;
+		case 'B':
+			cfg->bind_64g = false;
+			break;
+		case 'S':
+			err = parse_ul("--seed", optarg, 0, ~0ul, &v);
+			cfg->seed = v;
+			break;
+		case 'q':
+			cfg->quick = true;
+			break;
+		case 'j':
+			cfg->json_path = optarg;
+			break;
+		case 'c':
+			cfg->csv_path = optarg;
+			break;
+		case 'P':
+			cfg->plot_path = optarg;
+			break;
+		case 'h':
+			bench_usage(stdout);
+			exit(0);
+		default:
+			err = -EINVAL;
+			break;
+		}
+	}
+	if (!err && optind < argc) {
+		fprintf(stderr, "devmem-lab bench: unexpected argument '%s'\n", argv[optind]);
+		err = -EINVAL;
+	}
+	if (err)
+		return err;
+	if (cfg->workers > cfg->flows) {
+		fprintf(stderr, "devmem-lab bench: --workers %u exceeds --flows %u\n",
+			cfg->workers, cfg->flows);
+		return -EINVAL;
+	}
+	if (cfg->quick) {
+		if (!runs_set)
+			cfg->runs = 2;
+		if (!window_set)
+			cfg->window_s = 0.12;
+		if (!warmup_set)
+			cfg->warmup_s = 0.05;
+		if (!cfg->instr_segments || cfg->instr_segments == 20000)
+			cfg->instr_segments = 2000;
+	}
+	return 0;
+}

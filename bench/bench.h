@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * devmem-lab bench: a kperf-like benchmark of every token design side by
+ * side.  This header is what the harness, the statistics and the report
+ * share: the configuration, one result row per design and return profile,
+ * and the whole report.
+ */
+#ifndef DML_BENCH_H
+#define DML_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define BENCH_MAX_DESIGNS	8
+#define BENCH_MAX_RUNS		100
+
+enum bench_profile {
+	BENCH_PROFILE_KPERF,	/* 128 single tokens, one DONTNEED */
+	BENCH_PROFILE_NCDEVMEM,	/* one DONTNEED per token */
+	BENCH_PROFILE_NCCL,	/* merged ranges, up to 1024 frags, after a delay */
+	BENCH_NR_PROFILES,
+};
+
+struct bench_config {
+	unsigned int runs;		/* --runs: measurements per figure */
+	unsigned int flows;		/* --flows */
+	unsigned int workers;		/* --workers: RX worker threads */
+	unsigned long held;		/* --held: tokens kept outstanding */
+	double load_pct;		/* --load: % of xarray's max token rate */
+	double warmup_s;		/* per measurement, before the window */
+	double window_s;		/* the measured window */
+	unsigned int profiles;		/* bit mask of enum bench_profile */
+	const char *designs[BENCH_MAX_DESIGNS];
+	size_t nr_designs;
+	bool quick;			/* --quick: the smoke version */
+	bool instructions;		/* --instructions: callgrind counts */
+	unsigned long instr_segments;	/* segments in the callgrind run */
+	uint64_t seed;
+	unsigned long dmabuf_mb;	/* dma-buf size per binding */
+	unsigned int nccl_delay_us;	/* nccl: consumer delay before returning */
+	bool bind_64g;			/* bind a 64 GiB sparse dma-buf and time it */
+	const char *json_path;
+	const char *csv_path;
+	const char *plot_path;
+};
+
+/* A figure over the runs: mean and the half-width of its 95% interval. */
+struct bench_stat {
+	double mean;
+	double ci95;
+	unsigned int n;
+};
+
+struct bench_row {
+	const char *design;
+	int autorelease;
+	enum bench_profile profile;
+	struct bench_stat worker_cpu_pct;	/* at the fixed offered load */
+	struct bench_stat worker_idle_pct;	/* 100 - worker_cpu_pct */
+	struct bench_stat cpu_ns_per_token;	/* worker CPU per token, fixed load */
+	struct bench_stat ratio_vs_xarray;	/* paired: this / xarray, per run */
+	struct bench_stat tokens_per_s_max;	/* at saturation */
+	struct bench_stat stalls_per_s;		/* NIC stalls at saturation */
+	bool have_instructions;
+	double instr_assign;			/* per token, recvmsg */
+	double instr_return;			/* per token, DONTNEED */
+	double state_bytes_per_token;		/* token-tracking state / outstanding */
+	long peak_rss_kb;
+};
+
+struct bench_machine {
+	unsigned int cpus;
+	char cpu_model[128];
+	char kernel[128];
+	bool callgrind;			/* valgrind found for --instructions */
+};
+
+struct bench_report {
+	struct bench_config cfg;
+	struct bench_machine machine;
+	double xarray_max_tokens_per_s;	/* the calibration run */
+	double offered_tokens_per_s;	/* load_pct of it */
+	struct bench_row *rows;
+	size_t nr_rows;
+	bool have_floor;
+	double floor_assign;
+	double floor_return;
+	bool have_bind_64g;
+	double bind_64g_seconds;
+	double bind_64g_bytes_per_niov;
+	double elapsed_s;
+};
+
+const char *bench_profile_name(enum bench_profile p);
+
+/* main.c: `devmem-lab bench`; returns the exit status (2: bad arguments). */
+int bench_main(int argc, char **argv);
+/* instructions.c: the child run under callgrind, `devmem-lab bench-instr`. */
+int bench_instr_child(int argc, char **argv);
+
+/* stats.c */
+struct bench_stat bench_stat_of(const double *samples, unsigned int n);
+struct bench_stat bench_paired_ratio(const double *num, const double *den,
+				     unsigned int n);
+double bench_t95(unsigned int dof);
+
+/* report.c */
+void bench_report_table(const struct bench_report *r, FILE *out);
+void bench_report_summary(const struct bench_report *r, FILE *out);
+int bench_report_json(const struct bench_report *r, const char *path);
+int bench_report_csv(const struct bench_report *r, const char *path);
+int bench_report_plot(const struct bench_report *r, const char *svg_path);
+
+#endif /* DML_BENCH_H */

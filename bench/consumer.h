@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The application's side of the tokens: keep --held outstanding, then give
+ * them back the way a real receiver does (the return profiles).
+ */
+#ifndef DML_BENCH_CONSUMER_H
+#define DML_BENCH_CONSUMER_H
+
+#include <stdint.h>
+
+#include "bench.h"
+#include "devmem/devmem.h"
+
+#define NCCL_MAX_REQUESTS	16
+
+struct nccl_request {
+	struct dmabuf_token ranges[DML_MAX_DONTNEED_TOKENS];
+	unsigned int nr_ranges;
+	unsigned int frags;
+	uint64_t due_ns;
+};
+
+struct consumer {
+	struct dml_sock *sk;
+	enum bench_profile profile;
+	unsigned long held;
+	uint64_t delay_ns;
+
+	uint32_t *fifo;			/* tokens kept outstanding */
+	unsigned long fifo_cap;
+	unsigned long fifo_head;
+	unsigned long fifo_count;
+
+	struct dmabuf_token batch[DML_MAX_DONTNEED_TOKENS];	/* kperf */
+	unsigned int nr_batch;
+
+	struct nccl_request req;		/* being filled */
+	struct nccl_request pending[NCCL_MAX_REQUESTS];
+	unsigned int pending_head;
+	unsigned int nr_pending;
+
+	uint64_t returned;		/* frags the kernel said it released */
+	uint64_t asked;			/* frags we handed back */
+	int error;
+};
+
+int consumer_init(struct consumer *c, struct dml_sock *sk,
+		  enum bench_profile profile, unsigned long held,
+		  unsigned int delay_us);
+void consumer_destroy(struct consumer *c);
+void consumer_token(struct consumer *c, uint32_t token, uint64_t now_ns);
+void consumer_tick(struct consumer *c, uint64_t now_ns);
+unsigned long consumer_outstanding(const struct consumer *c);
+
+#endif /* DML_BENCH_CONSUMER_H */

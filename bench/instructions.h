@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DML_BENCH_INSTRUCTIONS_H
+#define DML_BENCH_INSTRUCTIONS_H
+
+#include <stdbool.h>
+
+bool bench_have_callgrind(void);
+double bench_instructions_per_token(const char *self, const char *what,
+				    const char *phase, unsigned long segments);
+
+#endif /* DML_BENCH_INSTRUCTIONS_H */

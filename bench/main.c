@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `devmem-lab bench`: calibrate on xarray's saturation rate, then run every
+ * design at one fixed offered load (the same work for all) and at
+ * saturation, run by run with the designs interleaved so a paired ratio
+ * against xarray compares measurements taken side by side.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "bench.h"
+#include "bind64.h"
+#include "devmem/devmem.h"
+#include "instructions.h"
+#include "run.h"
+
+struct samples {
+	double cpu_pct[BENCH_MAX_RUNS];
+	double ns_per_token[BENCH_MAX_RUNS];
+	double max_tps[BENCH_MAX_RUNS];
+	double stalls[BENCH_MAX_RUNS];
+	double state_bytes;
+	long rss_kb;
+};
+
+struct progress {
+	bool tty;
+	struct timespec start;
+};
+
+static double since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void progress(const struct progress *pg, const char *what, const char *design,
+		     unsigned int run, unsigned int runs)
+{
+	if (!pg->tty)
+		return;
+	fprintf(stderr, "\r\033[K[bench] %-10s %-8s run %u of %u  %5.1f s", what, design,
+		run, runs, since(&pg->start));
+}
+
+static void machine_info(struct bench_machine *m)
+{
+	struct utsname u;
+	char line[256];
+	FILE *f;
+
+	m->cpus = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	snprintf(m->cpu_model, sizeof(m->cpu_model), "unknown");
+	f = fopen("/proc/cpuinfo", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (!strncmp(line, "model name", 10) && colon) {
+			snprintf(m->cpu_model, sizeof(m->cpu_model), "%s", colon + 2);
+			m->cpu_model[strcspn(m->cpu_model, "\n")] = '\0';
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!uname(&u)) {
+		/* sysname is "Linux": the release alone fits the field */
+		snprintf(m->kernel, sizeof(m->kernel), "%.64s", u.release);
+	}
+	m->callgrind = bench_have_callgrind();
+}
+
+static int design_mode(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < dml_token_design_count(); i++)
+		if (!strcmp(dml_token_design(i)->name, name))
+			return dml_token_design(i)->autorelease;
+	return -1;
+}
+
+static struct bench_run_params params_for(const struct bench_config *cfg,
+					  const char *design, enum bench_profile profile,
+					  double offered)
+{
+	return (struct bench_run_params){
+		.design = design,
+		.autorelease = design_mode(design),
+		.profile = profile,
+		.flows = cfg->flows,
+		.workers = cfg->workers,
+		.held = cfg->held,
+		.offered = offered,
+		.warmup_s = cfg->warmup_s,
+		.window_s = cfg->window_s,
+		.dmabuf_mb = cfg->dmabuf_mb,
+		.nccl_delay_us = cfg->nccl_delay_us,
+	};
+}
+
+static int measure(const struct bench_run_params *p, struct bench_run_result *r)
+{
+	char err[256];
+	int ret = bench_run_once(p, r, err, sizeof(err));
+
+	if (ret)
+		fprintf(stderr, "\ndevmem-lab bench: %s\n", err);
+	return ret;
+}
+
+/* The baseline every ratio is against; the options insist it is measured. */
+static const char *baseline(const struct bench_config *cfg)
+{
+	size_t d;
+
+	for (d = 0; d < cfg->nr_designs; d++)
+		if (!strcmp(cfg->designs[d], "xarray"))
+			return cfg->designs[d];
+	return NULL;
+}
+
+static int calibrate(struct bench_report *rep, const struct progress *pg)
+{
+	const struct bench_config *cfg = &rep->cfg;
+	struct bench_run_params p = params_for(cfg, baseline(cfg), BENCH_PROFILE_KPERF, 0);
+	struct bench_run_result r;
+	double sum = 0;
+	unsigned int i, n = cfg->quick ? 1 : 2;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		progress(pg, "calibrate", p.design, i + 1, n);
+		err = measure(&p, &r);
+		if (err)
+			return err;
+		sum += r.tokens_per_s;
+	}
+	rep->xarray_max_tokens_per_s = sum / n;
+	rep->offered_tokens_per_s = rep->xarray_max_tokens_per_s * cfg->load_pct / 100.0;
+	return 0;
+}
+
+static int run_profile(struct bench_report *rep, enum bench_profile profile,
+		       struct bench_row *rows, const struct progress *pg)
+{
+	const struct bench_config *cfg = &rep->cfg;
+	struct samples *s = calloc(cfg->nr_designs, sizeof(*s));
+	size_t d, base = 0;
+	unsigned int run;
+	int err = 0;
+
+	if (!s)
+		return -ENOMEM;
+	for (d = 0; d < cfg->nr_designs; d++)
+		if (cfg->designs[d] == baseline(cfg))
+			base = d;
+	for (run = 0; run < cfg->runs && !err; run++) {
+		for (d = 0; d < cfg->nr_designs && !err; d++) {
+			struct bench_run_params p = params_for(cfg, cfg->designs[d], profile,
+							       rep->offered_tokens_per_s);
+			struct bench_run_result r;
+
+			progress(pg, bench_profile_name(profile), p.design, run + 1, cfg->runs);
+			err = measure(&p, &r);
+			if (err)
+				break;
+			s[d].cpu_pct[run] = r.worker_cpu_pct;
+			s[d].ns_per_token[run] = r.cpu_ns_per_token;
+			s[d].state_bytes = r.state_bytes_per_token;
+			s[d].rss_kb = r.peak_rss_kb > s[d].rss_kb ? r.peak_rss_kb : s[d].rss_kb;
+			p.offered = 0;
+			err = measure(&p, &r);
+			s[d].max_tps[run] = r.tokens_per_s;
+			s[d].stalls[run] = r.stalls_per_s;
+		}
+	}
+	for (d = 0; d < cfg->nr_designs && !err; d++) {
+		struct bench_row *row = &rows[d];
+		double idle[BENCH_MAX_RUNS];
+
+		for (run = 0; run < cfg->runs; run++)
+			idle[run] = 100.0 - s[d].cpu_pct[run];
+		row->design = cfg->designs[d];
+		row->autorelease = design_mode(row->design);
+		row->profile = profile;
+		row->worker_cpu_pct = bench_stat_of(s[d].cpu_pct, cfg->runs);
+		row->worker_idle_pct = bench_stat_of(idle, cfg->runs);
+		row->cpu_ns_per_token = bench_stat_of(s[d].ns_per_token, cfg->runs);
+		row->ratio_vs_xarray = bench_paired_ratio(s[d].cpu_pct, s[base].cpu_pct,
+							  cfg->runs);
+		row->tokens_per_s_max = bench_stat_of(s[d].max_tps, cfg->runs);
+		row->stalls_per_s = bench_stat_of(s[d].stalls, cfg->runs);
+		row->state_bytes_per_token = s[d].state_bytes;
+		row->peak_rss_kb = s[d].rss_kb;
+	}
+	free(s);
+	return err;
+}
+
+static void count_instructions(struct bench_report *rep, const char *self,
+			       const struct progress *pg)
+{
+	unsigned long segs = rep->cfg.instr_segments;
+	size_t i;
+
+	if (!rep->machine.callgrind) {
+		fprintf(stderr, "devmem-lab bench: --instructions needs valgrind; skipped\n");
+		return;
+	}
+	progress(pg, "callgrind", "floor", 1, 1);
+	rep->floor_assign = bench_instructions_per_token(self, "floor", "assign", segs);
+	rep->floor_return = bench_instructions_per_token(self, "floor", "return", segs);
+	rep->have_floor = rep->floor_assign > 0 && rep->floor_return > 0;
+	for (i = 0; i < rep->nr_rows; i++) {
+		struct bench_row *row = &rep->rows[i];
+		size_t j;
+
+		/* Counts do not depend on the return profile: measure once per design. */
+		for (j = 0; j < i; j++) {
+			if (!strcmp(rep->rows[j].design, row->design) &&
+			    rep->rows[j].have_instructions) {
+				row->have_instructions = true;
+				row->instr_assign = rep->rows[j].instr_assign;
+				row->instr_return = rep->rows[j].instr_return;
+			}
+		}
+		if (row->have_instructions)
+			continue;
+		progress(pg, "callgrind", row->design, 1, 1);
+		row->instr_assign = bench_instructions_per_token(self, row->design, "assign", segs);
+		row->instr_return = bench_instructions_per_token(self, row->design, "return", segs);
+		row->have_instructions = row->instr_assign > 0 && row->instr_return > 0;
+	}
+}
+
+static int write_outputs(const struct bench_report *rep)
+{
+	const struct bench_config *cfg = &rep->cfg;
+	int err = 0, e;
+
+	bench_report_table(rep, stdout);
+	if (cfg->json_path && (e = bench_report_json(rep, cfg->json_path))) {
+		fprintf(stderr, "devmem-lab bench: --json %s: %s\n", cfg->json_path, strerror(-e));
+		err = e;
+	}
+	if (cfg->csv_path && (e = bench_report_csv(rep, cfg->csv_path))) {
+		fprintf(stderr, "devmem-lab bench: --csv %s: %s\n", cfg->csv_path, strerror(-e));
+		err = e;
+	}
+	if (cfg->plot_path && (e = bench_report_plot(rep, cfg->plot_path))) {
+		fprintf(stderr, "devmem-lab bench: --plot %s: %s\n", cfg->plot_path, strerror(-e));
+		err = e;
+	}
+	bench_report_summary(rep, stdout);
+	return err;
+}
+
+int bench_main(int argc, char **argv)
+{
+	struct bench_report rep = { 0 };
+	struct progress pg = { .tty = isatty(STDERR_FILENO) };
+	unsigned int nprof = 0, p;
+	char self[4096];
+	ssize_t n;
+	int err;
+
+	if (bench_parse_args(argc, argv, &rep.cfg)) {
+		fprintf(stderr, "devmem-lab bench --help lists the options\n");
+		return 2;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &pg.start);
+	machine_info(&rep.machine);
+	if (rep.cfg.workers + 1 > rep.machine.cpus)
+		fprintf(stderr, "devmem-lab bench: warning: %u workers + 1 NIC thread exceed the %u CPUs: threads share cores and are not pinned\n",
+			rep.cfg.workers, rep.machine.cpus);
+	if (!rep.cfg.dmabuf_mb)
+		rep.cfg.dmabuf_mb = bench_dmabuf_mb_needed(rep.cfg.flows, rep.cfg.held);
+	srand((unsigned int)rep.cfg.seed);
+
+	for (p = 0; p < BENCH_NR_PROFILES; p++)
+		nprof += !!(rep.cfg.profiles & (1u << p));
+	rep.rows = calloc(nprof * rep.cfg.nr_designs, sizeof(*rep.rows));
+	if (!rep.rows)
+		return 1;
+	err = calibrate(&rep, &pg);
+	for (p = 0; p < BENCH_NR_PROFILES && !err; p++) {
+		if (!(rep.cfg.profiles & (1u << p)))
+			continue;
+		err = run_profile(&rep, (enum bench_profile)p, rep.rows + rep.nr_rows, &pg);
+		rep.nr_rows += rep.cfg.nr_designs;
+	}
+	if (!err && rep.cfg.instructions)
+		count_instructions(&rep, self, &pg);
+	if (!err && rep.cfg.bind_64g) {
+		progress(&pg, "bind 64GiB", "", 1, 1);
+		rep.have_bind_64g = !bench_bind_64g(&rep.bind_64g_seconds,
+						    &rep.bind_64g_bytes_per_niov);
+	}
+	if (pg.tty)
+		fprintf(stderr, "\r\033[K");
+	rep.elapsed_s = since(&pg.start);
+	if (!err)
+		err = write_outputs(&rep);
+	free(rep.rows);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One measurement, kperf-style.  The emulated NIC runs on its own thread,
+ * fed by DMA-only wire flows at a paced offered load (or as fast as it can).
+ * RX workers serve the flows like kperf workers: wait for readiness, up to
+ * 10 recvmsg(MSG_SOCK_DEVMEM | MSG_DONTWAIT) per wakeup with a 64 KiB iovec
+ * and room for 128 cmsgs, parse, hand tokens to the return profile.  Each
+ * worker reads its own CLOCK_THREAD_CPUTIME_ID at the edges of the window.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "consumer.h"
+#include "run.h"
+
+#define PORT		5201
+#define NR_QUEUES	8
+#define RING		256
+#define GRO_SEGS	16
+#define SEG		DML_PAGE_SIZE
+#define IOV_BYTES	(64u << 10)
+#define CMSG_ROOM	(128 * CMSG_SPACE(sizeof(struct dmabuf_cmsg)))
+#define READS_PER_WAKEUP 10
+#define MAX_FLOWS	16
+
+enum phase { PHASE_WARMUP, PHASE_MEASURE, PHASE_DONE };
+
+struct worker {
+	pthread_t thread;
+	struct bench_ctx *ctx;
+	int cpu;
+	unsigned int nr_socks;
+	struct dml_sock *socks[MAX_FLOWS];
+	struct consumer consumers[MAX_FLOWS];
+	uint64_t tokens;
+	/* snapshots at the window's edges, each taken by the worker itself */
+	uint64_t cpu_ns[2], wall_ns[2], tokens_at[2];
+	int error;
+};
+
+struct bench_ctx {
+	const struct bench_run_params *p;
+	struct dml_host *host;
+	struct dml_netdev *dev;
+	struct dml_dmabuf *buf;
+	struct dml_nl_sock *nl;
+	struct dml_sock *listener;
+	struct dml_wire_flow *flows[MAX_FLOWS];
+	struct dml_sock *socks[MAX_FLOWS];
+	struct worker workers[MAX_FLOWS];
+	uint32_t binding_id;
+	_Atomic int phase;
+	_Atomic bool stop;
+	_Atomic uint64_t stalls;
+	uint64_t stalls_at[2];
+	int nic_cpu;
+	int nic_error;
+};
+
+static uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+unsigned long bench_dmabuf_mb_needed(unsigned int flows, unsigned long held)
+{
+	/* posted rings + held tokens + nccl requests in flight + slack, per flow */
+	unsigned long pages = (unsigned long)flows *
+			      (RING + held + NCCL_MAX_REQUESTS * 1024 + 2048);
+	unsigned long mb = (pages * DML_PAGE_SIZE + (1ul << 20) - 1) >> 20;
+
+	return mb < 128 ? 128 : mb;	/* kperf's default --dmabuf-rx-size-mb */
+}
+
+static void *nic_thread(void *arg)
+{
+	struct bench_ctx *ctx = arg;
+	const struct bench_run_params *p = ctx->p;
+	const size_t chunk = (size_t)GRO_SEGS * SEG;
+	uint64_t interval = p->offered > 0 ? (uint64_t)(GRO_SEGS * 1e9 / p->offered) : 0;
+	uint64_t deadline = clock_ns(CLOCK_MONOTONIC);
+	unsigned int i = 0;
+
+	pin(ctx->nic_cpu);
+	while (!atomic_load_explicit(&ctx->stop, memory_order_relaxed)) {
+		ssize_t n = dml_wire_send(ctx->flows[i], NULL, chunk);
+
+		if (n == -ENOBUFS) {
+			/* The queue is dry: the segment waits on the wire. */
+			atomic_fetch_add_explicit(&ctx->stalls, 1, memory_order_relaxed);
+			sched_yield();
+			continue;
+		}
+		if (n < 0) {
+			ctx->nic_error = (int)n;
+			break;
+		}
+		i = (i + 1) % p->flows;
+		if (!interval)
+			continue;
+		deadline += interval;
+		uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+		if (now + 10000000ull < deadline || now > deadline + 10000000ull)
+			deadline = now;		/* no catch-up bursts after a hiccup */
+		if (now < deadline) {
+			struct timespec ts = {
+				.tv_sec = (time_t)(deadline / 1000000000ull),
+				.tv_nsec = (long)(deadline % 1000000000ull),
+			};
+
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		}
+	}
+	return NULL;
+}
+
+static void snapshot(struct worker *w, int edge)
+{
+	w->cpu_ns[edge] = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	w->wall_ns[edge] = clock_ns(CLOCK_MONOTONIC);
+	w->tokens_at[edge] = w->tokens;
+}
+
+static int read_socket(struct worker *w, unsigned int s, unsigned char *iov_buf,
+		       unsigned char *ctrl)
+{
+	struct iovec iov = { .iov_base = iov_buf, .iov_len = IOV_BYTES };
+	uint64_t now = 0;
+	int k;
+
+	for (k = 0; k < READS_PER_WAKEUP; k++) {
+		struct msghdr msg = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctrl, .msg_controllen = CMSG_ROOM,
+		};
+		struct cmsghdr *cm;
+		ssize_t n = dml_recvmsg(w->socks[s], &msg, MSG_SOCK_DEVMEM | MSG_DONTWAIT);
+
+		if (n == -EAGAIN || n == 0)
+			return 0;
+		if (n < 0)
+			return (int)n;
+		if (w->consumers[s].profile == BENCH_PROFILE_NCCL)
+			now = clock_ns(CLOCK_MONOTONIC);
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+			struct dmabuf_cmsg d;
+
+			if (cm->cmsg_type != SCM_DEVMEM_DMABUF)
+				continue;
+			memcpy(&d, CMSG_DATA(cm), sizeof(d));
+			w->tokens++;
+			consumer_token(&w->consumers[s], d.frag_token, now);
+		}
+	}
+	return 0;
+}
+
+static void *worker_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct bench_ctx *ctx = w->ctx;
+	struct dml_pollfd fds[MAX_FLOWS];
+	unsigned char *iov_buf = malloc(IOV_BYTES);
+	unsigned char *ctrl = malloc(CMSG_ROOM);
+	int seen = PHASE_WARMUP;
+	unsigned int s;
+
+	pin(w->cpu);
+	if (!iov_buf || !ctrl) {
+		w->error = -ENOMEM;
+		goto out;
+	}
+	for (s = 0; s < w->nr_socks; s++)
+		fds[s] = (struct dml_pollfd){ .sk = w->socks[s], .events = POLLIN };
+	while (seen != PHASE_DONE) {
+		int phase = atomic_load_explicit(&ctx->phase, memory_order_acquire);
+
+		if (phase != seen) {
+			snapshot(w, phase == PHASE_MEASURE ? 0 : 1);
+			seen = phase;
+			continue;
+		}
+		if (dml_poll(fds, w->nr_socks, 5) < 0)
+			break;
+		for (s = 0; s < w->nr_socks; s++) {
+			if (fds[s].revents & POLLIN) {
+				int err = read_socket(w, s, iov_buf, ctrl);
+
+				if (err)
+					w->error = err;
+			}
+			if (w->consumers[s].profile == BENCH_PROFILE_NCCL)
+				consumer_tick(&w->consumers[s], clock_ns(CLOCK_MONOTONIC));
+		}
+	}
+out:
+	free(iov_buf);
+	free(ctrl);
+	return NULL;
+}
+
+static int setup(struct bench_ctx *ctx, char *err, size_t errlen)
+{
+	const struct bench_run_params *p = ctx->p;
+	struct dml_host_config hcfg = {
+		.rx_ring_size = RING,
+		.pp_ring_size = 1024,
+	};
+	struct dml_netdev_config dcfg = {
+		.name = "eth0", .max_rx_queues = NR_QUEUES, .rx_queues = NR_QUEUES,
+		.header_split = true,
+	};
+	unsigned int nbound = p->flows < 4 ? p->flows : 4, i;
+	uint32_t queues[4];
+	struct dml_bind_rx_req req;
+	char msg[256];
+	int ret;
+
+	hcfg.token_design[p->autorelease] = p->design;
+	ret = dml_host_create(&hcfg, &ctx->host);
+	if (ret) {
+		snprintf(err, errlen, "host with design %s: %s", p->design, strerror(-ret));
+		return ret;
+	}
+	ret = dml_netdev_create(ctx->host, &dcfg, &ctx->dev);
+	if (!ret)
+		ret = dml_netdev_set_rss(ctx->dev, 0, NR_QUEUES - nbound);
+	if (!ret)
+		ret = dml_dmabuf_create(p->dmabuf_mb << 20, DML_DMABUF_AUTO, &ctx->buf);
+	if (!ret)
+		ret = dml_nl_open(ctx->host, DML_NL_ADMIN, &ctx->nl);
+	if (ret) {
+		snprintf(err, errlen, "setup: %s", strerror(-ret));
+		return ret;
+	}
+	/* kperf: an RSS context over the last queues, ntuple rules into it */
+	for (i = 0; i < nbound; i++)
+		queues[i] = NR_QUEUES - nbound + i;
+	req = (struct dml_bind_rx_req){
+		.ifindex = dml_netdev_ifindex(ctx->dev),
+		.dmabuf_fd = dml_dmabuf_fd(ctx->buf),
+		.queues = queues, .nr_queues = nbound,
+		.autorelease = p->autorelease,
+	};
+	ret = dml_bind_rx(ctx->nl, &req, &ctx->binding_id, msg, sizeof(msg));
+	if (ret) {
+		snprintf(err, errlen, "bind-rx: %s: %s", strerror(-ret), msg);
+		return ret;
+	}
+	ret = dml_socket(ctx->host, SOCK_STREAM, &ctx->listener);
+	if (!ret)
+		ret = dml_listen(ctx->listener, PORT);
+	for (i = 0; !ret && i < p->flows; i++) {
+		struct dml_wire_flow_config wcfg = {
+			.mss = SEG, .gro_segs = GRO_SEGS, .flags = DML_WIRE_DMA_ONLY,
+		};
+		struct dml_flow match = { .src_port = (uint16_t)(40000 + i) };
+
+		wcfg.flow.src_port = match.src_port;
+		wcfg.flow.dst_port = PORT;
+		ret = dml_netdev_add_ntuple(ctx->dev, &match, queues[i % nbound]);
+		ret = ret < 0 ? ret : dml_wire_connect(ctx->dev, &wcfg, &ctx->flows[i]);
+		if (!ret)
+			ret = dml_accept(ctx->listener, SOCK_NONBLOCK, &ctx->socks[i]);
+	}
+	if (ret)
+		snprintf(err, errlen, "flows: %s", strerror(-ret));
+	return ret;
+}
+
+static void teardown(struct bench_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_FLOWS; i++) {
+		dml_wire_close(ctx->flows[i]);
+		dml_close(ctx->socks[i]);
+	}
+	dml_close(ctx->listener);
+	dml_nl_close(ctx->nl);
+	dml_dmabuf_destroy(ctx->buf);
+	dml_host_destroy(ctx->host);
+}
+
+static void reset_peak_rss(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+
+	/* "5" resets VmHWM, so each measurement reports its own peak. */
+	if (f) {
+		fputs("5", f);
+		fclose(f);
+	}
+}
+
+static long peak_rss_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static void sleep_s(double s)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)s,
+		.tv_nsec = (long)((s - (double)(time_t)s) * 1e9),
+	};
+
+	nanosleep(&ts, NULL);
+}
+
+static void state_bytes(struct bench_ctx *ctx, struct bench_run_result *r)
+{
+	const struct dml_token_design_info *info = NULL;
+	struct dml_binding_info binfo;
+	unsigned long outstanding = 0;
+	double bytes = 0;
+	unsigned int i, s;
+	size_t d;
+
+	for (d = 0; d < dml_token_design_count(); d++)
+		if (!strcmp(dml_token_design(d)->name, ctx->p->design))
+			info = dml_token_design(d);
+	for (i = 0; i < ctx->p->flows; i++) {
+		long b = dml_sock_token_state_bytes(ctx->socks[i]);
+
+		if (b > 0)
+			bytes += (double)b;
+	}
+	for (i = 0; i < ctx->p->workers; i++)
+		for (s = 0; s < ctx->workers[i].nr_socks; s++)
+			outstanding += consumer_outstanding(&ctx->workers[i].consumers[s]);
+	if (info && !dml_binding_info(ctx->host, ctx->binding_id, &binfo))
+		bytes += (double)info->bytes_per_niov * (double)binfo.nr_niovs;
+	r->state_bytes_per_token = bytes / (double)(outstanding ? outstanding : 1);
+}
+
+static void collect(struct bench_ctx *ctx, struct bench_run_result *r)
+{
+	const struct bench_run_params *p = ctx->p;
+	double cpu_pct = 0, cpu_ns = 0, tokens = 0, wall_s = 0;
+	unsigned int i;
+
+	for (i = 0; i < p->workers; i++) {
+		struct worker *w = &ctx->workers[i];
+		double wall = (double)(w->wall_ns[1] - w->wall_ns[0]);
+		double cpu = (double)(w->cpu_ns[1] - w->cpu_ns[0]);
+
+		cpu_pct += wall > 0 ? 100.0 * cpu / wall : 0;
+		cpu_ns += cpu;
+		tokens += (double)(w->tokens_at[1] - w->tokens_at[0]);
+		wall_s += wall / 1e9;
+	}
+	wall_s /= p->workers;
+	r->worker_cpu_pct = cpu_pct / p->workers;
+	r->cpu_ns_per_token = tokens > 0 ? cpu_ns / tokens : 0;
+	r->tokens_per_s = wall_s > 0 ? tokens / wall_s : 0;
+	r->stalls_per_s = wall_s > 0 ? (double)(ctx->stalls_at[1] - ctx->stalls_at[0]) / wall_s : 0;
+}
+
+int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,
+		   char *err, size_t errlen)
+{
+	struct bench_ctx *ctx = calloc(1, sizeof(*ctx));
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int i;
+	pthread_t nic;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->p = p;
+	ret = setup(ctx, err, errlen);
+	if (ret)
+		goto out;
+
+	/* The NIC on CPU 0, workers after it, when the cores allow it. */
+	ctx->nic_cpu = cpus >= (long)p->workers + 1 ? 0 : -1;
+	for (i = 0; i < p->workers; i++) {
+		struct worker *w = &ctx->workers[i];
+		unsigned int f;
+
+		w->ctx = ctx;
+		w->cpu = ctx->nic_cpu < 0 ? -1 : (int)(1 + i);
+		for (f = i; f < p->flows; f += p->workers) {
+			ret = consumer_init(&w->consumers[w->nr_socks], ctx->socks[f],
+					    p->profile, p->held, p->nccl_delay_us);
+			if (ret)
+				goto out;
+			w->socks[w->nr_socks++] = ctx->socks[f];
+		}
+	}
+	reset_peak_rss();
+	for (i = 0; i < p->workers; i++)
+		pthread_create(&ctx->workers[i].thread, NULL, worker_thread, &ctx->workers[i]);
+	pthread_create(&nic, NULL, nic_thread, ctx);
+
+	sleep_s(p->warmup_s);
+	ctx->stalls_at[0] = atomic_load(&ctx->stalls);
+	atomic_store_explicit(&ctx->phase, PHASE_MEASURE, memory_order_release);
+	sleep_s(p->window_s);
+	ctx->stalls_at[1] = atomic_load(&ctx->stalls);
+	atomic_store_explicit(&ctx->phase, PHASE_DONE, memory_order_release);
+	for (i = 0; i < p->workers; i++)
+		pthread_join(ctx->workers[i].thread, NULL);
+	state_bytes(ctx, r);
+	atomic_store(&ctx->stop, true);
+	pthread_join(nic, NULL);
+
+	collect(ctx, r);
+	r->peak_rss_kb = peak_rss_kb();
+	for (i = 0; i < p->workers && !ret; i++) {
+		struct worker *w = &ctx->workers[i];
+		unsigned int s;
+
+		ret = w->error;
+		for (s = 0; s < w->nr_socks && !ret; s++) {
+			ret = w->consumers[s].error;
+			if (!ret && w->consumers[s].returned != w->consumers[s].asked)
+				ret = -EPROTO;	/* the kernel released other than asked */
+		}
+	}
+	if (!ret)
+		ret = ctx->nic_error;
+	if (ret)
+		snprintf(err, errlen, "%s/%s: %s", p->design, bench_profile_name(p->profile),
+			 strerror(-ret));
+out:
+	for (i = 0; i < MAX_FLOWS; i++) {
+		unsigned int s;
+
+		for (s = 0; s < ctx->workers[i].nr_socks; s++)
+			consumer_destroy(&ctx->workers[i].consumers[s]);
+	}
+	teardown(ctx);
+	free(ctx);
+	return ret;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* One measurement: a host, a NIC thread, RX workers, one design and profile. */
+#ifndef DML_BENCH_RUN_H
+#define DML_BENCH_RUN_H
+
+#include "bench.h"
+
+struct bench_run_params {
+	const char *design;
+	int autorelease;
+	enum bench_profile profile;
+	unsigned int flows;
+	unsigned int workers;
+	unsigned long held;
+	double offered;			/* tokens/s; 0 = as fast as the NIC can */
+	double warmup_s;
+	double window_s;
+	unsigned long dmabuf_mb;
+	unsigned int nccl_delay_us;
+};
+
+struct bench_run_result {
+	double worker_cpu_pct;		/* mean over workers */
+	double cpu_ns_per_token;	/* worker CPU over tokens received */
+	double tokens_per_s;
+	double stalls_per_s;
+	double state_bytes_per_token;
+	long peak_rss_kb;
+};
+
+unsigned long bench_dmabuf_mb_needed(unsigned int flows, unsigned long held);
+int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,
+		   char *err, size_t errlen);
+
+#endif /* DML_BENCH_RUN_H */
