@@ -122,18 +122,22 @@ static bool known_in(const struct bench_config *cfg, const char *name)
 
 static int parse_designs(const char *text, struct bench_config *cfg)
 {
-	char *copy = strdup(text), *tok, *save = NULL;
+	char *copy = strdup(text), *tok, *save = NULL, design_list[160] = "one of:";
+	size_t i;
 	int err = 0;
 
 	if (!copy)
 		return -ENOMEM;
+	for (i = 0; i < dml_token_design_count(); i++)
+		snprintf(design_list + strlen(design_list), sizeof(design_list) - strlen(design_list),
+			 " %s", dml_token_design(i)->name);
 	cfg->nr_designs = 0;
 	for (tok = strtok_r(copy, ",", &save); tok && !err;
 	     tok = strtok_r(NULL, ",", &save)) {
 		const char *name = known_design(tok);
 
 		if (!name)
-			err = bad("--designs", tok, "designs this build has (see --help of bench)");
+			err = bad("--designs", tok, design_list);
 		else if (cfg->nr_designs == BENCH_MAX_DESIGNS)
 			err = bad("--designs", text, "fewer designs");
 		else

@@ -61,12 +61,13 @@ struct bench_row {
 	struct bench_stat worker_idle_pct;	/* 100 - worker_cpu_pct */
 	struct bench_stat cpu_ns_per_token;	/* worker CPU per token, fixed load */
 	struct bench_stat ratio_vs_xarray;	/* paired: this / xarray, per run */
-	struct bench_stat tokens_per_s_max;	/* at saturation */
+	/* at saturation: tokens per second of worker CPU, what one busy worker sustains */
+	struct bench_stat tokens_per_s_max;
 	struct bench_stat stalls_per_s;		/* NIC stalls at saturation */
 	bool have_instructions;
 	double instr_assign;			/* per token, recvmsg */
 	double instr_return;			/* per token, DONTNEED */
-	double state_bytes_per_token;		/* token-tracking state / outstanding */
+	double state_bytes_per_token;		/* token state / tokens held (state_held) */
 	long peak_rss_kb;
 };
 
@@ -80,8 +81,11 @@ struct bench_machine {
 struct bench_report {
 	struct bench_config cfg;
 	struct bench_machine machine;
-	double xarray_max_tokens_per_s;	/* the calibration run */
+	double xarray_max_tokens_per_s;	/* the calibration run, kperf profile */
 	double offered_tokens_per_s;	/* load_pct of it */
+	/* per profile: xarray's saturation rate and the fixed load from it */
+	double calib_max_tokens_per_s[BENCH_NR_PROFILES];
+	double calib_offered_tokens_per_s[BENCH_NR_PROFILES];
 	struct bench_row *rows;
 	size_t nr_rows;
 	bool have_floor;
@@ -90,6 +94,7 @@ struct bench_report {
 	bool have_bind_64g;
 	double bind_64g_seconds;
 	double bind_64g_bytes_per_niov;
+	unsigned long state_held;		/* tokens held for state_bytes_per_token */
 	double elapsed_s;
 };
 

@@ -272,23 +272,33 @@ static const char *const main_titles[] = {
 static void profile_heading(const struct bench_report *r, enum bench_profile p,
 			    char *buf, size_t size)
 {
+	char how[96];
+	int n;
+
 	switch (p) {
 	case BENCH_PROFILE_KPERF:
-		snprintf(buf, size,
-			 "profile kperf: 128 single-token entries per DONTNEED");
+		snprintf(how, sizeof(how), "128 single-token entries per DONTNEED");
 		break;
 	case BENCH_PROFILE_NCDEVMEM:
-		snprintf(buf, size, "profile ncdevmem: one DONTNEED per token");
+		snprintf(how, sizeof(how), "one DONTNEED per token");
 		break;
 	case BENCH_PROFILE_NCCL:
-		snprintf(buf, size,
-			 "profile nccl: merged ranges of up to 1024 frags, returned after %u us",
+		snprintf(how, sizeof(how),
+			 "merged ranges of up to 1024 frags, returned after %u us",
 			 r->cfg.nccl_delay_us);
 		break;
-	case BENCH_NR_PROFILES:
-		snprintf(buf, size, "profile %s", bench_profile_name(p));
+	default:
+		how[0] = '\0';
 		break;
 	}
+	n = snprintf(buf, size, "profile %s: %s", bench_profile_name(p), how);
+	/* Each profile's fixed load comes from xarray's saturation in that profile. */
+	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
+	    r->calib_max_tokens_per_s[p] > 0)
+		snprintf(buf + n, size - (size_t)n,
+			 "; offered %.3f M tokens/s = %.0f%% of xarray max %.3f M",
+			 r->calib_offered_tokens_per_s[p] / 1e6, r->cfg.load_pct,
+			 r->calib_max_tokens_per_s[p] / 1e6);
 }
 
 static void fill_main_row(const struct bench_report *r,
@@ -323,7 +333,7 @@ static void fill_main_row(const struct bench_report *r,
 
 static void print_main_table(const struct bench_report *r, FILE *out)
 {
-	char headings[BENCH_NR_PROFILES][128];
+	char headings[BENCH_NR_PROFILES][192];
 	struct table t = { .ncols = r->have_floor ? COL_FLOOR + 1 : COL_FLOOR };
 	unsigned int p;
 	size_t i, c;
@@ -383,8 +393,8 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 		goto out_free;
 	}
 	snprintf(heading, sizeof(heading),
-		 "memory: token-tracking state bytes per outstanding token (%lu held), by profile",
-		 r->cfg.held);
+		 "memory: token-tracking state bytes per outstanding token (%lu held on one socket), by profile",
+		 r->state_held);
 	t.titles[t.ncols] = titles[0];
 	t.left[t.ncols++] = true;
 	for (p = 0; p < BENCH_NR_PROFILES; p++)
@@ -860,6 +870,18 @@ static json_object *json_report(const struct bench_report *r)
 			       jdouble(r->xarray_max_tokens_per_s));
 	json_object_object_add(cal, "offered_tokens_per_s",
 			       jdouble(r->offered_tokens_per_s));
+	for (i = 0; i < BENCH_NR_PROFILES; i++) {
+		json_object *pc;
+
+		if (!(r->calib_max_tokens_per_s[i] > 0))
+			continue;
+		pc = json_object_new_object();
+		json_object_object_add(pc, "xarray_max_tokens_per_s",
+				       jdouble(r->calib_max_tokens_per_s[i]));
+		json_object_object_add(pc, "offered_tokens_per_s",
+				       jdouble(r->calib_offered_tokens_per_s[i]));
+		json_object_object_add(cal, bench_profile_name((enum bench_profile)i), pc);
+	}
 	for (i = 0; i < r->nr_rows; i++)
 		json_object_array_add(rows, json_row(r, &r->rows[i]));
 	json_object_object_add(o, "config", json_config(&r->cfg));

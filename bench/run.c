@@ -341,32 +341,6 @@ static void sleep_s(double s)
 	nanosleep(&ts, NULL);
 }
 
-static void state_bytes(struct bench_ctx *ctx, struct bench_run_result *r)
-{
-	const struct dml_token_design_info *info = NULL;
-	struct dml_binding_info binfo;
-	unsigned long outstanding = 0;
-	double bytes = 0;
-	unsigned int i, s;
-	size_t d;
-
-	for (d = 0; d < dml_token_design_count(); d++)
-		if (!strcmp(dml_token_design(d)->name, ctx->p->design))
-			info = dml_token_design(d);
-	for (i = 0; i < ctx->p->flows; i++) {
-		long b = dml_sock_token_state_bytes(ctx->socks[i]);
-
-		if (b > 0)
-			bytes += (double)b;
-	}
-	for (i = 0; i < ctx->p->workers; i++)
-		for (s = 0; s < ctx->workers[i].nr_socks; s++)
-			outstanding += consumer_outstanding(&ctx->workers[i].consumers[s]);
-	if (info && !dml_binding_info(ctx->host, ctx->binding_id, &binfo))
-		bytes += (double)info->bytes_per_niov * (double)binfo.nr_niovs;
-	r->state_bytes_per_token = bytes / (double)(outstanding ? outstanding : 1);
-}
-
 static void collect(struct bench_ctx *ctx, struct bench_run_result *r)
 {
 	const struct bench_run_params *p = ctx->p;
@@ -387,6 +361,7 @@ static void collect(struct bench_ctx *ctx, struct bench_run_result *r)
 	r->worker_cpu_pct = cpu_pct / p->workers;
 	r->cpu_ns_per_token = tokens > 0 ? cpu_ns / tokens : 0;
 	r->tokens_per_s = wall_s > 0 ? tokens / wall_s : 0;
+	r->tokens_per_cpu_s = cpu_ns > 0 ? tokens / (cpu_ns / 1e9) / p->workers : 0;
 	r->stalls_per_s = wall_s > 0 ? (double)(ctx->stalls_at[1] - ctx->stalls_at[0]) / wall_s : 0;
 }
 
@@ -436,7 +411,6 @@ int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,
 	atomic_store_explicit(&ctx->phase, PHASE_DONE, memory_order_release);
 	for (i = 0; i < p->workers; i++)
 		pthread_join(ctx->workers[i].thread, NULL);
-	state_bytes(ctx, r);
 	atomic_store(&ctx->stop, true);
 	pthread_join(nic, NULL);
 

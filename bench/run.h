@@ -22,9 +22,9 @@ struct bench_run_params {
 struct bench_run_result {
 	double worker_cpu_pct;		/* mean over workers */
 	double cpu_ns_per_token;	/* worker CPU over tokens received */
-	double tokens_per_s;
+	double tokens_per_s;		/* delivered */
+	double tokens_per_cpu_s;	/* per worker: what one busy worker sustains */
 	double stalls_per_s;
-	double state_bytes_per_token;
 	long peak_rss_kb;
 };
 
