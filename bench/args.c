@@ -23,7 +23,8 @@ void bench_usage(FILE *out)
 		"  --load PCT          fixed offered load, %% of xarray's max (default 87)\n"
 		"  --profile LIST      kperf,ncdevmem,nccl or all (default all)\n"
 		"  --designs LIST      token designs (default: every design)\n"
-		"  --window S          measured seconds per run (default 0.5)\n"
+		"  --window S          measured seconds per run (default: what keeps the\n"
+		"                      whole run near two minutes, 0.3 to 2)\n"
 		"  --warmup S          seconds before each window (default 0.15)\n"
 		"  --nccl-delay-us N   nccl: consumer delay before a return (default 200)\n"
 		"  --dmabuf-mb N       dma-buf size (default: what flows and --held need)\n"
@@ -147,6 +148,23 @@ static int parse_designs(const char *text, struct bench_config *cfg)
 	if (!err && !known_in(cfg, "xarray"))
 		err = bad("--designs", text, "a list with xarray, the baseline every ratio is against");
 	return err;
+}
+
+/*
+ * The default run takes about two minutes whatever the number of designs and
+ * profiles: the window shrinks as measurements multiply, within bounds.
+ */
+double bench_default_window(const struct bench_config *cfg)
+{
+	unsigned int nprof = 0, p;
+	double measurements, per;
+
+	for (p = 0; p < BENCH_NR_PROFILES; p++)
+		nprof += !!(cfg->profiles & (1u << p));
+	/* calibration (2 runs) + fixed and saturation runs per design */
+	measurements = nprof * (2.0 + 2.0 * cfg->runs * (double)cfg->nr_designs);
+	per = 105.0 / measurements - cfg->warmup_s - 0.05;
+	return per < 0.3 ? 0.3 : per > 2.0 ? 2.0 : per;
 }
 
 void bench_config_defaults(struct bench_config *cfg)
@@ -281,6 +299,8 @@ int bench_parse_args(int argc, char **argv, struct bench_config *cfg)
 			cfg->workers, cfg->flows);
 		return -EINVAL;
 	}
+	if (!window_set && !cfg->quick)
+		cfg->window_s = bench_default_window(cfg);
 	if (cfg->quick) {
 		if (!runs_set)
 			cfg->runs = 2;
