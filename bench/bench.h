@@ -67,6 +67,9 @@ struct bench_row {
 	bool have_instructions;
 	double instr_assign;			/* per token, recvmsg */
 	double instr_return;			/* per token, DONTNEED */
+	bool have_instr_held;			/* the same counts with instr_held tokens out */
+	double instr_held_assign;
+	double instr_held_return;
 	double state_bytes_per_token;		/* token state / tokens held (state_held) */
 	long peak_rss_kb;
 };
@@ -95,6 +98,7 @@ struct bench_report {
 	double bind_64g_seconds;
 	double bind_64g_bytes_per_niov;
 	unsigned long state_held;		/* tokens held for state_bytes_per_token */
+	unsigned long instr_held;		/* tokens held for instr_held_* */
 	double elapsed_s;
 };
 

@@ -6,7 +6,8 @@
  * only inside the calls being measured: recvmsg (assign) or DONTNEED in
  * kperf batches of 128 (return).  The floor is the least any design must do
  * per token: one atomic increment and one 40-byte cmsg write to assign, one
- * atomic decrement to return.
+ * atomic decrement to return.  With a held count the child first receives
+ * and keeps that many tokens, so a design that slows as it fills shows it.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -40,7 +41,8 @@ struct instr_host {
 	struct dml_wire_flow *flow;
 };
 
-static int instr_host_up(struct instr_host *h, const struct dml_token_design_info *d)
+static int instr_host_up(struct instr_host *h, const struct dml_token_design_info *d,
+			 unsigned long held)
 {
 	struct dml_host_config hcfg = { .rx_ring_size = 256, .pp_ring_size = 1024 };
 	struct dml_netdev_config dcfg = {
@@ -61,7 +63,8 @@ static int instr_host_up(struct instr_host *h, const struct dml_token_design_inf
 	if (!err)
 		err = dml_netdev_create(h->host, &dcfg, &h->dev);
 	if (!err)
-		err = dml_dmabuf_create(64u << 20, DML_DMABUF_AUTO, &h->buf);
+		err = dml_dmabuf_create(((size_t)held + 16384) * DML_PAGE_SIZE,
+					DML_DMABUF_MEMFD, &h->buf);
 	if (!err)
 		err = dml_nl_open(h->host, DML_NL_ADMIN, &h->nl);
 	if (err)
@@ -94,8 +97,32 @@ static void instr_host_down(struct instr_host *h)
 	dml_host_destroy(h->host);
 }
 
+/* Receives @held tokens and keeps them: the state a busy consumer leaves. */
+static int hold(struct instr_host *h, unsigned long held, unsigned char *iov_buf,
+		size_t iov_len, unsigned char *ctrl)
+{
+	struct iovec iov = { .iov_base = iov_buf, .iov_len = iov_len };
+	unsigned long got = 0;
+
+	while (got < held) {
+		struct msghdr msg = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctrl, .msg_controllen = CMSG_ROOM,
+		};
+		ssize_t n = dml_wire_send(h->flow, NULL, DML_PAGE_SIZE);
+
+		if (n < 0)
+			return (int)n;
+		n = dml_recvmsg(h->sk, &msg, MSG_SOCK_DEVMEM | MSG_DONTWAIT);
+		if (n < 0)
+			return (int)n;
+		got += (unsigned long)n / DML_PAGE_SIZE;
+	}
+	return 0;
+}
+
 static long run_design(const struct dml_token_design_info *d, bool assign,
-		       unsigned long segments)
+		       unsigned long segments, unsigned long held)
 {
 	static unsigned char iov_buf[GRO_SEGS * DML_PAGE_SIZE], ctrl[CMSG_ROOM];
 	struct dmabuf_token batch[DML_MAX_DONTNEED_TOKENS];
@@ -105,7 +132,9 @@ static long run_design(const struct dml_token_design_info *d, bool assign,
 	unsigned int nr = 0;
 	long ret;
 
-	ret = instr_host_up(&h, d);
+	ret = instr_host_up(&h, d, held);
+	if (!ret)
+		ret = hold(&h, held, iov_buf, sizeof(iov_buf), ctrl);
 	while (!ret && sent < segments) {
 		struct msghdr msg = {
 			.msg_iov = &iov, .msg_iovlen = 1,
@@ -185,13 +214,15 @@ static long run_floor(bool assign, unsigned long tokens)
 
 int bench_instr_child(int argc, char **argv)
 {
-	unsigned long segments;
+	unsigned long segments, held = 0;
 	bool assign;
 	long tokens = -EINVAL;
 	size_t i;
 
-	if (argc != 4)
+	if (argc != 4 && argc != 5)
 		return 2;
+	if (argc == 5)
+		held = strtoul(argv[4], NULL, 10);
 	assign = !strcmp(argv[2], "assign");
 	segments = strtoul(argv[3], NULL, 10);
 	if (!strcmp(argv[1], "floor")) {
@@ -199,7 +230,7 @@ int bench_instr_child(int argc, char **argv)
 	} else {
 		for (i = 0; i < dml_token_design_count(); i++)
 			if (!strcmp(dml_token_design(i)->name, argv[1]))
-				tokens = run_design(dml_token_design(i), assign, segments);
+				tokens = run_design(dml_token_design(i), assign, segments, held);
 	}
 	if (tokens <= 0) {
 		fprintf(stderr, "bench-instr %s %s: %s\n", argv[1], argv[2],
@@ -237,7 +268,8 @@ static double read_totals(const char *path)
 
 /* Instructions per token for @what ("floor" or a design) in one phase. */
 double bench_instructions_per_token(const char *self, const char *what,
-				    const char *phase, unsigned long segments)
+				    const char *phase, unsigned long segments,
+				    unsigned long held)
 {
 	char out[64], cmd[1024], line[128];
 	double ir, tokens = 0;
@@ -251,8 +283,8 @@ double bench_instructions_per_token(const char *self, const char *what,
 	close(fd);
 	snprintf(cmd, sizeof(cmd),
 		 "valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=%s "
-		 "'%s' bench-instr %s %s %lu 2>/dev/null",
-		 out, self, what, phase, segments);
+		 "'%s' bench-instr %s %s %lu %lu 2>/dev/null",
+		 out, self, what, phase, segments, held);
 	p = popen(cmd, "r");
 	if (!p) {
 		unlink(out);

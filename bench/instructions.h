@@ -6,6 +6,7 @@
 
 bool bench_have_callgrind(void);
 double bench_instructions_per_token(const char *self, const char *what,
-				    const char *phase, unsigned long segments);
+				    const char *phase, unsigned long segments,
+				    unsigned long held);
 
 #endif /* DML_BENCH_INSTRUCTIONS_H */

@@ -228,8 +228,9 @@ static void count_instructions(struct bench_report *rep, const char *self,
 		return;
 	}
 	progress(pg, "callgrind", "floor", 1, 1);
-	rep->floor_assign = bench_instructions_per_token(self, "floor", "assign", segs);
-	rep->floor_return = bench_instructions_per_token(self, "floor", "return", segs);
+	rep->floor_assign = bench_instructions_per_token(self, "floor", "assign", segs, 0);
+	rep->floor_return = bench_instructions_per_token(self, "floor", "return", segs, 0);
+	rep->instr_held = rep->cfg.quick ? 4096 : 65536;
 	rep->have_floor = rep->floor_assign > 0 && rep->floor_return > 0;
 	for (i = 0; i < rep->nr_rows; i++) {
 		struct bench_row *row = &rep->rows[i];
@@ -242,14 +243,22 @@ static void count_instructions(struct bench_report *rep, const char *self,
 				row->have_instructions = true;
 				row->instr_assign = rep->rows[j].instr_assign;
 				row->instr_return = rep->rows[j].instr_return;
+				row->have_instr_held = rep->rows[j].have_instr_held;
+				row->instr_held_assign = rep->rows[j].instr_held_assign;
+				row->instr_held_return = rep->rows[j].instr_held_return;
 			}
 		}
 		if (row->have_instructions)
 			continue;
 		progress(pg, "callgrind", row->design, 1, 1);
-		row->instr_assign = bench_instructions_per_token(self, row->design, "assign", segs);
-		row->instr_return = bench_instructions_per_token(self, row->design, "return", segs);
+		row->instr_assign = bench_instructions_per_token(self, row->design, "assign", segs, 0);
+		row->instr_return = bench_instructions_per_token(self, row->design, "return", segs, 0);
 		row->have_instructions = row->instr_assign > 0 && row->instr_return > 0;
+		row->instr_held_assign = bench_instructions_per_token(self, row->design, "assign",
+								      segs, rep->instr_held);
+		row->instr_held_return = bench_instructions_per_token(self, row->design, "return",
+								      segs, rep->instr_held);
+		row->have_instr_held = row->instr_held_assign > 0 && row->instr_held_return > 0;
 	}
 }
 

@@ -376,6 +376,35 @@ static void print_main_table(const struct bench_report *r, FILE *out)
 		fprintf(out, "floor: %s per token\n", FLOOR_WHAT);
 }
 
+/* Does holding many tokens change what a token costs?  Once per design. */
+static void print_held_instructions(const struct bench_report *r, FILE *out)
+{
+	size_t i, j;
+	bool any = false;
+
+	for (i = 0; i < r->nr_rows; i++) {
+		const struct bench_row *row = &r->rows[i];
+		double none, held;
+
+		if (!row->have_instructions || !row->have_instr_held)
+			continue;
+		for (j = 0; j < i; j++)
+			if (!strcmp(r->rows[j].design, row->design))
+				break;
+		if (j < i)
+			continue;
+		if (!any)
+			fprintf(out, "\ninstructions per token with %lu tokens held (assign + return), against none held\n",
+				r->instr_held);
+		any = true;
+		none = row->instr_assign + row->instr_return;
+		held = row->instr_held_assign + row->instr_held_return;
+		fprintf(out, "  %-8s %8.1f + %7.1f = %8.1f   (%.2fx of %.1f)\n", row->design,
+			row->instr_held_assign, row->instr_held_return, held,
+			none > 0 ? held / none : 0, none);
+	}
+}
+
 static void print_memory_table(const struct bench_report *r, FILE *out)
 {
 	static const char *const titles[] = { "design", "kperf", "ncdevmem",
@@ -530,6 +559,7 @@ void bench_report_table(const struct bench_report *r, FILE *out)
 	print_header(r, out);
 	if (r->nr_rows) {
 		print_main_table(r, out);
+		print_held_instructions(r, out);
 		print_memory_table(r, out);
 	} else {
 		fputs("\nno results\n", out);
@@ -851,6 +881,13 @@ static json_object *json_row(const struct bench_report *r,
 		if (r->have_floor && floor_total(r) > 0)
 			json_object_object_add(o, "instructions_vs_floor",
 				jdouble(instr_total(row) / floor_total(r)));
+	}
+	if (row->have_instr_held) {
+		json_object *h = jinstructions(row->instr_held_assign,
+					       row->instr_held_return);
+
+		json_object_object_add(h, "held", json_object_new_int64((int64_t)r->instr_held));
+		json_object_object_add(o, "instructions_per_token_held", h);
 	}
 	json_object_object_add(o, "state_bytes_per_token",
 			       jdouble(row->state_bytes_per_token));
