@@ -404,5 +404,5 @@ int main(void)
 		ST(check_unbind_after_recv, 1, st_setup_after1),
 	};
 
-	return RUN_TESTS(tests);
+	return RUN_EVERY_DESIGN(tests);
 }

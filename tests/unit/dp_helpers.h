@@ -61,17 +61,32 @@ static inline struct dml_wire_flow_config dp_flow_config(uint16_t sport)
 	return cfg;
 }
 
+/*
+ * The design under test for each mode: set by the conformance runner
+ * (dp_run_every_design) before each case; NULL takes the host's default.
+ */
+static const char *dp_design[2];
+
 /* Binds queue 7 (unless @mode < 0), listens, connects one flow and accepts it. */
 static inline int dp_setup_cfg(void **state, int mode, size_t pages,
-			       const struct dml_host_config *hcfg,
+			       const struct dml_host_config *hcfg_in,
 			       const struct dml_wire_flow_config *cfg)
 {
+	struct dml_host_config hcfg_local = {
+		.rx_ring_size = DML_DEFAULT_RX_RING_SIZE,
+		.pp_ring_size = DML_DEFAULT_PP_RING_SIZE,
+	};
+	const struct dml_host_config *hcfg = &hcfg_local;
 	struct dml_flow match = { .dst_port = DP_PORT };
 	const uint32_t q[] = { DP_QUEUE };
 	struct dp *dp = calloc(1, sizeof(*dp));
 	void *fstate;
 	long id;
 
+	if (hcfg_in)
+		hcfg_local = *hcfg_in;
+	if (mode >= 0 && dp_design[mode] && !hcfg_local.token_design[mode])
+		hcfg_local.token_design[mode] = dp_design[mode];
 	if (!dp || fixture_setup_sized(&fstate, pages, hcfg))
 		return -1;
 	dp->f = fstate;
@@ -350,5 +365,87 @@ static inline size_t dp_recv_tokens(const struct dp *dp, struct dml_sock *sk,
 	free(r);
 	return n;
 }
+
+/*
+ * The conformance runner: every case whose name says its mode (a T0 name
+ * ending in the setup's mode digit, or "autorelease=N" in it) runs once per
+ * design of that mode, from the library's own table of designs; the row's
+ * mode says which expectations apply (niov's page-index tokens and reclaim
+ * at unbind, or fresh ids and release at close).  Other cases run once.
+ */
+struct dp_design_case {
+	const char *design;
+	int mode;
+	CMFixtureFunction setup;
+	void *initial_state;
+	char name[160];
+};
+
+static inline int dp_case_mode(const char *name)
+{
+	const char *ar = strstr(name, "autorelease=");
+	size_t len = strlen(name);
+
+	if (ar && (ar[12] == '0' || ar[12] == '1'))
+		return ar[12] - '0';
+	if (strstr(name, "/dp_setup") && len && (name[len - 1] == '0' || name[len - 1] == '1'))
+		return name[len - 1] - '0';
+	return -1;
+}
+
+static inline int dp_design_setup(void **state)
+{
+	struct dp_design_case *c = *state;
+
+	dp_design[0] = dp_design[1] = NULL;
+	if (c->mode >= 0)
+		dp_design[c->mode] = c->design;
+	*state = c->initial_state;
+	return c->setup ? c->setup(state) : 0;
+}
+
+static inline int dp_run_every_design(const char *file, const struct CMUnitTest *tests,
+				      size_t n)
+{
+	size_t nd = dml_token_design_count(), i, d, k = 0;
+	struct dp_design_case *cases = calloc(n * nd, sizeof(*cases));
+	struct CMUnitTest *all = calloc(n * nd, sizeof(*all));
+	int ret;
+
+	if (!cases || !all)
+		return 1;
+	for (i = 0; i < n; i++) {
+		int mode = dp_case_mode(tests[i].name);
+
+		for (d = 0; d < nd; d++) {
+			const struct dml_token_design_info *info = dml_token_design(d);
+
+			if (mode >= 0 && info->autorelease != mode)
+				continue;
+			cases[k] = (struct dp_design_case){
+				.design = mode >= 0 ? info->name : NULL,
+				.mode = mode,
+				.setup = tests[i].setup_func,
+				.initial_state = tests[i].initial_state,
+			};
+			snprintf(cases[k].name, sizeof(cases[k].name), "%s%s%s", tests[i].name,
+				 mode >= 0 ? "@" : "", mode >= 0 ? info->name : "");
+			all[k] = tests[i];
+			all[k].name = cases[k].name;
+			all[k].setup_func = dp_design_setup;
+			all[k].initial_state = &cases[k];
+			k++;
+			if (mode < 0)
+				break;
+		}
+	}
+	ret = run_tap(file, all, k);
+	free(all);
+	free(cases);
+	return ret;
+}
+
+#define RUN_EVERY_DESIGN(tests) \
+	dp_run_every_design(__FILE__, tests, sizeof(tests) / sizeof(tests[0]))
 
 #endif /* DML_DP_HELPERS_H */

@@ -529,5 +529,5 @@ int main(void)
 		T0(test_xarray_ids_per_socket, dp_setup1),
 	};
 
-	return RUN_TESTS(tests);
+	return RUN_EVERY_DESIGN(tests);
 }

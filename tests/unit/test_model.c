@@ -980,5 +980,5 @@ int main(void)
 			};
 		}
 	}
-	return run_tap(__FILE__, tests, n);
+	return dp_run_every_design(__FILE__, tests, n);
 }

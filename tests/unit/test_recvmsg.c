@@ -452,5 +452,5 @@ int main(void)
 		T0(test_bad_arguments, dp_setup0),
 	};
 
-	return RUN_TESTS(tests);
+	return RUN_EVERY_DESIGN(tests);
 }

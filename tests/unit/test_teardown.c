@@ -373,5 +373,5 @@ int main(void)
 		T0(test_binding_freed_with_last_ref, dp_setup1),
 	};
 
-	return RUN_TESTS(tests);
+	return RUN_EVERY_DESIGN(tests);
 }

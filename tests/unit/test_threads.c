@@ -261,5 +261,5 @@ int main(void)
 		{ "race/autorelease=1", test_race, dp_setup1, dp_teardown, NULL },
 	};
 
-	return RUN_TESTS(tests);
+	return RUN_EVERY_DESIGN(tests);
 }
