@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "devmem/devmem.h"
+#include "fidelity.h"
 
 void bench_usage(FILE *out)
 {
@@ -27,6 +28,10 @@ void bench_usage(FILE *out)
 		"                      whole run near two minutes, 0.3 to 2)\n"
 		"  --warmup S          seconds before each window (default 0.15)\n"
 		"  --nccl-delay-us N   nccl: consumer delay before a return (default 200)\n"
+		"  --boundary none|syscall  syscall (default): every design also runs with\n"
+		"                      a real system call per recvmsg and per DONTNEED\n"
+		"  --stack-cost auto|NS|0  TCP receive work per 4096-byte segment charged\n"
+		"                      with the boundary (default auto: measured here)\n"
 		"  --dmabuf-mb N       dma-buf size (default: what flows and --held need)\n"
 		"  --instructions      count instructions per token under callgrind\n"
 		"  --segments N        segments in the callgrind run (default 20000)\n"
@@ -162,7 +167,8 @@ double bench_default_window(const struct bench_config *cfg)
 	for (p = 0; p < BENCH_NR_PROFILES; p++)
 		nprof += !!(cfg->profiles & (1u << p));
 	/* calibration (2 runs) + fixed and saturation runs per design */
-	measurements = nprof * (2.0 + 2.0 * cfg->runs * (double)cfg->nr_designs);
+	measurements = nprof * (2.0 + 2.0 * cfg->runs * (double)cfg->nr_designs) *
+		       (cfg->boundary_syscall ? 2 : 1);
 	per = 105.0 / measurements - cfg->warmup_s - 0.05;
 	return per < 0.3 ? 0.3 : per > 2.0 ? 2.0 : per;
 }
@@ -177,6 +183,8 @@ void bench_config_defaults(struct bench_config *cfg)
 		.profiles = (1u << BENCH_NR_PROFILES) - 1,
 		.instr_segments = 20000, .seed = 1, .nccl_delay_us = 200,
 		.bind_64g = true,
+		.boundary_syscall = true,
+		.stack_cost_auto = true,
 	};
 	for (i = 0; i < dml_token_design_count() && i < BENCH_MAX_DESIGNS; i++)
 		cfg->designs[cfg->nr_designs++] = dml_token_design(i)->name;
@@ -201,6 +209,8 @@ int bench_parse_args(int argc, char **argv, struct bench_config *cfg)
 		{ "no-bind-64g", no_argument, NULL, 'B' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "quick", no_argument, NULL, 'q' },
+		{ "boundary", required_argument, NULL, 'b' },
+		{ "stack-cost", required_argument, NULL, 'k' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "plot", required_argument, NULL, 'P' },
@@ -270,6 +280,20 @@ int bench_parse_args(int argc, char **argv, struct bench_config *cfg)
 			break;
 		case 'q':
 			cfg->quick = true;
+			break;
+		case 'b':
+			if (!strcmp(optarg, "none"))
+				cfg->boundary_syscall = false;
+			else if (!strcmp(optarg, "syscall"))
+				cfg->boundary_syscall = true;
+			else
+				err = bad("--boundary", optarg, "none or syscall");
+			break;
+		case 'k':
+			if (bench_parse_stack_cost(optarg, &cfg->stack_cost_ns,
+						   &cfg->stack_cost_auto))
+				err = bad("--stack-cost", optarg,
+					  "auto or whole nanoseconds in [0, 1000000]");
 			break;
 		case 'j':
 			cfg->json_path = optarg;

@@ -41,6 +41,10 @@ struct bench_config {
 	unsigned long dmabuf_mb;	/* dma-buf size per binding */
 	unsigned int nccl_delay_us;	/* nccl: consumer delay before returning */
 	bool bind_64g;			/* bind a 64 GiB sparse dma-buf and time it */
+	/* --boundary syscall: also run every design with the kernel's costs charged */
+	bool boundary_syscall;
+	double stack_cost_ns;		/* --stack-cost: TCP work per 4096-byte segment */
+	bool stack_cost_auto;		/* measured on this machine before the run */
 	const char *json_path;
 	const char *csv_path;
 	const char *plot_path;
@@ -57,6 +61,8 @@ struct bench_row {
 	const char *design;
 	int autorelease;
 	enum bench_profile profile;
+	/* system calls and TCP receive work charged (--boundary syscall) */
+	bool charged;
 	struct bench_stat worker_cpu_pct;	/* at the fixed offered load */
 	struct bench_stat worker_idle_pct;	/* 100 - worker_cpu_pct */
 	struct bench_stat cpu_ns_per_token;	/* worker CPU per token, fixed load */
@@ -89,6 +95,22 @@ struct bench_report {
 	/* per profile: xarray's saturation rate and the fixed load from it */
 	double calib_max_tokens_per_s[BENCH_NR_PROFILES];
 	double calib_offered_tokens_per_s[BENCH_NR_PROFILES];
+	/* the same with the kernel's costs charged */
+	double calib_charged_max_tokens_per_s[BENCH_NR_PROFILES];
+	double calib_charged_offered_tokens_per_s[BENCH_NR_PROFILES];
+	/*
+	 * Seed terms (kperf profile, charged rows): the idle we predict for the
+	 * seed's operating point, and the token-management share of worker CPU
+	 * that the seed's and the v2 figures imply given our per-token saving k.
+	 */
+	bool have_seed_terms;
+	double seed_pred_idle_xarray;
+	double seed_pred_idle_niov;
+	double seed_pred_ratio;
+	double seed_k;			/* niov / xarray CPU per token, in process */
+	double seed_share;		/* implied by 13.13% -> 26.32% */
+	double seed_share_v2;		/* implied by 83.6% -> 78.7% */
+	double seed_share_ours;		/* ours: the charged run's own share */
 	struct bench_row *rows;
 	size_t nr_rows;
 	bool have_floor;

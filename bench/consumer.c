@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "consumer.h"
+#include "fidelity.h"
 
 int consumer_init(struct consumer *c, struct dml_sock *sk,
 		  enum bench_profile profile, unsigned long held,
@@ -17,6 +18,7 @@ int consumer_init(struct consumer *c, struct dml_sock *sk,
 {
 	*c = (struct consumer){
 		.sk = sk,
+		.boundary_fd = -1,
 		.profile = profile,
 		.held = held,
 		.delay_ns = (uint64_t)delay_us * 1000,
@@ -41,6 +43,9 @@ static void give_back(struct consumer *c, const struct dmabuf_token *t,
 {
 	int ret = dml_setsockopt(c->sk, SOL_SOCKET, SO_DEVMEM_DONTNEED, t,
 				 n * sizeof(*t));
+
+	if (c->boundary_fd >= 0)
+		bench_boundary_dontneed(c->boundary_fd);
 
 	c->asked += frags;
 	if (ret < 0)

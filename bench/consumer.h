@@ -22,6 +22,7 @@ struct nccl_request {
 
 struct consumer {
 	struct dml_sock *sk;
+	int boundary_fd;		/* >= 0: each DONTNEED also crosses for real */
 	enum bench_profile profile;
 	unsigned long held;
 	uint64_t delay_ns;

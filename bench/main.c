@@ -16,6 +16,7 @@
 #include "bench.h"
 #include "bind64.h"
 #include "devmem/devmem.h"
+#include "fidelity.h"
 #include "instructions.h"
 #include "memory.h"
 #include "run.h"
@@ -89,9 +90,11 @@ static int design_mode(const char *name)
 
 static struct bench_run_params params_for(const struct bench_config *cfg,
 					  const char *design, enum bench_profile profile,
-					  double offered)
+					  bool charged, double offered)
 {
 	return (struct bench_run_params){
+		.charged = charged,
+		.stack_ns = charged ? cfg->stack_cost_ns : 0,
 		.design = design,
 		.autorelease = design_mode(design),
 		.profile = profile,
@@ -132,21 +135,27 @@ static const char *baseline(const struct bench_config *cfg)
  * baseline is about as busy as the seed's whatever way tokens come back.
  */
 static int calibrate(struct bench_report *rep, enum bench_profile profile,
-		     const struct progress *pg)
+		     bool charged, const struct progress *pg)
 {
 	const struct bench_config *cfg = &rep->cfg;
-	struct bench_run_params p = params_for(cfg, baseline(cfg), profile, 0);
+	struct bench_run_params p = params_for(cfg, baseline(cfg), profile, charged, 0);
 	struct bench_run_result r;
 	double sum = 0;
 	unsigned int i, n = cfg->quick ? 1 : 2;
 	int err;
 
 	for (i = 0; i < n; i++) {
-		progress(pg, "calibrate", bench_profile_name(profile), i + 1, n);
+		progress(pg, charged ? "calib*" : "calibrate", bench_profile_name(profile),
+			 i + 1, n);
 		err = measure(&p, &r);
 		if (err)
 			return err;
 		sum += r.tokens_per_s;
+	}
+	if (charged) {
+		rep->calib_charged_max_tokens_per_s[profile] = sum / n;
+		rep->calib_charged_offered_tokens_per_s[profile] = sum / n * cfg->load_pct / 100.0;
+		return 0;
 	}
 	rep->calib_max_tokens_per_s[profile] = sum / n;
 	rep->calib_offered_tokens_per_s[profile] = sum / n * cfg->load_pct / 100.0;
@@ -158,7 +167,7 @@ static int calibrate(struct bench_report *rep, enum bench_profile profile,
 }
 
 static int run_profile(struct bench_report *rep, enum bench_profile profile,
-		       struct bench_row *rows, const struct progress *pg)
+		       bool charged, struct bench_row *rows, const struct progress *pg)
 {
 	const struct bench_config *cfg = &rep->cfg;
 	struct samples *s = calloc(cfg->nr_designs, sizeof(*s));
@@ -168,17 +177,23 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 
 	if (!s)
 		return -ENOMEM;
-	err = calibrate(rep, profile, pg);
+	double offered;
+
+	err = calibrate(rep, profile, charged, pg);
+	offered = charged ? rep->calib_charged_offered_tokens_per_s[profile]
+			  : rep->calib_offered_tokens_per_s[profile];
 	for (d = 0; d < cfg->nr_designs; d++)
 		if (cfg->designs[d] == baseline(cfg))
 			base = d;
 	for (run = 0; run < cfg->runs && !err; run++) {
 		for (d = 0; d < cfg->nr_designs && !err; d++) {
 			struct bench_run_params p = params_for(cfg, cfg->designs[d], profile,
-							       rep->calib_offered_tokens_per_s[profile]);
+							       charged, offered);
 			struct bench_run_result r;
 
 			progress(pg, bench_profile_name(profile), p.design, run + 1, cfg->runs);
+			if (charged && pg->tty)
+				fputc('*', stderr);
 			err = measure(&p, &r);
 			if (err)
 				break;
@@ -204,6 +219,7 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 		row->design = cfg->designs[d];
 		row->autorelease = design_mode(row->design);
 		row->profile = profile;
+		row->charged = charged;
 		row->worker_cpu_pct = bench_stat_of(s[d].cpu_pct, cfg->runs);
 		row->worker_idle_pct = bench_stat_of(idle, cfg->runs);
 		row->cpu_ns_per_token = bench_stat_of(s[d].ns_per_token, cfg->runs);
@@ -260,6 +276,46 @@ static void count_instructions(struct bench_report *rep, const char *self,
 								      segs, rep->instr_held);
 		row->have_instr_held = row->instr_held_assign > 0 && row->instr_held_return > 0;
 	}
+}
+
+static const struct bench_row *kperf_row(const struct bench_report *rep,
+					 const char *design, bool charged)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nr_rows; i++)
+		if (rep->rows[i].profile == BENCH_PROFILE_KPERF &&
+		    rep->rows[i].charged == charged && !strcmp(rep->rows[i].design, design))
+			return &rep->rows[i];
+	return NULL;
+}
+
+/*
+ * The seed's terms (docs/fidelity.md): our charged kperf run at the seed's
+ * operating point predicts its idle figures; and k, our in-process saving
+ * per token, turns the seed's CPU ratio into the share of worker CPU that
+ * token management must have been (Amdahl).
+ */
+static void seed_terms(struct bench_report *rep)
+{
+	const struct bench_row *x = kperf_row(rep, "xarray", false);
+	const struct bench_row *n = kperf_row(rep, "niov", false);
+	const struct bench_row *xc = kperf_row(rep, "xarray", true);
+	const struct bench_row *nc = kperf_row(rep, "niov", true);
+
+	if (!x || !n || !xc || !nc || !(x->cpu_ns_per_token.mean > 0) ||
+	    !(xc->worker_cpu_pct.mean > 0))
+		return;
+	rep->have_seed_terms = true;
+	rep->seed_pred_idle_xarray = xc->worker_idle_pct.mean;
+	rep->seed_pred_idle_niov = nc->worker_idle_pct.mean;
+	rep->seed_pred_ratio = nc->worker_cpu_pct.mean / xc->worker_cpu_pct.mean;
+	rep->seed_k = n->cpu_ns_per_token.mean / x->cpu_ns_per_token.mean;
+	rep->seed_share = bench_amdahl_share(SEED_NIOV_CPU_PCT / SEED_XARRAY_CPU_PCT,
+					     rep->seed_k);
+	rep->seed_share_v2 = bench_amdahl_share(V2_NIOV_CPU_PCT / V2_XARRAY_CPU_PCT,
+						rep->seed_k);
+	rep->seed_share_ours = bench_amdahl_share(rep->seed_pred_ratio, rep->seed_k);
 }
 
 static void state_memory(struct bench_report *rep, const struct progress *pg)
@@ -328,15 +384,30 @@ int bench_main(int argc, char **argv)
 
 	for (p = 0; p < BENCH_NR_PROFILES; p++)
 		nprof += !!(rep.cfg.profiles & (1u << p));
-	rep.rows = calloc(nprof * rep.cfg.nr_designs, sizeof(*rep.rows));
+	rep.rows = calloc(nprof * rep.cfg.nr_designs * 2, sizeof(*rep.rows));
 	if (!rep.rows)
 		return 1;
+	if (rep.cfg.boundary_syscall && rep.cfg.stack_cost_auto) {
+		progress(&pg, "stack cost", "tcp", 1, 1);
+		rep.cfg.stack_cost_ns = bench_measure_stack_cost();
+		if (rep.cfg.stack_cost_ns < 0) {
+			fprintf(stderr, "devmem-lab bench: could not measure the TCP stack cost over loopback; charging 0\n");
+			rep.cfg.stack_cost_ns = 0;
+		}
+	}
 	for (p = 0; p < BENCH_NR_PROFILES && !err; p++) {
+		unsigned int charged;
+
 		if (!(rep.cfg.profiles & (1u << p)))
 			continue;
-		err = run_profile(&rep, (enum bench_profile)p, rep.rows + rep.nr_rows, &pg);
-		rep.nr_rows += rep.cfg.nr_designs;
+		for (charged = 0; charged <= rep.cfg.boundary_syscall && !err; charged++) {
+			err = run_profile(&rep, (enum bench_profile)p, charged,
+					  rep.rows + rep.nr_rows, &pg);
+			rep.nr_rows += rep.cfg.nr_designs;
+		}
 	}
+	if (!err)
+		seed_terms(&rep);
 	if (!err && rep.cfg.instructions)
 		count_instructions(&rep, self, &pg);
 	if (!err)

@@ -33,6 +33,8 @@
 #define BIND_64G_TARGET_B	32.0
 
 /* What the seed series reported (kperf, 4 flows, 11 runs). */
+#define SEED_RATIO	((100.0 - 26.32) / (100.0 - 13.13))
+#define V2_RATIO	(78.7 / 83.6)
 #define SEED_LINE "seed (kperf, 4 flows, 11 runs): worker idle 13.13% (xarray) -> 26.32% (niov), about 13% less CPU per RX worker"
 
 static const char *row_design(const struct bench_row *row)
@@ -46,8 +48,9 @@ static const struct bench_row *find_row(const struct bench_report *r,
 {
 	size_t i;
 
+	/* The in-process figures; charged rows are read by their own section. */
 	for (i = 0; i < r->nr_rows; i++)
-		if (r->rows[i].profile == p &&
+		if (r->rows[i].profile == p && !r->rows[i].charged &&
 		    !strcmp(row_design(&r->rows[i]), design))
 			return &r->rows[i];
 	return NULL;
@@ -295,10 +298,15 @@ static void profile_heading(const struct bench_report *r, enum bench_profile p,
 	/* Each profile's fixed load comes from xarray's saturation in that profile. */
 	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
 	    r->calib_max_tokens_per_s[p] > 0)
-		snprintf(buf + n, size - (size_t)n,
-			 "; offered %.3f M tokens/s = %.0f%% of xarray max %.3f M",
-			 r->calib_offered_tokens_per_s[p] / 1e6, r->cfg.load_pct,
-			 r->calib_max_tokens_per_s[p] / 1e6);
+		n += snprintf(buf + n, size - (size_t)n,
+			      "; offered %.3f M tokens/s = %.0f%% of xarray max %.3f M",
+			      r->calib_offered_tokens_per_s[p] / 1e6, r->cfg.load_pct,
+			      r->calib_max_tokens_per_s[p] / 1e6);
+	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
+	    r->calib_charged_max_tokens_per_s[p] > 0)
+		snprintf(buf + n, size - (size_t)n, " (charged: %.3f of %.3f M)",
+			 r->calib_charged_offered_tokens_per_s[p] / 1e6,
+			 r->calib_charged_max_tokens_per_s[p] / 1e6);
 }
 
 static void fill_main_row(const struct bench_report *r,
@@ -306,7 +314,11 @@ static void fill_main_row(const struct bench_report *r,
 {
 	struct cell *c = t->cells;
 
-	cell_str(&c[COL_DESIGN], row_design(row));
+	if (row->charged)
+		snprintf(c[COL_DESIGN].val, sizeof(c[COL_DESIGN].val), "%s*",
+			 row_design(row));
+	else
+		cell_str(&c[COL_DESIGN], row_design(row));
 	cell_num(&c[COL_AR], row->autorelease, 0);
 	cell_stat(&c[COL_CPU], &row->worker_cpu_pct, 1, 1);
 	cell_stat(&c[COL_IDLE], &row->worker_idle_pct, 1, 1);
@@ -374,6 +386,26 @@ static void print_main_table(const struct bench_report *r, FILE *out)
 		r->cfg.runs);
 	if (r->have_floor)
 		fprintf(out, "floor: %s per token\n", FLOOR_WHAT);
+	if (r->cfg.boundary_syscall)
+		fprintf(out, "*: charged: a real system call per recvmsg and per DONTNEED, and %.0f ns of TCP receive work per 4096-byte segment (%s)\n",
+			r->cfg.stack_cost_ns,
+			r->cfg.stack_cost_auto ? "measured on this machine" : "--stack-cost");
+}
+
+/* Our figures in the seed's terms (docs/fidelity.md). */
+static void print_seed_terms(const struct bench_report *r, FILE *out)
+{
+	if (!r->have_seed_terms)
+		return;
+	fprintf(out, "\nseed terms (kperf, charged, fixed load = %.0f%% of xarray's charged max)\n",
+		r->cfg.load_pct);
+	fprintf(out, "  predicted worker idle: xarray %.2f%% -> niov %.2f%%   (seed: 13.13%% -> 26.32%%)\n",
+		r->seed_pred_idle_xarray, r->seed_pred_idle_niov);
+	fprintf(out, "  worker CPU niov/xarray: %.3f   (seed: %.3f, series v2: %.3f)\n",
+		r->seed_pred_ratio, SEED_RATIO, V2_RATIO);
+	fprintf(out, "  k = niov/xarray CPU per token in process: %.3f\n", r->seed_k);
+	fprintf(out, "  token management's share of worker CPU (Amdahl, (1 - ratio) / (1 - k)): seed %.1f%%, v2 %.1f%%, ours charged %.1f%%\n",
+		100 * r->seed_share, 100 * r->seed_share_v2, 100 * r->seed_share_ours);
 }
 
 /* Does holding many tokens change what a token costs?  Once per design. */
@@ -568,6 +600,7 @@ void bench_report_table(const struct bench_report *r, FILE *out)
 	if (r->have_bind_64g)
 		print_bind_64g(r, out);
 	print_seed_line(r, out);
+	print_seed_terms(r, out);
 	fprintf(out, "elapsed %.1f s\n", r->elapsed_s);
 }
 
@@ -648,6 +681,9 @@ static void kv_config(FILE *out, const struct bench_config *c)
 	fprintf(out, " seed=%" PRIu64 " dmabuf_mb=%lu nccl_delay_us=%u",
 		c->seed, c->dmabuf_mb, c->nccl_delay_us);
 	fprintf(out, " bind_64g=%d", c->bind_64g);
+	kv_str(out, "boundary", c->boundary_syscall ? "syscall" : "none");
+	kv_num(out, NULL, "stack_cost_ns", c->stack_cost_ns, 1);
+	fprintf(out, " stack_cost_auto=%d", c->stack_cost_auto);
 	kv_str(out, "json_path", c->json_path);
 	kv_str(out, "csv_path", c->csv_path);
 	kv_str(out, "plot_path", c->plot_path);
@@ -698,6 +734,13 @@ void bench_report_summary(const struct bench_report *r, FILE *out)
 		kv_num(out, NULL, "bind_64g_s", r->bind_64g_seconds, 3);
 		kv_num(out, NULL, "bind_64g_bytes_per_niov",
 		       r->bind_64g_bytes_per_niov, 1);
+	}
+	if (r->have_seed_terms) {
+		kv_num(out, NULL, "seed_pred_idle_xarray", r->seed_pred_idle_xarray, 2);
+		kv_num(out, NULL, "seed_pred_idle_niov", r->seed_pred_idle_niov, 2);
+		kv_num(out, NULL, "seed_pred_ratio", r->seed_pred_ratio, 4);
+		kv_num(out, NULL, "seed_k", r->seed_k, 4);
+		kv_num(out, NULL, "seed_share", r->seed_share, 4);
 	}
 	kv_num(out, NULL, "elapsed_s", r->elapsed_s, 1);
 	fputc('\n', out);
@@ -860,6 +903,9 @@ static json_object *json_row(const struct bench_report *r,
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "design", jstring(row->design));
+	json_object_object_add(o, "charged", json_object_new_boolean(row->charged));
+	json_object_object_add(o, "boundary",
+			       json_object_new_string(row->charged ? "syscall" : "none"));
 	json_object_object_add(o, "profile",
 		json_object_new_string(bench_profile_name(row->profile)));
 	json_object_object_add(o, "autorelease",
@@ -924,6 +970,25 @@ static json_object *json_report(const struct bench_report *r)
 	json_object_object_add(o, "config", json_config(&r->cfg));
 	json_object_object_add(o, "machine", json_machine(&r->machine));
 	json_object_object_add(o, "calibration", cal);
+	json_object_object_add(o, "stack_cost_ns", jdouble(r->cfg.stack_cost_ns));
+	if (r->have_seed_terms) {
+		json_object *st = json_object_new_object();
+
+		json_object_object_add(st, "predicted_idle_xarray_pct",
+				       jdouble(r->seed_pred_idle_xarray));
+		json_object_object_add(st, "predicted_idle_niov_pct",
+				       jdouble(r->seed_pred_idle_niov));
+		json_object_object_add(st, "seed_idle_xarray_pct", jdouble(13.13));
+		json_object_object_add(st, "seed_idle_niov_pct", jdouble(26.32));
+		json_object_object_add(st, "predicted_cpu_ratio", jdouble(r->seed_pred_ratio));
+		json_object_object_add(st, "seed_cpu_ratio", jdouble(SEED_RATIO));
+		json_object_object_add(st, "v2_cpu_ratio", jdouble(V2_RATIO));
+		json_object_object_add(st, "k_cpu_per_token", jdouble(r->seed_k));
+		json_object_object_add(st, "token_share_seed", jdouble(r->seed_share));
+		json_object_object_add(st, "token_share_v2", jdouble(r->seed_share_v2));
+		json_object_object_add(st, "token_share_ours", jdouble(r->seed_share_ours));
+		json_object_object_add(o, "seed_terms", st);
+	}
 	json_object_object_add(o, "designs", rows);
 	if (r->have_floor)
 		json_object_object_add(o, "floor",
@@ -1016,7 +1081,7 @@ static void csv_header(FILE *f)
 {
 	size_t i;
 
-	fputs("design,profile,autorelease", f);
+	fputs("design,profile,boundary,autorelease", f);
 	for (i = 0; i < CSV_NR_STATS; i++)
 		fprintf(f, ",%s_mean,%s_ci95,%s_n", csv_stats[i], csv_stats[i],
 			csv_stats[i]);
@@ -1035,8 +1100,8 @@ static void csv_row(FILE *f, const struct bench_report *r,
 	size_t i;
 
 	csv_field(f, row->design);
-	fprintf(f, ",%s,%d", bench_profile_name(row->profile),
-		row->autorelease);
+	fprintf(f, ",%s,%s,%d", bench_profile_name(row->profile),
+		row->charged ? "syscall" : "none", row->autorelease);
 	for (i = 0; i < CSV_NR_STATS; i++)
 		fprintf(f, ",%.10g,%.10g,%u", stats[i]->mean, stats[i]->ci95,
 			stats[i]->n);

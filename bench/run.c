@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "consumer.h"
+#include "fidelity.h"
 #include "run.h"
 
 #define PORT		5201
@@ -41,6 +42,7 @@ struct worker {
 	struct dml_sock *socks[MAX_FLOWS];
 	struct consumer consumers[MAX_FLOWS];
 	uint64_t tokens;
+	int boundary[2];		/* a real idle TCP socket, when charged */
 	/* snapshots at the window's edges, each taken by the worker itself */
 	uint64_t cpu_ns[2], wall_ns[2], tokens_at[2];
 	int error;
@@ -159,6 +161,13 @@ static int read_socket(struct worker *w, unsigned int s, unsigned char *iov_buf,
 		struct cmsghdr *cm;
 		ssize_t n = dml_recvmsg(w->socks[s], &msg, MSG_SOCK_DEVMEM | MSG_DONTWAIT);
 
+		if (w->boundary[0] >= 0) {
+			bench_boundary_recvmsg(w->boundary[0]);
+			/* TCP's own receive work, the same for every design */
+			if (n > 0)
+				bench_burn_cpu_ns(w->ctx->p->stack_ns *
+						  (double)((n + SEG - 1) / SEG));
+		}
 		if (n == -EAGAIN || n == 0)
 			return 0;
 		if (n < 0)
@@ -390,11 +399,18 @@ int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,
 
 		w->ctx = ctx;
 		w->cpu = ctx->nic_cpu < 0 ? -1 : (int)(1 + i);
+		w->boundary[0] = w->boundary[1] = -1;
+		if (p->charged && bench_boundary_open(w->boundary)) {
+			snprintf(err, errlen, "no loopback TCP socket to charge system calls on");
+			ret = -EIO;
+			goto out;
+		}
 		for (f = i; f < p->flows; f += p->workers) {
 			ret = consumer_init(&w->consumers[w->nr_socks], ctx->socks[f],
 					    p->profile, p->held, p->nccl_delay_us);
 			if (ret)
 				goto out;
+			w->consumers[w->nr_socks].boundary_fd = w->boundary[0];
 			w->socks[w->nr_socks++] = ctx->socks[f];
 		}
 	}
@@ -438,6 +454,8 @@ out:
 
 		for (s = 0; s < ctx->workers[i].nr_socks; s++)
 			consumer_destroy(&ctx->workers[i].consumers[s]);
+		if (ctx->workers[i].ctx)
+			bench_boundary_close(ctx->workers[i].boundary);
 	}
 	teardown(ctx);
 	free(ctx);

@@ -17,6 +17,8 @@ struct bench_run_params {
 	double window_s;
 	unsigned long dmabuf_mb;
 	unsigned int nccl_delay_us;
+	bool charged;			/* real system calls + TCP work per segment */
+	double stack_ns;		/* TCP receive work per 4096-byte segment */
 };
 
 struct bench_run_result {

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+/* The fidelity arithmetic (Amdahl) and the --stack-cost / --boundary options. */
+#define DML_TEST_WITHOUT_DEVMEM
+#include "test_helpers.h"
+
+#include <math.h>
+
+#include "args.h"
+#include "fidelity.h"
+
+/* Amdahl: share f of the CPU cut to k of its cost leaves 1 - f (1 - k). */
+static void test_amdahl_ratio(void **state)
+{
+	(void)state;
+	assert_float_equal(bench_amdahl_ratio(0.0, 0.3), 1.0, 1e-12);
+	assert_float_equal(bench_amdahl_ratio(1.0, 0.3), 0.3, 1e-12);
+	assert_float_equal(bench_amdahl_ratio(0.5, 0.5), 0.75, 1e-12);
+	assert_float_equal(bench_amdahl_ratio(0.2, 0.0), 0.8, 1e-12);
+}
+
+/* The share the seed's figures imply, and the round trip back to its ratio. */
+static void test_amdahl_share(void **state)
+{
+	double seed = (100.0 - 26.32) / (100.0 - 13.13);
+	double f;
+
+	(void)state;
+	assert_float_equal(seed, 0.848164, 1e-6);
+	f = bench_amdahl_share(seed, 0.5);
+	assert_float_equal(f, (1 - seed) / 0.5, 1e-12);
+	assert_float_equal(bench_amdahl_ratio(f, 0.5), seed, 1e-12);
+	/* a design that saves everything: the share is the saving itself */
+	assert_float_equal(bench_amdahl_share(0.9, 0.0), 0.1, 1e-12);
+	/* no cheaper than the baseline: no share explains a saving */
+	assert_true(bench_amdahl_share(0.9, 1.0) < 0);
+	assert_true(bench_amdahl_share(0.9, 1.2) < 0);
+}
+
+/* --stack-cost auto|NS|0 */
+static void test_stack_cost_parsing(void **state)
+{
+	static const char *const bad[] = { "", "-1", "abc", "1e3", "12ns", "1000001", " 5" };
+	double ns = -1;
+	bool autom = false;
+	size_t i;
+
+	(void)state;
+	assert_ok(bench_parse_stack_cost("auto", &ns, &autom));
+	assert_true(autom);
+	assert_ok(bench_parse_stack_cost("0", &ns, &autom));
+	assert_false(autom);
+	assert_float_equal(ns, 0, 0);
+	assert_ok(bench_parse_stack_cost("250", &ns, &autom));
+	assert_float_equal(ns, 250, 0);
+	assert_ok(bench_parse_stack_cost("1000000", &ns, &autom));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_errno(bench_parse_stack_cost(bad[i], &ns, &autom), -EINVAL);
+}
+
+static int parse(struct bench_config *cfg, const char *a, const char *b)
+{
+	char *argv[] = { "bench", (char *)a, (char *)b, NULL };
+
+	return bench_parse_args(3, argv, cfg);
+}
+
+/* The options reach the configuration; bad ones are refused. */
+static void test_options(void **state)
+{
+	struct bench_config cfg;
+
+	(void)state;
+	bench_config_defaults(&cfg);
+	assert_true(cfg.boundary_syscall);
+	assert_true(cfg.stack_cost_auto);
+	assert_ok(parse(&cfg, "--stack-cost", "300"));
+	assert_false(cfg.stack_cost_auto);
+	assert_float_equal(cfg.stack_cost_ns, 300, 0);
+	assert_ok(parse(&cfg, "--boundary", "none"));
+	assert_false(cfg.boundary_syscall);
+	assert_ok(parse(&cfg, "--boundary", "syscall"));
+	assert_true(cfg.boundary_syscall);
+	assert_errno(parse(&cfg, "--boundary", "vdso"), -EINVAL);
+	assert_errno(parse(&cfg, "--stack-cost", "lots"), -EINVAL);
+}
+
+/* The charged calls are real: a real TCP socket, a measurable stack cost. */
+static void test_boundary_is_real(void **state)
+{
+	int fds[2];
+	double ns;
+
+	(void)state;
+	assert_ok(bench_boundary_open(fds));
+	assert_true(fds[0] >= 0 && fds[1] >= 0);
+	bench_boundary_recvmsg(fds[0]);
+	bench_boundary_dontneed(fds[0]);
+	bench_boundary_close(fds);
+	assert_int_equal(fds[0], -1);
+	ns = bench_measure_stack_cost();
+	assert_true(ns > 0 && isfinite(ns));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_amdahl_ratio),
+		cmocka_unit_test(test_amdahl_share),
+		cmocka_unit_test(test_stack_cost_parsing),
+		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_boundary_is_real),
+	};
+
+	return RUN_TESTS(tests);
+}
