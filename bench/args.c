@@ -329,9 +329,9 @@ int bench_parse_args(int argc, char **argv, struct bench_config *cfg)
 		if (!runs_set)
 			cfg->runs = 2;
 		if (!window_set)
-			cfg->window_s = 0.12;
+			cfg->window_s = 0.08;
 		if (!warmup_set)
-			cfg->warmup_s = 0.05;
+			cfg->warmup_s = 0.03;
 		if (!cfg->instr_segments || cfg->instr_segments == 20000)
 			cfg->instr_segments = 2000;
 	}
