@@ -105,7 +105,7 @@ int dml_netdev_create(struct dml_host *host, const struct dml_netdev_config *cfg
 		goto out_unlock;
 	dev->ifindex = ++host->next_ifindex;
 	for (i = 0; i < cfg->rx_queues; i++) {
-		err = dml_rxq_start(&dev->rxqs[i]);
+		err = dml_rxq_start(&dev->rxqs[i], NULL);
 		if (err) {
 			dml_netdev_free(dev);
 			goto out_unlock;
@@ -196,7 +196,7 @@ int dml_netdev_set_channels(struct dml_netdev *dev, unsigned int rx_queues)
 		goto out_unlock;
 
 	for (i = dev->nr_rx_queues; i < rx_queues; i++) {
-		err = dml_rxq_start(&dev->rxqs[i]);
+		err = dml_rxq_start(&dev->rxqs[i], NULL);
 		if (err) {
 			while (i-- > dev->nr_rx_queues)
 				dml_rxq_stop(&dev->rxqs[i]);
@@ -384,14 +384,8 @@ int dml_netdev_bind_rxq(struct dml_netdev *dev, unsigned int index,
 		return -ENOMEM;
 	binding->bound_queues = bound;
 
-	pthread_mutex_lock(&rxq->lock);
-	rxq->binding = binding;
-	pthread_mutex_unlock(&rxq->lock);
-	err = dml_rxq_start(rxq);
+	err = dml_rxq_start(rxq, binding);
 	if (err) {
-		pthread_mutex_lock(&rxq->lock);
-		rxq->binding = NULL;
-		pthread_mutex_unlock(&rxq->lock);
 		dml_extack_msg(ext, "queue %u restart failed", index);
 		return err;
 	}
@@ -407,14 +401,15 @@ void dml_netdev_unbind_rxq(struct dml_netdev *dev, unsigned int index,
 
 	if (DML_WARN_ON(dev->host, rxq->binding != binding))
 		return;
-	pthread_mutex_lock(&rxq->lock);
-	rxq->binding = NULL;
-	pthread_mutex_unlock(&rxq->lock);
 	/*
 	 * Back to host memory; if that fails the queue stays down, as a
 	 * kernel queue whose restart failed does.
 	 */
-	if (dml_rxq_start(rxq))
+	if (dml_rxq_start(rxq, NULL)) {
 		dml_rxq_stop(rxq);
+		pthread_mutex_lock(&rxq->lock);
+		rxq->binding = NULL;
+		pthread_mutex_unlock(&rxq->lock);
+	}
 	dml_binding_users_put(binding);
 }

@@ -76,7 +76,7 @@ void dml_netdev_unbind_rxq(struct dml_netdev *dev, unsigned int index,
 			   struct dml_binding *binding);
 void dml_netdev_free(struct dml_netdev *dev);
 
-int dml_rxq_start(struct dml_rxq *rxq);
+int dml_rxq_start(struct dml_rxq *rxq, struct dml_binding *binding);
 void dml_rxq_stop(struct dml_rxq *rxq);
 int dml_rxq_refill_locked(struct dml_rxq *rxq);
 struct dml_netmem *dml_rxq_take_locked(struct dml_rxq *rxq);

@@ -87,10 +87,17 @@ static void niov_take(struct dml_token_sock *ts, struct dml_binding *binding,
 		      struct dml_net_iov *niov)
 {
 	(void)ts;
-	(void)binding;
-	/* Only the first outstanding delivery pins the page in the pool. */
-	if (atomic_fetch_add_explicit(&niov->uref, 1, memory_order_relaxed) == 0)
-		dml_netmem_get(&niov->nm);
+	/*
+	 * Only the first outstanding delivery pins the page in the pool, but
+	 * the reference is taken before the uref shows it: otherwise a
+	 * DONTNEED racing in between (a stale or guessed token) takes uref
+	 * 1 -> 0 and drops a reference not taken yet, which is the skb frag's,
+	 * and the page goes back to the pool under the reader (the series has
+	 * this race; docs/deviations.md).
+	 */
+	dml_netmem_get(&niov->nm);
+	if (atomic_fetch_add_explicit(&niov->uref, 1, memory_order_acq_rel) != 0)
+		DML_WARN_ON(binding->host, !dml_netmem_put(&niov->nm));
 }
 
 /* Drops one uref unless it is already 0 (the v10 bug this project fixes). */

@@ -571,6 +571,21 @@ void *dml_xa_erase(struct dml_xarray *xa, uint32_t id)
 	return entry == DML_XA_ZERO_ENTRY ? NULL : entry;
 }
 
+void *dml_xa_erase_present(struct dml_xarray *xa, uint32_t id)
+{
+	DML_XA_STATE(xas, xa, id);
+	void *curr;
+
+	if (!id)
+		return NULL;
+	curr = xas_load(&xas);
+	/* A reservation is not an issued token: it stays for its commit. */
+	if (!curr || curr == DML_XA_ZERO_ENTRY)
+		return NULL;
+	xas_store(&xas, NULL);
+	return curr;
+}
+
 void *dml_xa_cmpxchg(struct dml_xarray *xa, uint32_t id, void *old,
 		     void *entry)
 {

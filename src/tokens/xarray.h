@@ -155,6 +155,18 @@ void *dml_xa_load(const struct dml_xarray *xa, uint32_t id);
 void *dml_xa_erase(struct dml_xarray *xa, uint32_t id);
 
 /**
+ * dml_xa_erase_present() - Free @id if it holds a real entry.
+ * @xa: the array.
+ * @id: the id.
+ *
+ * Like dml_xa_erase() in one walk, except that a reserved id (a zero entry)
+ * is left in place: it belongs to a recvmsg that will commit it.
+ *
+ * Return: the entry erased, or NULL (absent, reserved, or id 0).  No errors.
+ */
+void *dml_xa_erase_present(struct dml_xarray *xa, uint32_t id);
+
+/**
  * dml_xa_cmpxchg() - Store @entry at @id if the entry there is @old.
  * @xa: the array.
  * @id: the id; id 0 is left alone and reads as NULL.

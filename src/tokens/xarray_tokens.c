@@ -167,8 +167,13 @@ static int xarray_release(struct dml_token_sock *ts, const struct dmabuf_token *
 
 			if (++frags > DML_MAX_DONTNEED_FRAGS)
 				goto out_unlock;
-			/* u32 wrap of start + j lands on some id: harmless. */
-			niov = dml_xa_erase(&xs->xa, tokens[i].token_start + j);
+			/*
+			 * u32 wrap of start + j lands on some id: harmless.  An id
+			 * reserved by a recvmsg in flight is not a token yet: the
+			 * kernel erases it and the commit then fails, leaking the
+			 * page-pool reference; we leave it (docs/deviations.md).
+			 */
+			niov = dml_xa_erase_present(&xs->xa, tokens[i].token_start + j);
 			if (!niov)
 				continue;
 			batch[n++] = niov;
