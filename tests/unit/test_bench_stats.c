@@ -544,7 +544,7 @@ static size_t count_char(const char *s, char c)
 	return n;
 }
 
-#define CSV_START "design,profile,autorelease,worker_cpu_pct_mean,worker_cpu_pct_ci95,"
+#define CSV_START "design,profile,boundary,autorelease,worker_cpu_pct_mean,worker_cpu_pct_ci95,"
 
 /*
  * --csv: one header, one line per row, the same number of fields on every
