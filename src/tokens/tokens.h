@@ -62,6 +62,7 @@ struct dml_token_ops {
 
 const struct dml_token_ops *dml_token_ops_by_name(const char *name);
 
+extern const struct dml_token_ops dml_token_hashmap_ops;
 extern const struct dml_token_ops dml_token_niov_ops;
 extern const struct dml_token_ops dml_token_xarray_ops;
 
