@@ -66,15 +66,19 @@ static void count_sockets(struct dml_host *host, struct tally *t)
 
 	pthread_mutex_lock(&host->socks_lock);
 	for (sk = host->socks; sk; sk = sk->host_next) {
+		bool dead;
+
 		pthread_mutex_lock(&sk->lock);
+		dead = sk->dead;
 		for (skb = sk->rx_head; skb; skb = skb->next)
 			for (i = 0; i < skb->nr_frags; i++)
 				count_netmem(t, skb->frags[i].nm);
 		pthread_mutex_unlock(&sk->lock);
-		for (mode = 0; mode < 2; mode++) {
+		/* A dead socket's token state is gone; the host is quiescent. */
+		for (mode = 0; mode < 2 && !dead; mode++) {
 			struct dml_token_sock *ts = sk->tokens[mode];
 
-			if (ts && !sk->dead && ts->ops->count_refs)
+			if (ts && ts->ops->count_refs)
 				ts->ops->count_refs(ts, t->binding, t->refs);
 		}
 	}

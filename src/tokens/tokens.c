@@ -8,6 +8,7 @@ static const struct dml_token_ops *const designs[] = {
 	&dml_token_xarray_ops,
 	&dml_token_niov_ops,
 	&dml_token_hashmap_ops,
+	&dml_token_rcu_ops,
 };
 
 #define NR_DESIGNS (sizeof(designs) / sizeof(designs[0]))

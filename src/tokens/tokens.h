@@ -64,6 +64,7 @@ const struct dml_token_ops *dml_token_ops_by_name(const char *name);
 
 extern const struct dml_token_ops dml_token_hashmap_ops;
 extern const struct dml_token_ops dml_token_niov_ops;
+extern const struct dml_token_ops dml_token_rcu_ops;
 extern const struct dml_token_ops dml_token_xarray_ops;
 
 #endif /* DML_TOKENS_H */

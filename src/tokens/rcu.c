@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `rcu` (autorelease = 1, the series' second rejected alternative): the
+ * per-socket token table of `xarray`, but SO_DEVMEM_DONTNEED takes no lock.
+ * User-visible behaviour is the xarray design's: fresh ids, lowest free
+ * from 1, reserved up to 17 per lock round per skb and the unused ones
+ * given back in a second round (S-4.4, S-5.1 .. S-5.3, S-6.1).
+ *
+ * What runs where:
+ *
+ * - DONTNEED runs under an RCU read-side section (liburcu, memb flavour)
+ *   and nothing else: per token it walks the tree, takes the net_iov with a
+ *   compare-and-exchange of its slot to NULL (exactly one of any racing
+ *   returns wins it), notes the id in its leaf's pending word, and drops
+ *   the page-pool reference.  No spinlock, no allocation.
+ * - recvmsg takes the spinlock twice per skb, as xarray does: to reserve
+ *   ids and to commit them.  Each of those rounds first frees the ids that
+ *   DONTNEED claimed since the last round (the drain), so the allocator
+ *   sees them before it picks the lowest free id; a single thread that
+ *   returns then reads gets exactly the ids the xarray design gives.
+ * - Nodes are allocated under the lock when the tree grows; a node left
+ *   empty by a drain or an unreservation is unlinked under the lock and
+ *   given to call_rcu after the unlock, so a concurrent DONTNEED still
+ *   walking it keeps valid memory.
+ *
+ * One difference a racing user can see: DONTNEED of an id reserved but not
+ * committed yet (its cmsg written, its recvmsg not returned) skips it, so
+ * the token can still be returned once recvmsg is done.  The xarray design
+ * erases the reservation there, and the commit that follows fails quietly,
+ * leaking the page-pool reference the token took.
+ *
+ * Costs the xarray design does not have: the first DONTNEED or node free
+ * on each thread registers it with liburcu (see rcu_tree.c), and ids a
+ * DONTNEED returns stay busy, and their emptied leaves allocated, until the
+ * socket's next lock round (its next recvmsg of a devmem skb, a
+ * state_bytes query or close).  A node is 32 bytes larger (its rcu_head,
+ * the pending word and the dirty-stack link).
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "host.h"
+#include "mem/binding.h"
+#include "rcu_tree.h"
+#include "tokens.h"
+#include "warn.h"
+
+#define MAX_SKB_FRAGS	17
+#define TOKEN_MAX	((uint32_t)INT32_MAX)	/* xa_limit_31b */
+
+struct rcu_sock {
+	struct dml_token_sock ts;
+	/*
+	 * Writer lock of @tree: reservations, commits, drains and node
+	 * unlinks.  DONTNEED never takes it.
+	 */
+	pthread_spinlock_t lock;
+	struct dml_rcu_tree tree;
+	/* Ids reserved for the skb being read; only recvmsg (socket lock). */
+	unsigned int max;
+	unsigned int idx;
+	uint32_t tokens[MAX_SKB_FRAGS];
+	struct dml_net_iov *niovs[MAX_SKB_FRAGS];
+};
+
+static struct rcu_sock *to_rs(struct dml_token_sock *ts)
+{
+	return (struct rcu_sock *)ts;
+}
+
+static struct dml_token_sock *rcu_sock_create(struct dml_host *host)
+{
+	struct rcu_sock *rs = calloc(1, sizeof(*rs));
+
+	if (!rs)
+		return NULL;
+	rs->ts.ops = &dml_token_rcu_ops;
+	rs->ts.host = host;
+	pthread_spin_init(&rs->lock, PTHREAD_PROCESS_PRIVATE);
+	dml_rt_init(&rs->tree);
+	return &rs->ts;
+}
+
+/* A writer round starts by freeing the ids DONTNEED claimed. */
+static void round_begin(struct rcu_sock *rs)
+{
+	pthread_spin_lock(&rs->lock);
+	dml_rt_drain_locked(&rs->tree);
+}
+
+/* Nodes the round unlinked go to call_rcu once the lock is dropped. */
+static void round_end(struct rcu_sock *rs)
+{
+	struct dml_rt_node *unlinked = dml_rt_unlinked_locked(&rs->tree);
+
+	pthread_spin_unlock(&rs->lock);
+	dml_rt_free_unlinked(unlinked);
+}
+
+static void put_token(void *entry, void *arg)
+{
+	struct dml_net_iov *niov = entry;
+
+	DML_WARN_ON(arg, !dml_netmem_put(&niov->nm));
+}
+
+/*
+ * S-6.1: the socket is gone: every token it still holds is returned.  The
+ * last file reference went, so no DONTNEED is running or can start: the
+ * nodes are freed at once, and close neither waits for a grace period nor
+ * flushes the call_rcu nodes of earlier rounds (urcu_memb_barrier(), a
+ * grace period plus a wake-up of liburcu's worker per close).  Those
+ * callbacks free their node and touch nothing else, so the socket may go
+ * before they run.
+ */
+static void rcu_sock_destroy(struct dml_token_sock *ts)
+{
+	struct rcu_sock *rs = to_rs(ts);
+
+	dml_rt_destroy(&rs->tree, put_token, ts->host);
+	pthread_spin_destroy(&rs->lock);
+	free(rs);
+}
+
+/* Commits the ids handed out and gives back the rest; lock held. */
+static void pool_commit_locked(struct rcu_sock *rs)
+{
+	struct dml_rcu_tree *tree = &rs->tree;
+	struct dml_host *host = rs->ts.host;
+	unsigned int i;
+
+	/* Reserved ids are this socket's alone: DONTNEED skips them. */
+	for (i = 0; i < rs->idx; i++)
+		DML_WARN_ON(host, !dml_rt_commit_locked(tree, rs->tokens[i],
+							rs->niovs[i]));
+	for (; i < rs->max; i++)
+		DML_WARN_ON(host, !dml_rt_unreserve_locked(tree, rs->tokens[i]));
+	rs->max = 0;
+	rs->idx = 0;
+}
+
+static int pool_refill_slow(struct rcu_sock *rs, unsigned int frags_left)
+{
+	unsigned int k, want = frags_left < MAX_SKB_FRAGS ? frags_left
+							  : MAX_SKB_FRAGS;
+	int err = 0;
+
+	round_begin(rs);
+	pool_commit_locked(rs);
+	for (k = 0; k < want; k++) {
+		err = dml_rt_reserve_locked(&rs->tree, &rs->tokens[k], 1,
+					    TOKEN_MAX);
+		if (err)
+			break;
+	}
+	round_end(rs);
+	rs->max = k;
+	rs->idx = 0;
+	return k ? 0 : err;
+}
+
+static int rcu_next_token(struct dml_token_sock *ts, struct dml_binding *binding,
+			  struct dml_net_iov *niov, unsigned int frags_left,
+			  uint32_t *token)
+{
+	struct rcu_sock *rs = to_rs(ts);
+	int err;
+
+	(void)binding;
+	(void)niov;
+	if (rs->idx >= rs->max) {
+		err = pool_refill_slow(rs, frags_left);
+		if (err)
+			return err;
+	}
+	*token = rs->tokens[rs->idx];
+	return 0;
+}
+
+static void rcu_take(struct dml_token_sock *ts, struct dml_binding *binding,
+		     struct dml_net_iov *niov)
+{
+	struct rcu_sock *rs = to_rs(ts);
+
+	(void)binding;
+	/* The token's own page-pool reference, dropped by DONTNEED or close. */
+	dml_netmem_get(&niov->nm);
+	rs->niovs[rs->idx++] = niov;
+}
+
+static void rcu_flush(struct dml_token_sock *ts)
+{
+	struct rcu_sock *rs = to_rs(ts);
+
+	if (!rs->max)
+		return;
+	round_begin(rs);
+	pool_commit_locked(rs);
+	round_end(rs);
+}
+
+/*
+ * Lock-free.  The page-pool reference is dropped inside the read-side
+ * section: a section may block in userspace RCU, and a long one only
+ * delays the freeing of unlinked nodes, never a writer.
+ */
+static int rcu_release(struct dml_token_sock *ts, const struct dmabuf_token *tokens,
+		       unsigned int nr_tokens)
+{
+	struct rcu_sock *rs = to_rs(ts);
+	unsigned int i, frags = 0;
+	int released = 0;
+	uint32_t j;
+
+	dml_rt_read_lock();
+	for (i = 0; i < nr_tokens; i++) {
+		for (j = 0; j < tokens[i].token_count; j++) {
+			struct dml_net_iov *niov;
+
+			if (++frags > DML_MAX_DONTNEED_FRAGS)
+				goto out_unlock;
+			/* u32 wrap of start + j lands on some id: harmless. */
+			niov = dml_rt_claim(&rs->tree, tokens[i].token_start + j);
+			if (!niov)
+				continue;
+			DML_WARN_ON(ts->host, !dml_netmem_put(&niov->nm));
+			released++;
+		}
+	}
+out_unlock:
+	dml_rt_read_unlock();
+	return released;
+}
+
+struct count_refs_arg {
+	const struct dml_binding *binding;
+	uint32_t *refs;
+};
+
+static void count_ref(void *entry, void *arg)
+{
+	const struct dml_net_iov *niov = entry;
+	struct count_refs_arg *c = arg;
+	const struct dml_net_iov *vec = c->binding->vec;
+
+	if (niov >= vec && niov < vec + c->binding->nr_niovs)
+		c->refs[niov - vec]++;
+}
+
+/* Read-only: no drain, so the checker changes nothing it checks. */
+static void rcu_count_refs(struct dml_token_sock *ts,
+			   const struct dml_binding *binding, uint32_t *refs)
+{
+	struct rcu_sock *rs = to_rs(ts);
+	struct count_refs_arg c = { .binding = binding, .refs = refs };
+
+	pthread_spin_lock(&rs->lock);
+	dml_rt_for_each_locked(&rs->tree, count_ref, &c);
+	pthread_spin_unlock(&rs->lock);
+}
+
+/* After a drain, so the nodes counted are those the tokens held need. */
+static size_t rcu_state_bytes(struct dml_token_sock *ts)
+{
+	struct rcu_sock *rs = to_rs(ts);
+	size_t nodes;
+
+	round_begin(rs);
+	nodes = dml_rt_node_count_locked(&rs->tree);
+	round_end(rs);
+	return sizeof(*rs) + nodes * dml_rt_node_bytes();
+}
+
+const struct dml_token_ops dml_token_rcu_ops = {
+	.info = {
+		.name = "rcu",
+		.autorelease = 1,
+		.summary = "per-socket radix tree, lock-free DONTNEED under RCU",
+	},
+	.sock_create = rcu_sock_create,
+	.sock_destroy = rcu_sock_destroy,
+	.next_token = rcu_next_token,
+	.take = rcu_take,
+	.flush = rcu_flush,
+	.release = rcu_release,
+	.state_bytes = rcu_state_bytes,
+	.count_refs = rcu_count_refs,
+};
