@@ -20,6 +20,7 @@
 #include "bench.h"
 #include "devmem/devmem.h"
 #include "instructions.h"
+#include "one_flow.h"
 
 #if defined(HAVE_CALLGRIND)
 #include <valgrind/callgrind.h>
@@ -27,99 +28,8 @@
 #define CALLGRIND_TOGGLE_COLLECT do { } while (0)
 #endif
 
-#define PORT		5201
-#define GRO_SEGS	16
-#define CMSG_ROOM	(128 * CMSG_SPACE(sizeof(struct dmabuf_cmsg)))
-
-struct instr_host {
-	struct dml_host *host;
-	struct dml_netdev *dev;
-	struct dml_dmabuf *buf;
-	struct dml_nl_sock *nl;
-	struct dml_sock *listener;
-	struct dml_sock *sk;
-	struct dml_wire_flow *flow;
-};
-
-static int instr_host_up(struct instr_host *h, const struct dml_token_design_info *d,
-			 unsigned long held)
-{
-	struct dml_host_config hcfg = { .rx_ring_size = 256, .pp_ring_size = 1024 };
-	struct dml_netdev_config dcfg = {
-		.name = "eth0", .max_rx_queues = 2, .rx_queues = 2, .header_split = true,
-	};
-	struct dml_wire_flow_config wcfg = {
-		.mss = DML_PAGE_SIZE, .gro_segs = GRO_SEGS, .flags = DML_WIRE_DMA_ONLY,
-	};
-	struct dml_flow match = { .dst_port = PORT };
-	const uint32_t q[] = { 1 };
-	struct dml_bind_rx_req req;
-	uint32_t id;
-	int err;
-
-	hcfg.token_design[d->autorelease] = d->name;
-	wcfg.flow.dst_port = PORT;
-	err = dml_host_create(&hcfg, &h->host);
-	if (!err)
-		err = dml_netdev_create(h->host, &dcfg, &h->dev);
-	if (!err)
-		err = dml_dmabuf_create(((size_t)held + 16384) * DML_PAGE_SIZE,
-					DML_DMABUF_MEMFD, &h->buf);
-	if (!err)
-		err = dml_nl_open(h->host, DML_NL_ADMIN, &h->nl);
-	if (err)
-		return err;
-	req = (struct dml_bind_rx_req){
-		.ifindex = dml_netdev_ifindex(h->dev), .dmabuf_fd = dml_dmabuf_fd(h->buf),
-		.queues = q, .nr_queues = 1, .autorelease = d->autorelease,
-	};
-	err = dml_bind_rx(h->nl, &req, &id, NULL, 0);
-	if (!err)
-		err = dml_netdev_add_ntuple(h->dev, &match, 1) < 0 ? -EINVAL : 0;
-	if (!err)
-		err = dml_socket(h->host, SOCK_STREAM, &h->listener);
-	if (!err)
-		err = dml_listen(h->listener, PORT);
-	if (!err)
-		err = dml_wire_connect(h->dev, &wcfg, &h->flow);
-	if (!err)
-		err = dml_accept(h->listener, SOCK_NONBLOCK, &h->sk);
-	return err;
-}
-
-static void instr_host_down(struct instr_host *h)
-{
-	dml_wire_close(h->flow);
-	dml_close(h->sk);
-	dml_close(h->listener);
-	dml_nl_close(h->nl);
-	dml_dmabuf_destroy(h->buf);
-	dml_host_destroy(h->host);
-}
-
-/* Receives @held tokens and keeps them: the state a busy consumer leaves. */
-static int hold(struct instr_host *h, unsigned long held, unsigned char *iov_buf,
-		size_t iov_len, unsigned char *ctrl)
-{
-	struct iovec iov = { .iov_base = iov_buf, .iov_len = iov_len };
-	unsigned long got = 0;
-
-	while (got < held) {
-		struct msghdr msg = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = ctrl, .msg_controllen = CMSG_ROOM,
-		};
-		ssize_t n = dml_wire_send(h->flow, NULL, DML_PAGE_SIZE);
-
-		if (n < 0)
-			return (int)n;
-		n = dml_recvmsg(h->sk, &msg, MSG_SOCK_DEVMEM | MSG_DONTWAIT);
-		if (n < 0)
-			return (int)n;
-		got += (unsigned long)n / DML_PAGE_SIZE;
-	}
-	return 0;
-}
+#define GRO_SEGS	ONE_FLOW_GRO_SEGS
+#define CMSG_ROOM	ONE_FLOW_CMSG_ROOM
 
 static long run_design(const struct dml_token_design_info *d, bool assign,
 		       unsigned long segments, unsigned long held)
@@ -127,14 +37,16 @@ static long run_design(const struct dml_token_design_info *d, bool assign,
 	static unsigned char iov_buf[GRO_SEGS * DML_PAGE_SIZE], ctrl[CMSG_ROOM];
 	struct dmabuf_token batch[DML_MAX_DONTNEED_TOKENS];
 	struct iovec iov = { .iov_base = iov_buf, .iov_len = sizeof(iov_buf) };
-	struct instr_host h = { 0 };
+	struct one_flow h;
 	unsigned long sent = 0, tokens = 0;
 	unsigned int nr = 0;
 	long ret;
 
-	ret = instr_host_up(&h, d, held);
-	if (!ret)
-		ret = hold(&h, held, iov_buf, sizeof(iov_buf), ctrl);
+	ret = one_flow_up(&h, d, held + 16384);
+	if (!ret && held) {
+		ret = one_flow_hold(&h, held);
+		ret = ret < 0 ? ret : 0;
+	}
 	while (!ret && sent < segments) {
 		struct msghdr msg = {
 			.msg_iov = &iov, .msg_iovlen = 1,
@@ -174,7 +86,7 @@ static long run_design(const struct dml_token_design_info *d, bool assign,
 			nr = 0;
 		}
 	}
-	instr_host_down(&h);
+	one_flow_down(&h);
 	/* Tokens whose return was measured: whole batches only. */
 	return ret ? ret : (long)(assign ? tokens : tokens - nr);
 }
@@ -217,7 +129,6 @@ int bench_instr_child(int argc, char **argv)
 	unsigned long segments, held = 0;
 	bool assign;
 	long tokens = -EINVAL;
-	size_t i;
 
 	if (argc != 4 && argc != 5)
 		return 2;
@@ -227,10 +138,8 @@ int bench_instr_child(int argc, char **argv)
 	segments = strtoul(argv[3], NULL, 10);
 	if (!strcmp(argv[1], "floor")) {
 		tokens = run_floor(assign, segments);
-	} else {
-		for (i = 0; i < dml_token_design_count(); i++)
-			if (!strcmp(dml_token_design(i)->name, argv[1]))
-				tokens = run_design(dml_token_design(i), assign, segments, held);
+	} else if (bench_design_info(argv[1])) {
+		tokens = run_design(bench_design_info(argv[1]), assign, segments, held);
 	}
 	if (tokens <= 0) {
 		fprintf(stderr, "bench-instr %s %s: %s\n", argv[1], argv[2],

@@ -19,6 +19,7 @@
 #include "fidelity.h"
 #include "instructions.h"
 #include "memory.h"
+#include "one_flow.h"
 #include "run.h"
 
 struct samples {
@@ -80,12 +81,9 @@ static void machine_info(struct bench_machine *m)
 
 static int design_mode(const char *name)
 {
-	size_t i;
+	const struct dml_token_design_info *d = bench_design_info(name);
 
-	for (i = 0; i < dml_token_design_count(); i++)
-		if (!strcmp(dml_token_design(i)->name, name))
-			return dml_token_design(i)->autorelease;
-	return -1;
+	return d ? d->autorelease : -1;
 }
 
 static struct bench_run_params params_for(const struct bench_config *cfg,

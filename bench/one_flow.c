@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <string.h>
+
+#include "one_flow.h"
+
+#define PORT	5201
+
+const struct dml_token_design_info *bench_design_info(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < dml_token_design_count(); i++)
+		if (!strcmp(dml_token_design(i)->name, name))
+			return dml_token_design(i);
+	return NULL;
+}
+
+/* Queue 1 of a 2-queue NIC bound to a dma-buf of @pages in @d's mode. */
+int one_flow_up(struct one_flow *h, const struct dml_token_design_info *d,
+		unsigned long pages)
+{
+	struct dml_host_config hcfg = { .rx_ring_size = 256, .pp_ring_size = 1024 };
+	struct dml_netdev_config dcfg = {
+		.name = "eth0", .max_rx_queues = 2, .rx_queues = 2, .header_split = true,
+	};
+	struct dml_wire_flow_config wcfg = {
+		.mss = DML_PAGE_SIZE, .gro_segs = ONE_FLOW_GRO_SEGS,
+		.flags = DML_WIRE_DMA_ONLY,
+	};
+	struct dml_flow match = { .dst_port = PORT };
+	const uint32_t q[] = { 1 };
+	struct dml_bind_rx_req req;
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	hcfg.token_design[d->autorelease] = d->name;
+	wcfg.flow.dst_port = PORT;
+	err = dml_host_create(&hcfg, &h->host);
+	if (!err)
+		err = dml_netdev_create(h->host, &dcfg, &h->dev);
+	if (!err)
+		err = dml_dmabuf_create((size_t)pages * DML_PAGE_SIZE, DML_DMABUF_MEMFD,
+					&h->buf);
+	if (!err)
+		err = dml_nl_open(h->host, DML_NL_ADMIN, &h->nl);
+	if (err)
+		return err;
+	req = (struct dml_bind_rx_req){
+		.ifindex = dml_netdev_ifindex(h->dev), .dmabuf_fd = dml_dmabuf_fd(h->buf),
+		.queues = q, .nr_queues = 1, .autorelease = d->autorelease,
+	};
+	err = dml_bind_rx(h->nl, &req, &h->binding_id, NULL, 0);
+	if (!err && dml_netdev_add_ntuple(h->dev, &match, 1) < 0)
+		err = -EINVAL;
+	if (!err)
+		err = dml_socket(h->host, SOCK_STREAM, &h->listener);
+	if (!err)
+		err = dml_listen(h->listener, PORT);
+	if (!err)
+		err = dml_wire_connect(h->dev, &wcfg, &h->flow);
+	if (!err)
+		err = dml_accept(h->listener, SOCK_NONBLOCK, &h->sk);
+	return err;
+}
+
+void one_flow_down(struct one_flow *h)
+{
+	dml_wire_close(h->flow);
+	dml_close(h->sk);
+	dml_close(h->listener);
+	dml_nl_close(h->nl);
+	dml_dmabuf_destroy(h->buf);
+	dml_host_destroy(h->host);
+}
+
+/* Receives until @held tokens are out and keeps them; how many, or -errno. */
+long one_flow_hold(struct one_flow *h, unsigned long held)
+{
+	static unsigned char iov_buf[ONE_FLOW_GRO_SEGS * DML_PAGE_SIZE];
+	static unsigned char ctrl[ONE_FLOW_CMSG_ROOM];
+	struct iovec iov = { .iov_base = iov_buf, .iov_len = sizeof(iov_buf) };
+	unsigned long tokens = 0;
+
+	while (tokens < held) {
+		struct msghdr msg = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
+		};
+		struct cmsghdr *cm;
+		ssize_t n = dml_wire_send(h->flow, NULL, DML_PAGE_SIZE);
+
+		if (n < 0)
+			return n;
+		while ((n = dml_recvmsg(h->sk, &msg, MSG_SOCK_DEVMEM | MSG_DONTWAIT)) > 0) {
+			for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+				tokens += cm->cmsg_type == SCM_DEVMEM_DMABUF;
+			msg.msg_controllen = sizeof(ctrl);
+		}
+		if (n < 0 && n != -EAGAIN)
+			return n;
+	}
+	return (long)tokens;
+}
