@@ -458,8 +458,28 @@ int dml_dmabuf_create(size_t size, enum dml_dmabuf_exporter exporter,
  */
 int dml_dmabuf_parse_exporter(const char *name, enum dml_dmabuf_exporter *out);
 
+/**
+ * dml_dmabuf_fd() - the dma-buf's file descriptor, to pass to bind-rx or mmap.
+ * @buf: the dma-buf.
+ *
+ * Return: the fd, owned by @buf.  No errors.
+ */
 int dml_dmabuf_fd(const struct dml_dmabuf *buf);
+
+/**
+ * dml_dmabuf_size() - the dma-buf's size in bytes.
+ * @buf: the dma-buf.
+ *
+ * Return: the size.  No errors.
+ */
 size_t dml_dmabuf_size(const struct dml_dmabuf *buf);
+
+/**
+ * dml_dmabuf_exporter_name() - which exporter made it.
+ * @buf: the dma-buf.
+ *
+ * Return: "udmabuf" or "memfd".  No errors.
+ */
 const char *dml_dmabuf_exporter_name(const struct dml_dmabuf *buf);
 
 /**
