@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+/* The report's shared helpers and atomic file writes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report.h"
+
+const char *row_design(const struct bench_row *row)
+{
+	return row->design ? row->design : "?";
+}
+
+const struct bench_row *find_row(const struct bench_report *r,
+					const char *design,
+					enum bench_profile p)
+{
+	size_t i;
+
+	/* The in-process figures; charged rows are read by their own section. */
+	for (i = 0; i < r->nr_rows; i++)
+		if (r->rows[i].profile == p && !r->rows[i].charged &&
+		    !strcmp(row_design(&r->rows[i]), design))
+			return &r->rows[i];
+	return NULL;
+}
+
+bool have_profile(const struct bench_report *r, enum bench_profile p)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_rows; i++)
+		if (r->rows[i].profile == p)
+			return true;
+	return false;
+}
+
+double floor_total(const struct bench_report *r)
+{
+	return r->floor_assign + r->floor_return;
+}
+
+double instr_total(const struct bench_row *row)
+{
+	return row->instr_assign + row->instr_return;
+}
+
+/*
+ * The designs in the order they first appear in the rows: the harness
+ * orders rows as the user listed --designs, and the plot and the memory
+ * table keep that order.  Returns how many; @out holds r->nr_rows entries.
+ */
+size_t distinct_designs(const struct bench_report *r, const char **out)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < r->nr_rows; i++) {
+		const char *d = row_design(&r->rows[i]);
+
+		for (j = 0; j < n && strcmp(out[j], d); j++)
+			;
+		if (j == n)
+			out[n++] = d;
+	}
+	return n;
+}
+
+/* ---- files: written whole to a temporary name, then renamed */
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * A reader sees the old file or the new one, never half of one: the data
+ * goes to a unique name next to @path, reaches the disk, and is renamed
+ * over @path.
+ */
+int write_file_atomic(const char *path, const char *buf, size_t len)
+{
+	char *tmp;
+	int fd, err;
+
+	if (!path || !*path)
+		return -EINVAL;
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+		return -ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		goto err_free_tmp;
+	}
+	/* mkstemp makes it 0600; a report is as readable as any output. */
+	err = fchmod(fd, 0644) ? -errno : 0;
+	if (!err)
+		err = write_all(fd, buf, len);
+	if (!err && fsync(fd))
+		err = -errno;
+	if (err)
+		goto err_close;
+	if (close(fd)) {
+		err = -errno;
+		goto err_unlink;
+	}
+	if (rename(tmp, path)) {
+		err = -errno;
+		goto err_unlink;
+	}
+	free(tmp);
+	return 0;
+
+err_close:
+	close(fd);
+err_unlink:
+	unlink(tmp);
+err_free_tmp:
+	free(tmp);
+	return err;
+}

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/* The report as JSON (json-c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "report.h"
+
+/* ---- JSON */
+
+/* JSON has no NaN or infinity: such a figure becomes null. */
+static json_object *jdouble(double v)
+{
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+static json_object *jstring(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *jstat(const struct bench_stat *s)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "mean", jdouble(s->mean));
+	json_object_object_add(o, "ci95", jdouble(s->ci95));
+	json_object_object_add(o, "n", json_object_new_int64(s->n));
+	return o;
+}
+
+static json_object *jinstructions(double assign, double ret)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "assign", jdouble(assign));
+	json_object_object_add(o, "return", jdouble(ret));
+	json_object_object_add(o, "total", jdouble(assign + ret));
+	return o;
+}
+
+static json_object *json_config(const struct bench_config *c)
+{
+	json_object *o = json_object_new_object();
+	json_object *designs = json_object_new_array();
+	json_object *profiles = json_object_new_array();
+	unsigned int p;
+	size_t i;
+
+	for (i = 0; i < c->nr_designs && i < BENCH_MAX_DESIGNS; i++)
+		json_object_array_add(designs, jstring(c->designs[i]));
+	for (p = 0; p < BENCH_NR_PROFILES; p++)
+		if (c->profiles & (1u << p))
+			json_object_array_add(profiles,
+				json_object_new_string(bench_profile_name(p)));
+	json_object_object_add(o, "runs", json_object_new_int64(c->runs));
+	json_object_object_add(o, "flows", json_object_new_int64(c->flows));
+	json_object_object_add(o, "workers", json_object_new_int64(c->workers));
+	json_object_object_add(o, "held", json_object_new_uint64(c->held));
+	json_object_object_add(o, "load_pct", jdouble(c->load_pct));
+	json_object_object_add(o, "warmup_s", jdouble(c->warmup_s));
+	json_object_object_add(o, "window_s", jdouble(c->window_s));
+	json_object_object_add(o, "profiles", profiles);
+	json_object_object_add(o, "designs", designs);
+	json_object_object_add(o, "quick", json_object_new_boolean(c->quick));
+	json_object_object_add(o, "instructions",
+			       json_object_new_boolean(c->instructions));
+	json_object_object_add(o, "instr_segments",
+			       json_object_new_uint64(c->instr_segments));
+	json_object_object_add(o, "seed", json_object_new_uint64(c->seed));
+	json_object_object_add(o, "dmabuf_mb",
+			       json_object_new_uint64(c->dmabuf_mb));
+	json_object_object_add(o, "nccl_delay_us",
+			       json_object_new_int64(c->nccl_delay_us));
+	json_object_object_add(o, "bind_64g",
+			       json_object_new_boolean(c->bind_64g));
+	json_object_object_add(o, "json_path", jstring(c->json_path));
+	json_object_object_add(o, "csv_path", jstring(c->csv_path));
+	json_object_object_add(o, "plot_path", jstring(c->plot_path));
+	return o;
+}
+
+static json_object *json_machine(const struct bench_machine *m)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "cpus", json_object_new_int64(m->cpus));
+	json_object_object_add(o, "cpu_model",
+			       json_object_new_string(m->cpu_model));
+	json_object_object_add(o, "kernel", json_object_new_string(m->kernel));
+	json_object_object_add(o, "callgrind",
+			       json_object_new_boolean(m->callgrind));
+	return o;
+}
+
+static json_object *json_row(const struct bench_report *r,
+			     const struct bench_row *row)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "design", jstring(row->design));
+	json_object_object_add(o, "charged", json_object_new_boolean(row->charged));
+	json_object_object_add(o, "boundary",
+			       json_object_new_string(row->charged ? "syscall" : "none"));
+	json_object_object_add(o, "profile",
+		json_object_new_string(bench_profile_name(row->profile)));
+	json_object_object_add(o, "autorelease",
+			       json_object_new_int(row->autorelease));
+	json_object_object_add(o, "worker_cpu_pct",
+			       jstat(&row->worker_cpu_pct));
+	json_object_object_add(o, "worker_idle_pct",
+			       jstat(&row->worker_idle_pct));
+	json_object_object_add(o, "cpu_ns_per_token",
+			       jstat(&row->cpu_ns_per_token));
+	json_object_object_add(o, "ratio_vs_xarray",
+			       jstat(&row->ratio_vs_xarray));
+	json_object_object_add(o, "tokens_per_s_max",
+			       jstat(&row->tokens_per_s_max));
+	json_object_object_add(o, "stalls_per_s", jstat(&row->stalls_per_s));
+	if (row->have_instructions) {
+		json_object_object_add(o, "instructions_per_token",
+			jinstructions(row->instr_assign, row->instr_return));
+		if (r->have_floor && floor_total(r) > 0)
+			json_object_object_add(o, "instructions_vs_floor",
+				jdouble(instr_total(row) / floor_total(r)));
+	}
+	if (row->have_instr_held) {
+		json_object *h = jinstructions(row->instr_held_assign,
+					       row->instr_held_return);
+
+		json_object_object_add(h, "held", json_object_new_int64((int64_t)r->instr_held));
+		json_object_object_add(o, "instructions_per_token_held", h);
+	}
+	json_object_object_add(o, "state_bytes_per_token",
+			       jdouble(row->state_bytes_per_token));
+	json_object_object_add(o, "peak_rss_kb",
+			       json_object_new_int64(row->peak_rss_kb));
+	return o;
+}
+
+static json_object *json_report(const struct bench_report *r)
+{
+	json_object *o = json_object_new_object();
+	json_object *cal = json_object_new_object();
+	json_object *rows = json_object_new_array();
+	size_t i;
+
+	json_object_object_add(cal, "xarray_max_tokens_per_s",
+			       jdouble(r->xarray_max_tokens_per_s));
+	json_object_object_add(cal, "offered_tokens_per_s",
+			       jdouble(r->offered_tokens_per_s));
+	for (i = 0; i < BENCH_NR_PROFILES; i++) {
+		json_object *pc;
+
+		if (!(r->calib_max_tokens_per_s[i] > 0))
+			continue;
+		pc = json_object_new_object();
+		json_object_object_add(pc, "xarray_max_tokens_per_s",
+				       jdouble(r->calib_max_tokens_per_s[i]));
+		json_object_object_add(pc, "offered_tokens_per_s",
+				       jdouble(r->calib_offered_tokens_per_s[i]));
+		json_object_object_add(cal, bench_profile_name((enum bench_profile)i), pc);
+	}
+	for (i = 0; i < r->nr_rows; i++)
+		json_object_array_add(rows, json_row(r, &r->rows[i]));
+	json_object_object_add(o, "config", json_config(&r->cfg));
+	json_object_object_add(o, "machine", json_machine(&r->machine));
+	json_object_object_add(o, "calibration", cal);
+	json_object_object_add(o, "stack_cost_ns", jdouble(r->cfg.stack_cost_ns));
+	if (r->have_seed_terms) {
+		json_object *st = json_object_new_object();
+
+		json_object_object_add(st, "predicted_idle_xarray_pct",
+				       jdouble(r->seed_pred_idle_xarray));
+		json_object_object_add(st, "predicted_idle_niov_pct",
+				       jdouble(r->seed_pred_idle_niov));
+		json_object_object_add(st, "seed_idle_xarray_pct", jdouble(13.13));
+		json_object_object_add(st, "seed_idle_niov_pct", jdouble(26.32));
+		json_object_object_add(st, "predicted_cpu_ratio", jdouble(r->seed_pred_ratio));
+		json_object_object_add(st, "seed_cpu_ratio", jdouble(SEED_RATIO));
+		json_object_object_add(st, "v2_cpu_ratio", jdouble(V2_RATIO));
+		json_object_object_add(st, "k_cpu_per_token", jdouble(r->seed_k));
+		json_object_object_add(st, "token_share_seed", jdouble(r->seed_share));
+		json_object_object_add(st, "token_share_v2", jdouble(r->seed_share_v2));
+		json_object_object_add(st, "token_share_ours", jdouble(r->seed_share_ours));
+		json_object_object_add(o, "seed_terms", st);
+	}
+	json_object_object_add(o, "designs", rows);
+	if (r->have_floor)
+		json_object_object_add(o, "floor",
+			jinstructions(r->floor_assign, r->floor_return));
+	if (r->have_bind_64g) {
+		json_object *b = json_object_new_object();
+
+		json_object_object_add(b, "seconds",
+				       jdouble(r->bind_64g_seconds));
+		json_object_object_add(b, "bytes_per_niov",
+				       jdouble(r->bind_64g_bytes_per_niov));
+		json_object_object_add(o, "bind_64g", b);
+	}
+	json_object_object_add(o, "elapsed_s", jdouble(r->elapsed_s));
+	return o;
+}
+
+/**
+ * bench_report_json() - the report as JSON
+ * @r: the report
+ * @path: the file to write, replaced atomically
+ *
+ * The same data as the table: config, machine, calibration, one object per
+ * row under "designs" with each figure as {"mean", "ci95", "n"}, the floor
+ * and the 64 GiB bind when measured.  json-c renders it to a string and
+ * write_file_atomic() writes it, rather than json_object_to_file_ext(),
+ * which writes in place (a reader could see half a file) and never syncs.
+ *
+ * Return: 0, -EINVAL for no @path, -ENOMEM, or the -errno of creating,
+ * writing, syncing or renaming the file.
+ */
+int bench_report_json(const struct bench_report *r, const char *path)
+{
+	json_object *o;
+	const char *s;
+	size_t len;
+	char *buf;
+	int err;
+
+	if (!path || !*path)
+		return -EINVAL;
+	o = json_report(r);
+	if (!o)
+		return -ENOMEM;
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_NOSLASHESCAPE,
+					      &len);
+	buf = s ? malloc(len + 1) : NULL;
+	if (!buf) {
+		err = -ENOMEM;
+		goto out_put;
+	}
+	memcpy(buf, s, len);
+	buf[len++] = '\n';
+	err = write_file_atomic(path, buf, len);
+	free(buf);
+out_put:
+	json_object_put(o);
+	return err;
+}

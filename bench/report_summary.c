@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+/* The grep-able SUMMARY line, like liburcu's benchmarks. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report.h"
+
+/* ---- SUMMARY */
+
+/* A value with every blank made '_', so the line splits on spaces. */
+static void put_word(FILE *out, const char *s)
+{
+	if (!s || !*s) {
+		fputc('-', out);
+		return;
+	}
+	for (; *s; s++)
+		fputc(*s == ' ' || *s == '\t' || *s == '\n' || *s == '=' ?
+			      '_' : *s, out);
+}
+
+static void kv_str(FILE *out, const char *key, const char *val)
+{
+	fprintf(out, " %s=", key);
+	put_word(out, val);
+}
+
+static void kv_num(FILE *out, const char *prefix, const char *key, double v,
+		   int prec)
+{
+	fputc(' ', out);
+	if (prefix) {
+		put_word(out, prefix);
+		fputc('_', out);
+	}
+	fprintf(out, "%s=%.*f", key, prec, v);
+}
+
+static void kv_profiles(FILE *out, unsigned int mask)
+{
+	const char *sep = "";
+	unsigned int p;
+
+	fputs(" profiles=", out);
+	if (!(mask & ((1u << BENCH_NR_PROFILES) - 1)))
+		fputc('-', out);
+	for (p = 0; p < BENCH_NR_PROFILES; p++) {
+		if (!(mask & (1u << p)))
+			continue;
+		fprintf(out, "%s%s", sep, bench_profile_name(p));
+		sep = ",";
+	}
+}
+
+static void kv_designs(FILE *out, const struct bench_config *c)
+{
+	size_t i;
+
+	fputs(" designs=", out);
+	if (!c->nr_designs)
+		fputc('-', out);
+	for (i = 0; i < c->nr_designs && i < BENCH_MAX_DESIGNS; i++) {
+		if (i)
+			fputc(',', out);
+		put_word(out, c->designs[i]);
+	}
+}
+
+static void kv_config(FILE *out, const struct bench_config *c)
+{
+	kv_num(out, NULL, "runs", c->runs, 0);
+	kv_num(out, NULL, "flows", c->flows, 0);
+	kv_num(out, NULL, "workers", c->workers, 0);
+	fprintf(out, " held=%lu", c->held);
+	kv_num(out, NULL, "load_pct", c->load_pct, 2);
+	kv_num(out, NULL, "warmup_s", c->warmup_s, 3);
+	kv_num(out, NULL, "window_s", c->window_s, 3);
+	kv_profiles(out, c->profiles);
+	kv_designs(out, c);
+	fprintf(out, " quick=%d instructions=%d instr_segments=%lu",
+		c->quick, c->instructions, c->instr_segments);
+	fprintf(out, " seed=%" PRIu64 " dmabuf_mb=%lu nccl_delay_us=%u",
+		c->seed, c->dmabuf_mb, c->nccl_delay_us);
+	fprintf(out, " bind_64g=%d", c->bind_64g);
+	kv_str(out, "boundary", c->boundary_syscall ? "syscall" : "none");
+	kv_num(out, NULL, "stack_cost_ns", c->stack_cost_ns, 1);
+	fprintf(out, " stack_cost_auto=%d", c->stack_cost_auto);
+	kv_str(out, "json_path", c->json_path);
+	kv_str(out, "csv_path", c->csv_path);
+	kv_str(out, "plot_path", c->plot_path);
+}
+
+/**
+ * bench_report_summary() - the one grep-able line
+ * @r: the report
+ * @out: where to print it
+ *
+ * "SUMMARY" then key=value pairs: every field of struct bench_config, the
+ * machine, the calibration, and per design the kperf headline figures
+ * (<design>_idle_pct, <design>_ratio, ...).  Values never hold a blank.
+ */
+void bench_report_summary(const struct bench_report *r, FILE *out)
+{
+	unsigned int i;
+
+	fputs("SUMMARY", out);
+	kv_config(out, &r->cfg);
+	fprintf(out, " cpus=%u", r->machine.cpus);
+	kv_str(out, "cpu_model", r->machine.cpu_model);
+	kv_str(out, "kernel", r->machine.kernel);
+	fprintf(out, " callgrind=%d", r->machine.callgrind);
+	kv_num(out, NULL, "xarray_max_tokens_s", r->xarray_max_tokens_per_s, 0);
+	kv_num(out, NULL, "offered_tokens_s", r->offered_tokens_per_s, 0);
+	for (i = 0; i < r->nr_rows; i++) {
+		const struct bench_row *row = &r->rows[i];
+		const char *d = row_design(row);
+
+		if (row->profile != BENCH_PROFILE_KPERF)
+			continue;
+		kv_num(out, d, "cpu_pct", row->worker_cpu_pct.mean, 2);
+		kv_num(out, d, "idle_pct", row->worker_idle_pct.mean, 2);
+		kv_num(out, d, "idle_ci95", row->worker_idle_pct.ci95, 2);
+		kv_num(out, d, "cpu_ns_per_token", row->cpu_ns_per_token.mean,
+		       1);
+		kv_num(out, d, "ratio", row->ratio_vs_xarray.mean, 4);
+		kv_num(out, d, "ratio_ci95", row->ratio_vs_xarray.ci95, 4);
+		/* Not "max_tokens_s": xarray's would clash with the calibration. */
+		kv_num(out, d, "tokens_s_max", row->tokens_per_s_max.mean, 0);
+		if (row->have_instructions)
+			kv_num(out, d, "instr_total", instr_total(row), 1);
+	}
+	if (r->have_floor)
+		kv_num(out, NULL, "floor_total", floor_total(r), 1);
+	if (r->have_bind_64g) {
+		kv_num(out, NULL, "bind_64g_s", r->bind_64g_seconds, 3);
+		kv_num(out, NULL, "bind_64g_bytes_per_niov",
+		       r->bind_64g_bytes_per_niov, 1);
+	}
+	if (r->have_seed_terms) {
+		kv_num(out, NULL, "seed_pred_idle_xarray", r->seed_pred_idle_xarray, 2);
+		kv_num(out, NULL, "seed_pred_idle_niov", r->seed_pred_idle_niov, 2);
+		kv_num(out, NULL, "seed_pred_ratio", r->seed_pred_ratio, 4);
+		kv_num(out, NULL, "seed_k", r->seed_k, 4);
+		kv_num(out, NULL, "seed_share", r->seed_share, 4);
+	}
+	kv_num(out, NULL, "elapsed_s", r->elapsed_s, 1);
+	fputc('\n', out);
+}

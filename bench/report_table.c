@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: MIT
+/* The report for people: one table per return profile, like DPDK's ring perf table. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+
+#include "report.h"
+
+/* ---- the table engine: cells as "value ± interval", aligned on the ± */
+
+#define TABLE_MAX_COLS	12
+#define PLUS_MINUS	" \u00b1 "
+
+struct cell {
+	char val[40];
+	char ci[24];		/* empty: the figure has no interval */
+};
+
+struct table_row {
+	const char *heading;	/* non-NULL: this row opens a block */
+	struct cell cells[TABLE_MAX_COLS];
+};
+
+struct table {
+	const char *titles[TABLE_MAX_COLS];
+	bool left[TABLE_MAX_COLS];
+	size_t ncols;
+	struct table_row *rows;
+	size_t nrows;
+	size_t wval[TABLE_MAX_COLS];
+	size_t wci[TABLE_MAX_COLS];
+};
+
+static void cell_str(struct cell *c, const char *s)
+{
+	snprintf(c->val, sizeof(c->val), "%s", s);
+	c->ci[0] = '\0';
+}
+
+static void cell_num(struct cell *c, double v, int prec)
+{
+	snprintf(c->val, sizeof(c->val), "%.*f", prec, v);
+	c->ci[0] = '\0';
+}
+
+/*
+ * A figure over runs: "-" when never measured, the bare mean for one run
+ * (whose interval of 0 means "unknown", not "exact"), else mean ± ci95.
+ */
+static void cell_stat(struct cell *c, const struct bench_stat *s, int prec,
+		      double scale)
+{
+	if (!s->n) {
+		cell_str(c, "-");
+		return;
+	}
+	cell_num(c, s->mean * scale, prec);
+	if (s->n > 1)
+		snprintf(c->ci, sizeof(c->ci), "%.*f", prec, s->ci95 * scale);
+}
+
+static struct table_row *table_add(struct table *t, const char *heading)
+{
+	struct table_row *row = &t->rows[t->nrows++];
+
+	memset(row, 0, sizeof(*row));
+	row->heading = heading;
+	return row;
+}
+
+static size_t col_width(const struct table *t, size_t c)
+{
+	return t->wci[c] ? t->wval[c] + strlen(PLUS_MINUS) - 1 + t->wci[c]
+			 : t->wval[c];
+}
+
+static void table_measure(struct table *t)
+{
+	size_t c, i, w;
+
+	for (c = 0; c < t->ncols; c++) {
+		t->wval[c] = t->wci[c] = 0;
+		for (i = 0; i < t->nrows; i++) {
+			const struct cell *cell = &t->rows[i].cells[c];
+
+			if (strlen(cell->val) > t->wval[c])
+				t->wval[c] = strlen(cell->val);
+			if (strlen(cell->ci) > t->wci[c])
+				t->wci[c] = strlen(cell->ci);
+		}
+		w = strlen(t->titles[c]);
+		if (w > col_width(t, c))
+			t->wval[c] += w - col_width(t, c);
+	}
+}
+
+/* Prints one line of @t, without trailing blanks. */
+static void table_line(const struct table *t, const struct table_row *row,
+		       FILE *out)
+{
+	char line[1024];
+	size_t c, len = 0, end = 0;
+
+	for (c = 0; c < t->ncols && len < sizeof(line); c++) {
+		const struct cell *cell = row ? &row->cells[c] : NULL;
+		const char *title = t->titles[c];
+		char *p = line + len;
+		size_t room = sizeof(line) - len;
+		int n;
+
+		if (!cell)
+			n = snprintf(p, room, t->left[c] ? "%s%-*s" : "%s%*s",
+				     c ? "  " : "", (int)col_width(t, c), title);
+		else if (t->left[c])
+			n = snprintf(p, room, "%s%-*s", c ? "  " : "",
+				     (int)col_width(t, c), cell->val);
+		else if (cell->ci[0])
+			n = snprintf(p, room, "%s%*s" PLUS_MINUS "%-*s",
+				     c ? "  " : "", (int)t->wval[c], cell->val,
+				     (int)t->wci[c], cell->ci);
+		else
+			n = snprintf(p, room, "%s%*s%*s", c ? "  " : "",
+				     (int)t->wval[c], cell->val,
+				     (int)(col_width(t, c) - t->wval[c]), "");
+		if (n < 0)
+			break;
+		len += (size_t)n < room ? (size_t)n : room - 1;
+	}
+	for (end = len; end && line[end - 1] == ' '; end--)
+		;
+	fprintf(out, "%.*s\n", (int)end, line);
+}
+
+static void table_print(struct table *t, FILE *out)
+{
+	size_t i, c, width = 0;
+
+	table_measure(t);
+	for (c = 0; c < t->ncols; c++)
+		width += (c ? 2 : 0) + col_width(t, c);
+	for (i = 0; i < t->nrows; i++) {
+		if (t->rows[i].heading) {
+			fprintf(out, "\n%s\n", t->rows[i].heading);
+			table_line(t, NULL, out);
+			for (c = 0; c < width; c++)
+				fputc('-', out);
+			fputc('\n', out);
+		}
+		table_line(t, &t->rows[i], out);
+	}
+}
+
+/* ---- the table */
+
+enum main_col {
+	COL_DESIGN,
+	COL_AR,
+	COL_CPU,
+	COL_IDLE,
+	COL_NS,
+	COL_RATIO,
+	COL_MAX,
+	COL_STALLS,
+	COL_ASSIGN,
+	COL_RETURN,
+	COL_TOTAL,
+	COL_FLOOR,
+};
+
+static const char *const main_titles[] = {
+	[COL_DESIGN] = "design",
+	[COL_AR] = "ar",
+	[COL_CPU] = "worker CPU %",
+	[COL_IDLE] = "idle %",
+	[COL_NS] = "CPU ns/token",
+	[COL_RATIO] = "vs xarray",
+	[COL_MAX] = "max Mtok/s",
+	[COL_STALLS] = "stalls/s",
+	[COL_ASSIGN] = "assign",
+	[COL_RETURN] = "return",
+	[COL_TOTAL] = "total",
+	[COL_FLOOR] = "vs floor",
+};
+
+static void profile_heading(const struct bench_report *r, enum bench_profile p,
+			    char *buf, size_t size)
+{
+	char how[96];
+	int n;
+
+	switch (p) {
+	case BENCH_PROFILE_KPERF:
+		snprintf(how, sizeof(how), "128 single-token entries per DONTNEED");
+		break;
+	case BENCH_PROFILE_NCDEVMEM:
+		snprintf(how, sizeof(how), "one DONTNEED per token");
+		break;
+	case BENCH_PROFILE_NCCL:
+		snprintf(how, sizeof(how),
+			 "merged ranges of up to 1024 frags, returned after %u us",
+			 r->cfg.nccl_delay_us);
+		break;
+	default:
+		how[0] = '\0';
+		break;
+	}
+	n = snprintf(buf, size, "profile %s: %s", bench_profile_name(p), how);
+	/* Each profile's fixed load comes from xarray's saturation in that profile. */
+	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
+	    r->calib_max_tokens_per_s[p] > 0)
+		n += snprintf(buf + n, size - (size_t)n,
+			      "; offered %.3f M tokens/s = %.0f%% of xarray max %.3f M",
+			      r->calib_offered_tokens_per_s[p] / 1e6, r->cfg.load_pct,
+			      r->calib_max_tokens_per_s[p] / 1e6);
+	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
+	    r->calib_charged_max_tokens_per_s[p] > 0)
+		snprintf(buf + n, size - (size_t)n, " (charged: %.3f of %.3f M)",
+			 r->calib_charged_offered_tokens_per_s[p] / 1e6,
+			 r->calib_charged_max_tokens_per_s[p] / 1e6);
+}
+
+static void fill_main_row(const struct bench_report *r,
+			  const struct bench_row *row, struct table_row *t)
+{
+	struct cell *c = t->cells;
+
+	if (row->charged)
+		snprintf(c[COL_DESIGN].val, sizeof(c[COL_DESIGN].val), "%s*",
+			 row_design(row));
+	else
+		cell_str(&c[COL_DESIGN], row_design(row));
+	cell_num(&c[COL_AR], row->autorelease, 0);
+	cell_stat(&c[COL_CPU], &row->worker_cpu_pct, 1, 1);
+	cell_stat(&c[COL_IDLE], &row->worker_idle_pct, 1, 1);
+	cell_stat(&c[COL_NS], &row->cpu_ns_per_token, 1, 1);
+	cell_stat(&c[COL_RATIO], &row->ratio_vs_xarray, 3, 1);
+	cell_stat(&c[COL_MAX], &row->tokens_per_s_max, 3, 1e-6);
+	cell_stat(&c[COL_STALLS], &row->stalls_per_s, 1, 1);
+	if (!row->have_instructions) {
+		cell_str(&c[COL_ASSIGN], "-");
+		cell_str(&c[COL_RETURN], "-");
+		cell_str(&c[COL_TOTAL], "-");
+		cell_str(&c[COL_FLOOR], "-");
+		return;
+	}
+	cell_num(&c[COL_ASSIGN], row->instr_assign, 1);
+	cell_num(&c[COL_RETURN], row->instr_return, 1);
+	cell_num(&c[COL_TOTAL], instr_total(row), 1);
+	if (r->have_floor && floor_total(r) > 0)
+		snprintf(c[COL_FLOOR].val, sizeof(c[COL_FLOOR].val),
+			 "%.1fx floor", instr_total(row) / floor_total(r));
+	else
+		cell_str(&c[COL_FLOOR], "-");
+}
+
+static void print_main_table(const struct bench_report *r, FILE *out)
+{
+	char headings[BENCH_NR_PROFILES][192];
+	struct table t = { .ncols = r->have_floor ? COL_FLOOR + 1 : COL_FLOOR };
+	unsigned int p;
+	size_t i, c;
+
+	t.rows = calloc(r->nr_rows + BENCH_NR_PROFILES, sizeof(*t.rows));
+	if (!t.rows) {
+		fprintf(out, "(no memory for the table)\n");
+		return;
+	}
+	for (c = 0; c < t.ncols; c++)
+		t.titles[c] = main_titles[c];
+	t.left[COL_DESIGN] = true;
+	for (p = 0; p < BENCH_NR_PROFILES; p++) {
+		const char *heading = headings[p];
+
+		if (!have_profile(r, p))
+			continue;
+		profile_heading(r, p, headings[p], sizeof(headings[p]));
+		for (i = 0; i < r->nr_rows; i++) {
+			if (r->rows[i].profile != p)
+				continue;
+			fill_main_row(r, &r->rows[i], table_add(&t, heading));
+			heading = NULL;
+		}
+		if (r->have_floor) {
+			struct cell *f = table_add(&t, NULL)->cells;
+
+			cell_str(&f[COL_DESIGN], "floor");
+			cell_num(&f[COL_ASSIGN], r->floor_assign, 1);
+			cell_num(&f[COL_RETURN], r->floor_return, 1);
+			cell_num(&f[COL_TOTAL], floor_total(r), 1);
+		}
+	}
+	table_print(&t, out);
+	free(t.rows);
+	fprintf(out,
+		"\nar: autorelease; \u00b1: 95%% interval over %u runs (Student t); vs xarray: paired per-run ratio; assign/return/total: instructions per token (callgrind), \"-\" when not measured\n",
+		r->cfg.runs);
+	if (r->have_floor)
+		fprintf(out, "floor: %s per token\n", FLOOR_WHAT);
+	if (r->cfg.boundary_syscall)
+		fprintf(out, "*: charged: a real system call per recvmsg and per DONTNEED, and %.0f ns of TCP receive work per 4096-byte segment (%s)\n",
+			r->cfg.stack_cost_ns,
+			r->cfg.stack_cost_auto ? "measured on this machine" : "--stack-cost");
+}
+
+/* Our figures in the seed's terms (docs/fidelity.md). */
+static void print_seed_terms(const struct bench_report *r, FILE *out)
+{
+	if (!r->have_seed_terms)
+		return;
+	fprintf(out, "\nseed terms (kperf, charged, fixed load = %.0f%% of xarray's charged max)\n",
+		r->cfg.load_pct);
+	fprintf(out, "  predicted worker idle: xarray %.2f%% -> niov %.2f%%   (seed: 13.13%% -> 26.32%%)\n",
+		r->seed_pred_idle_xarray, r->seed_pred_idle_niov);
+	fprintf(out, "  worker CPU niov/xarray: %.3f   (seed: %.3f, series v2: %.3f)\n",
+		r->seed_pred_ratio, SEED_RATIO, V2_RATIO);
+	fprintf(out, "  k = niov/xarray CPU per token in process: %.3f\n", r->seed_k);
+	fprintf(out, "  token management's share of worker CPU (Amdahl, (1 - ratio) / (1 - k)): seed %.1f%%, v2 %.1f%%, ours charged %.1f%%\n",
+		100 * r->seed_share, 100 * r->seed_share_v2, 100 * r->seed_share_ours);
+}
+
+/* Does holding many tokens change what a token costs?  Once per design. */
+static void print_held_instructions(const struct bench_report *r, FILE *out)
+{
+	size_t i, j;
+	bool any = false;
+
+	for (i = 0; i < r->nr_rows; i++) {
+		const struct bench_row *row = &r->rows[i];
+		double none, held;
+
+		if (!row->have_instructions || !row->have_instr_held)
+			continue;
+		for (j = 0; j < i; j++)
+			if (!strcmp(r->rows[j].design, row->design))
+				break;
+		if (j < i)
+			continue;
+		if (!any)
+			fprintf(out, "\ninstructions per token with %lu tokens held (assign + return), against none held\n",
+				r->instr_held);
+		any = true;
+		none = row->instr_assign + row->instr_return;
+		held = row->instr_held_assign + row->instr_held_return;
+		fprintf(out, "  %-8s %8.1f + %7.1f = %8.1f   (%.2fx of %.1f)\n", row->design,
+			row->instr_held_assign, row->instr_held_return, held,
+			none > 0 ? held / none : 0, none);
+	}
+}
+
+static void print_memory_table(const struct bench_report *r, FILE *out)
+{
+	static const char *const titles[] = { "design", "kperf", "ncdevmem",
+					      "nccl", "peak RSS MiB" };
+	char heading[160];
+	const char **designs;
+	struct table t = { 0 };
+	size_t i, j, n;
+	unsigned int p;
+
+	designs = calloc(r->nr_rows, sizeof(*designs));
+	t.rows = calloc(r->nr_rows, sizeof(*t.rows));
+	if (!designs || !t.rows) {
+		fprintf(out, "(no memory for the table)\n");
+		goto out_free;
+	}
+	snprintf(heading, sizeof(heading),
+		 "memory: token-tracking state bytes per outstanding token (%lu held on one socket), by profile",
+		 r->state_held);
+	t.titles[t.ncols] = titles[0];
+	t.left[t.ncols++] = true;
+	for (p = 0; p < BENCH_NR_PROFILES; p++)
+		if (have_profile(r, p))
+			t.titles[t.ncols++] = titles[1 + p];
+	t.titles[t.ncols++] = titles[4];
+	n = distinct_designs(r, designs);
+	for (i = 0; i < n; i++) {
+		struct table_row *row = table_add(&t, i ? NULL : heading);
+		long rss = -1;
+		size_t c = 0;
+
+		cell_str(&row->cells[c++], designs[i]);
+		for (p = 0; p < BENCH_NR_PROFILES; p++) {
+			const struct bench_row *br = find_row(r, designs[i], p);
+
+			if (!have_profile(r, p))
+				continue;
+			if (br)
+				cell_num(&row->cells[c++],
+					 br->state_bytes_per_token, 2);
+			else
+				cell_str(&row->cells[c++], "-");
+		}
+		/* RSS is per process: the peak over this design's runs. */
+		for (j = 0; j < r->nr_rows; j++)
+			if (!strcmp(row_design(&r->rows[j]), designs[i]) &&
+			    r->rows[j].peak_rss_kb > rss)
+				rss = r->rows[j].peak_rss_kb;
+		if (rss > 0)
+			cell_num(&row->cells[c], rss / 1024.0, 1);
+		else
+			cell_str(&row->cells[c], "-");
+	}
+	table_print(&t, out);
+out_free:
+	free(t.rows);
+	free(designs);
+}
+
+static void print_bind_64g(const struct bench_report *r, FILE *out)
+{
+	bool fast = r->bind_64g_seconds <= BIND_64G_TARGET_S;
+	bool small = r->bind_64g_bytes_per_niov <= BIND_64G_TARGET_B;
+
+	fprintf(out,
+		"bind 64 GiB dma-buf: %.3f s, %.1f B metadata per net_iov (targets <= %.1f s, <= %.0f B: %s)\n",
+		r->bind_64g_seconds, r->bind_64g_bytes_per_niov,
+		BIND_64G_TARGET_S, BIND_64G_TARGET_B,
+		fast && small ? "met" :
+		!fast && !small ? "both missed" :
+		!fast ? "time missed" : "size missed");
+}
+
+/* The seed's figures next to ours, from the kperf rows of xarray and niov. */
+static void print_seed_line(const struct bench_report *r, FILE *out)
+{
+	const struct bench_row *x = find_row(r, "xarray", BENCH_PROFILE_KPERF);
+	const struct bench_row *v = find_row(r, "niov", BENCH_PROFILE_KPERF);
+	double ratio;
+
+	if (!x || !v || !x->worker_idle_pct.n || !v->worker_idle_pct.n) {
+		fprintf(out,
+			"%s; here: not measured (needs kperf rows of xarray and niov)\n",
+			SEED_LINE);
+		return;
+	}
+	fprintf(out, "%s; here: idle %.2f%% -> %.2f%%, niov/xarray CPU ratio ",
+		SEED_LINE, x->worker_idle_pct.mean, v->worker_idle_pct.mean);
+	if (v->ratio_vs_xarray.n > 1) {
+		fprintf(out, "%.3f \u00b1 %.3f\n", v->ratio_vs_xarray.mean,
+			v->ratio_vs_xarray.ci95);
+		return;
+	}
+	if (v->ratio_vs_xarray.n) {
+		fprintf(out, "%.3f\n", v->ratio_vs_xarray.mean);
+		return;
+	}
+	/* No paired ratio: fall back on the ratio of the mean CPU shares. */
+	ratio = x->worker_cpu_pct.mean > 0 ?
+		v->worker_cpu_pct.mean / x->worker_cpu_pct.mean : NAN;
+	if (isfinite(ratio))
+		fprintf(out, "%.3f (of means)\n", ratio);
+	else
+		fprintf(out, "-\n");
+}
+
+static void print_rate(FILE *out, double tokens_per_s)
+{
+	if (tokens_per_s >= 1e6)
+		fprintf(out, "%.3f M tokens/s", tokens_per_s / 1e6);
+	else if (tokens_per_s >= 1e3)
+		fprintf(out, "%.1f k tokens/s", tokens_per_s / 1e3);
+	else
+		fprintf(out, "%.0f tokens/s", tokens_per_s);
+}
+
+static void print_header(const struct bench_report *r, FILE *out)
+{
+	const struct bench_config *c = &r->cfg;
+
+	fprintf(out, "devmem-lab bench on %u cpus, %s, kernel %s%s\n",
+		r->machine.cpus,
+		r->machine.cpu_model[0] ? r->machine.cpu_model : "unknown cpu",
+		r->machine.kernel[0] ? r->machine.kernel : "unknown",
+		c->quick ? " (quick)" : "");
+	fprintf(out,
+		"%u runs, %u flows, %u workers, %lu tokens held, %.2f s warm-up + %.2f s window, %lu MB dma-buf, seed %" PRIu64 "\n",
+		c->runs, c->flows, c->workers, c->held, c->warmup_s,
+		c->window_s, c->dmabuf_mb, c->seed);
+	if (r->xarray_max_tokens_per_s > 0) {
+		fputs("offered load ", out);
+		print_rate(out, r->offered_tokens_per_s);
+		fprintf(out, " = %.0f%% of xarray max ", c->load_pct);
+		print_rate(out, r->xarray_max_tokens_per_s);
+		fputc('\n', out);
+	} else {
+		fputs("offered load: - (no xarray calibration run)\n", out);
+	}
+}
+
+/**
+ * bench_report_table() - the report for people
+ * @r: the report
+ * @out: where to print it
+ *
+ * A header with the machine and the offered load, one block per profile
+ * (kperf first) with one row per design, the instruction floor, memory,
+ * the 64 GiB bind, and the seed series' figures next to ours.
+ */
+void bench_report_table(const struct bench_report *r, FILE *out)
+{
+	print_header(r, out);
+	if (r->nr_rows) {
+		print_main_table(r, out);
+		print_held_instructions(r, out);
+		print_memory_table(r, out);
+	} else {
+		fputs("\nno results\n", out);
+	}
+	fputc('\n', out);
+	if (r->have_bind_64g)
+		print_bind_64g(r, out);
+	print_seed_line(r, out);
+	print_seed_terms(r, out);
+	fprintf(out, "elapsed %.1f s\n", r->elapsed_s);
+}
