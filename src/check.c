@@ -156,12 +156,11 @@ int dml_host_check(struct dml_host *host, char *buf, size_t len)
 		buf[0] = '\0';
 	/* A snapshot of the table, with references, so no lock spans the walk. */
 	pthread_mutex_lock(&host->bindings_lock);
-	n = host->nr_bindings;
-	bindings = calloc(n ? n : 1, sizeof(*bindings));
-	for (i = 0; bindings && i < n; i++) {
-		bindings[i] = host->bindings[i];
-		dml_binding_get(bindings[i]);
-	}
+	bindings = calloc(host->nr_bindings ? host->nr_bindings : 1, sizeof(*bindings));
+	/* A binding whose last reference just went is being freed: skip it. */
+	for (i = 0, n = 0; bindings && i < host->nr_bindings; i++)
+		if (dml_binding_get_unless_zero(host->bindings[i]))
+			bindings[n++] = host->bindings[i];
 	pthread_mutex_unlock(&host->bindings_lock);
 	if (!bindings)
 		return report(buf, len, "out of memory");

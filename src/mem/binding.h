@@ -68,6 +68,21 @@ static inline void dml_binding_get(struct dml_binding *binding)
 	atomic_fetch_add_explicit(&binding->refcount, 1, memory_order_relaxed);
 }
 
+/* A reference unless the last one is gone and the binding is being freed. */
+static inline bool dml_binding_get_unless_zero(struct dml_binding *binding)
+{
+	long refs = atomic_load_explicit(&binding->refcount, memory_order_relaxed);
+
+	do {
+		if (refs == 0)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(&binding->refcount, &refs,
+							refs + 1,
+							memory_order_acquire,
+							memory_order_relaxed));
+	return true;
+}
+
 static inline void dml_binding_put(struct dml_binding *binding)
 {
 	if (atomic_fetch_sub_explicit(&binding->refcount, 1,
