@@ -384,13 +384,18 @@ int dml_netdev_bind_rxq(struct dml_netdev *dev, unsigned int index,
 		return -ENOMEM;
 	binding->bound_queues = bound;
 
+	/*
+	 * The queue counts as a user before it delivers: a socket reading its
+	 * first frag must never find a live binding with no users (ENODEV).
+	 */
+	dml_binding_users_get(binding);
 	err = dml_rxq_start(rxq, binding);
 	if (err) {
+		dml_binding_users_put(binding);
 		dml_extack_msg(ext, "queue %u restart failed", index);
 		return err;
 	}
 	binding->bound_queues[binding->nr_bound++] = index;
-	dml_binding_users_get(binding);
 	return 0;
 }
 
