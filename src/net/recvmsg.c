@@ -57,8 +57,9 @@ static int cmsg_room(const struct cmsg_writer *w)
 	return w->left < DEVMEM_CMSG_SPACE ? -ETOOSMALL : 0;
 }
 
-static int put_devmem_cmsg(struct cmsg_writer *w, int type,
-			   const struct dmabuf_cmsg *payload)
+/* Writes one cmsg; the caller made sure it fits (cmsg_room). */
+static void put_devmem_cmsg(struct cmsg_writer *w, int type,
+			    const struct dmabuf_cmsg *payload)
 {
 	struct cmsghdr hdr = {
 		.cmsg_len = CMSG_LEN(sizeof(*payload)),
@@ -66,16 +67,12 @@ static int put_devmem_cmsg(struct cmsg_writer *w, int type,
 		.cmsg_type = type,
 	};
 	size_t space = DEVMEM_CMSG_SPACE;
-	int err = cmsg_room(w);
 
-	if (err)
-		return err;
 	memcpy(w->next, &hdr, sizeof(hdr));
 	memcpy(CMSG_DATA((struct cmsghdr *)w->next), payload, sizeof(*payload));
 	w->next += space;
 	w->left -= space;
 	w->used += space;
-	return 0;
 }
 
 static struct dml_binding *frag_binding(const struct dml_skb_frag *frag)
@@ -102,9 +99,10 @@ static int recv_dmabuf(struct dml_token_sock *ts, const struct dml_skb *skb,
 		copy = start - offset < remaining ? start - offset : remaining;
 		memset(&cm, 0, sizeof(cm));
 		cm.frag_size = copy;
-		err = put_devmem_cmsg(w, SCM_DEVMEM_LINEAR, &cm);
+		err = cmsg_room(w);
 		if (err)
 			goto out;
+		put_devmem_cmsg(w, SCM_DEVMEM_LINEAR, &cm);
 		copy_to_iter(it, skb->linear + offset, copy);
 		offset += copy;
 		remaining -= copy;
