@@ -184,8 +184,10 @@ static json_object *json_report(const struct bench_report *r)
 				       jdouble(r->seed_pred_idle_xarray));
 		json_object_object_add(st, "predicted_idle_niov_pct",
 				       jdouble(r->seed_pred_idle_niov));
-		json_object_object_add(st, "seed_idle_xarray_pct", jdouble(13.13));
-		json_object_object_add(st, "seed_idle_niov_pct", jdouble(26.32));
+		json_object_object_add(st, "seed_idle_xarray_pct",
+				       jdouble(100.0 - SEED_XARRAY_CPU_PCT));
+		json_object_object_add(st, "seed_idle_niov_pct",
+				       jdouble(100.0 - SEED_NIOV_CPU_PCT));
 		json_object_object_add(st, "predicted_cpu_ratio", jdouble(r->seed_pred_ratio));
 		json_object_object_add(st, "seed_cpu_ratio", jdouble(SEED_RATIO));
 		json_object_object_add(st, "v2_cpu_ratio", jdouble(V2_RATIO));
