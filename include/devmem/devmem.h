@@ -281,7 +281,8 @@ int dml_accept(struct dml_sock *listener, int flags, struct dml_sock **out);
  * dml_recvmsg() - recvmsg(2) on an emulated TCP socket, MSG_SOCK_DEVMEM too.
  * @sk: the socket.
  * @msg: a real struct msghdr; devmem cmsgs are written to msg_control and
- *	 msg_controllen is set to the bytes used, MSG_CTRUNC never set.
+ *	 msg_controllen is set to the bytes used (0 at EOF), MSG_CTRUNC never
+ *	 set; on an error msg_controllen and msg_flags are left as given.
  * @flags: MSG_SOCK_DEVMEM, MSG_DONTWAIT, MSG_PEEK is refused.
  *
  * Return: bytes delivered (0 at EOF), -EAGAIN, -EFAULT (devmem data without

@@ -233,10 +233,10 @@ static ssize_t recvmsg_locked(struct dml_sock *sk, struct msghdr *msg, int flags
 	if (sk->state != DML_SOCK_ESTABLISHED)
 		return -ENOTCONN;
 	err = wait_for_data_locked(sk, flags);
-	if (err)
-		return err > 0 ? 0 : err;
-
-	while (len && sk->rx_head) {
+	if (err < 0)
+		return err;
+	/* EOF (err > 0) skips the loop and reports 0 bytes of cmsg, as a read does. */
+	while (!err && len && sk->rx_head) {
 		struct dml_skb *skb = sk->rx_head;
 		uint32_t offset = sk->rx_offset;
 		uint32_t avail = skb->len - offset;
@@ -272,6 +272,9 @@ static ssize_t recvmsg_locked(struct dml_sock *sk, struct msghdr *msg, int flags
 		else
 			break;	/* len is used up, or the cmsg buffer is full */
 	}
+	/* Like ____sys_recvmsg(): the header is written back on success only. */
+	if (copied < 0)
+		return copied;
 	msg->msg_controllen = w.used;
 	msg->msg_flags = 0;
 	return copied;

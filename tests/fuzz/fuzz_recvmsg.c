@@ -134,11 +134,11 @@ static void check_read(struct conn *c, struct msghdr *msg, size_t room,
 
 		FUZZ_CHECK(ret == 0 || ret == -EAGAIN || ret == -EFAULT || ret == -ETOOSMALL);
 		/*
-		 * Nothing delivered, no cmsg written.  msg_controllen is
-		 * left as given (the kernel writes it back only on success)
-		 * or reads 0.
+		 * Nothing delivered, no cmsg written.  An error leaves the
+		 * header as given (the kernel writes it back only on
+		 * success); a 0-byte read reports no cmsg bytes.
 		 */
-		FUZZ_CHECK(msg->msg_controllen == given || msg->msg_controllen == 0);
+		FUZZ_CHECK(msg->msg_controllen == (ret ? given : 0));
 		for (k = 0; k < room; k++)
 			FUZZ_CHECK(((const unsigned char *)msg->msg_control)[k] == CANARY);
 		if (ret == -ETOOSMALL)	/* S-4.6: only when not even one cmsg fits */

@@ -405,6 +405,59 @@ static void test_eagain_and_eof(void **state)
 	assert_true(pfd.revents & POLLHUP);
 }
 
+/*
+ * The msghdr is written back only on success, as ____sys_recvmsg() does:
+ * a failed read leaves msg_controllen and msg_flags as the caller set them,
+ * a read at EOF reports no cmsg bytes.
+ */
+static ssize_t recv_header(struct dml_sock *sk, size_t room, int flags,
+			   struct msghdr *msg)
+{
+	static unsigned char data[8192], ctrl[ROOM(4)];
+	static struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+
+	assert_true(room <= sizeof(ctrl));
+	*msg = (struct msghdr){
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctrl, .msg_controllen = room,
+		.msg_flags = 0x5a5a,
+	};
+	return dml_recvmsg(sk, msg, flags | MSG_DONTWAIT);
+}
+
+static void test_header_written_back_on_success_only(void **state)
+{
+	struct dp *dp = *state;
+	struct msghdr msg;
+	struct dp_read r;
+
+	assert_errno(recv_header(dp->sk, ROOM(4), MSG_SOCK_DEVMEM, &msg), -EAGAIN);
+	assert_int_equal(msg.msg_controllen, ROOM(4));
+	assert_int_equal(msg.msg_flags, 0x5a5a);
+
+	assert_int_equal(dp_send(dp, 4096), 4096);
+	assert_errno(recv_header(dp->sk, ROOM(1) - 1, MSG_SOCK_DEVMEM, &msg), -ETOOSMALL);
+	assert_int_equal(msg.msg_controllen, ROOM(1) - 1);
+	assert_int_equal(msg.msg_flags, 0x5a5a);
+	assert_errno(recv_header(dp->sk, ROOM(4), 0, &msg), -EFAULT);
+	assert_int_equal(msg.msg_controllen, ROOM(4));
+	assert_int_equal(msg.msg_flags, 0x5a5a);
+
+	assert_int_equal(recv_header(dp->sk, ROOM(4), MSG_SOCK_DEVMEM, &msg), 4096);
+	assert_int_equal(msg.msg_controllen, ROOM(1));
+	assert_int_equal(msg.msg_flags, 0);
+	r.n = 1;
+	r.cm[0].type = SCM_DEVMEM_DMABUF;
+	memcpy(&r.cm[0].c, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(r.cm[0].c));
+	assert_int_equal(dp_return_all(dp->sk, &r), 1);
+
+	assert_ok(dml_wire_shutdown(dp->flow));
+	assert_int_equal(recv_header(dp->sk, ROOM(4), MSG_SOCK_DEVMEM, &msg), 0);
+	assert_int_equal(msg.msg_controllen, 0);
+	assert_int_equal(msg.msg_flags, 0);
+	dp_assert_clean(dp);
+}
+
 /* Bad arguments get an errno, never a crash. */
 static void test_bad_arguments(void **state)
 {
@@ -449,6 +502,8 @@ int main(void)
 		T0(test_references_accounted, dp_setup0),
 		T0(test_references_accounted, dp_setup1),
 		T0(test_eagain_and_eof, dp_setup0),
+		T0(test_header_written_back_on_success_only, dp_setup0),
+		T0(test_header_written_back_on_success_only, dp_setup1),
 		T0(test_bad_arguments, dp_setup0),
 	};
 
