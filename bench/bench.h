@@ -76,6 +76,10 @@ struct bench_row {
 	bool have_instr_held;			/* the same counts with instr_held tokens out */
 	double instr_held_assign;
 	double instr_held_return;
+	/* of instr_assign / instr_return: inside the design's token ops (callgrind_split.h) */
+	double ops_assign;
+	double ops_return;
+	double ops_pool;			/* of ops_assign + ops_return: page-pool recycling */
 	double state_bytes_per_token;		/* token state / tokens held (state_held) */
 	long peak_rss_kb;
 };

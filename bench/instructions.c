@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "callgrind_split.h"
 #include "devmem/devmem.h"
 #include "instructions.h"
 #include "one_flow.h"
@@ -159,29 +160,18 @@ bool bench_have_callgrind(void)
 #endif
 }
 
-/* Total instructions callgrind collected, from its output file. */
-static double read_totals(const char *path)
-{
-	char line[512];
-	double ir = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "totals:", 7) || !strncmp(line, "summary:", 8))
-			ir = strtod(strchr(line, ':') + 1, NULL);
-	fclose(f);
-	return ir;
-}
-
-/* Instructions per token for @what ("floor" or a design) in one phase. */
+/*
+ * Instructions per token for @what ("floor" or a design) in one phase;
+ * @split, if not NULL, gets the design's share and the page pool's, per
+ * token too.
+ */
 double bench_instructions_per_token(const char *self, const char *what,
 				    const char *phase, unsigned long segments,
-				    unsigned long held)
+				    unsigned long held, struct callgrind_split *split)
 {
 	char out[64], cmd[1024], line[128];
-	double ir, tokens = 0;
+	struct callgrind_split cg;
+	double tokens = 0;
 	FILE *p;
 	int fd;
 
@@ -203,7 +193,15 @@ double bench_instructions_per_token(const char *self, const char *what,
 		sscanf(line, "tokens=%lf", &tokens);
 	if (pclose(p) != 0)
 		tokens = 0;
-	ir = read_totals(out);
+	if (callgrind_split_read(out, &cg) || cg.total < 0)
+		tokens = 0;
 	unlink(out);
-	return tokens > 0 && ir >= 0 ? ir / tokens : -1;
+	if (tokens <= 0)
+		return -1;
+	if (split) {
+		split->total = cg.total / tokens;
+		split->token_ops = cg.token_ops / tokens;
+		split->page_pool = cg.page_pool / tokens;
+	}
+	return cg.total / tokens;
 }

@@ -4,9 +4,11 @@
 
 #include <stdbool.h>
 
+#include "callgrind_split.h"
+
 bool bench_have_callgrind(void);
 double bench_instructions_per_token(const char *self, const char *what,
 				    const char *phase, unsigned long segments,
-				    unsigned long held);
+				    unsigned long held, struct callgrind_split *split);
 
 #endif /* DML_BENCH_INSTRUCTIONS_H */

@@ -242,12 +242,13 @@ static void count_instructions(struct bench_report *rep, const char *self,
 		return;
 	}
 	progress(pg, "callgrind", "floor", 1, 1);
-	rep->floor_assign = bench_instructions_per_token(self, "floor", "assign", segs, 0);
-	rep->floor_return = bench_instructions_per_token(self, "floor", "return", segs, 0);
+	rep->floor_assign = bench_instructions_per_token(self, "floor", "assign", segs, 0, NULL);
+	rep->floor_return = bench_instructions_per_token(self, "floor", "return", segs, 0, NULL);
 	rep->instr_held = rep->cfg.quick ? 4096 : 65536;
 	rep->have_floor = rep->floor_assign > 0 && rep->floor_return > 0;
 	for (i = 0; i < rep->nr_rows; i++) {
 		struct bench_row *row = &rep->rows[i];
+		struct callgrind_split as, ret;
 		size_t j;
 
 		/* Counts do not depend on the return profile: measure once per design. */
@@ -257,6 +258,9 @@ static void count_instructions(struct bench_report *rep, const char *self,
 				row->have_instructions = true;
 				row->instr_assign = rep->rows[j].instr_assign;
 				row->instr_return = rep->rows[j].instr_return;
+				row->ops_assign = rep->rows[j].ops_assign;
+				row->ops_return = rep->rows[j].ops_return;
+				row->ops_pool = rep->rows[j].ops_pool;
 				row->have_instr_held = rep->rows[j].have_instr_held;
 				row->instr_held_assign = rep->rows[j].instr_held_assign;
 				row->instr_held_return = rep->rows[j].instr_held_return;
@@ -265,13 +269,20 @@ static void count_instructions(struct bench_report *rep, const char *self,
 		if (row->have_instructions)
 			continue;
 		progress(pg, "callgrind", row->design, 1, 1);
-		row->instr_assign = bench_instructions_per_token(self, row->design, "assign", segs, 0);
-		row->instr_return = bench_instructions_per_token(self, row->design, "return", segs, 0);
+		row->instr_assign = bench_instructions_per_token(self, row->design, "assign",
+								 segs, 0, &as);
+		row->instr_return = bench_instructions_per_token(self, row->design, "return",
+								 segs, 0, &ret);
 		row->have_instructions = row->instr_assign > 0 && row->instr_return > 0;
+		if (row->have_instructions) {
+			row->ops_assign = as.token_ops;
+			row->ops_return = ret.token_ops;
+			row->ops_pool = as.page_pool + ret.page_pool;
+		}
 		row->instr_held_assign = bench_instructions_per_token(self, row->design, "assign",
-								      segs, rep->instr_held);
+								      segs, rep->instr_held, NULL);
 		row->instr_held_return = bench_instructions_per_token(self, row->design, "return",
-								      segs, rep->instr_held);
+								      segs, rep->instr_held, NULL);
 		row->have_instr_held = row->instr_held_assign > 0 && row->instr_held_return > 0;
 	}
 }

@@ -50,6 +50,7 @@ static void csv_header(FILE *f)
 		fprintf(f, ",%s_mean,%s_ci95,%s_n", csv_stats[i], csv_stats[i],
 			csv_stats[i]);
 	fputs(",instr_assign,instr_return,instr_total,instr_vs_floor", f);
+	fputs(",ops_assign,ops_return,ops_page_pool", f);
 	fputs(",state_bytes_per_token,peak_rss_kb\n", f);
 }
 
@@ -79,6 +80,11 @@ static void csv_row(FILE *f, const struct bench_report *r,
 		fprintf(f, ",%.10g", instr_total(row) / floor_total(r));
 	else
 		fputc(',', f);
+	if (row->have_instructions)
+		fprintf(f, ",%.10g,%.10g,%.10g", row->ops_assign, row->ops_return,
+			row->ops_pool);
+	else
+		fputs(",,,", f);
 	fprintf(f, ",%.10g,%ld\n", row->state_bytes_per_token,
 		row->peak_rss_kb);
 }

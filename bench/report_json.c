@@ -49,6 +49,22 @@ static json_object *jinstructions(double assign, double ret)
 	return o;
 }
 
+/* Of the instructions per token, those inside the design's token ops. */
+static json_object *json_token_ops(const struct bench_row *row,
+				   const struct bench_report *r)
+{
+	json_object *o = jinstructions(row->ops_assign, row->ops_return);
+	double own = row->ops_assign + row->ops_return - row->ops_pool;
+
+	json_object_object_add(o, "page_pool", jdouble(row->ops_pool));
+	json_object_object_add(o, "own", jdouble(own));
+	json_object_object_add(o, "shared_path",
+			       jdouble(instr_total(row) - row->ops_assign - row->ops_return));
+	if (r->have_floor && floor_total(r) > 0)
+		json_object_object_add(o, "own_vs_floor", jdouble(own / floor_total(r)));
+	return o;
+}
+
 static json_object *json_config(const struct bench_config *c)
 {
 	json_object *o = json_object_new_object();
@@ -133,6 +149,8 @@ static json_object *json_row(const struct bench_report *r,
 		if (r->have_floor && floor_total(r) > 0)
 			json_object_object_add(o, "instructions_vs_floor",
 				jdouble(instr_total(row) / floor_total(r)));
+		json_object_object_add(o, "token_ops_per_token",
+			json_token_ops(row, r));
 	}
 	if (row->have_instr_held) {
 		json_object *h = jinstructions(row->instr_held_assign,

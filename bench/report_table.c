@@ -356,6 +356,47 @@ static void print_held_instructions(const struct bench_report *r, FILE *out)
 	}
 }
 
+/*
+ * Where each design's instructions go: inside its token ops (the calls
+ * from the shared path into src/tokens/, inclusive) and, of those, the
+ * page-pool recycle every design pays; the rest of the total is the
+ * recvmsg/DONTNEED path they all share.  Once per design.
+ */
+static void print_token_ops(const struct bench_report *r, FILE *out)
+{
+	size_t i, j;
+	bool any = false;
+
+	for (i = 0; i < r->nr_rows; i++) {
+		const struct bench_row *row = &r->rows[i];
+		double ops, own;
+
+		if (!row->have_instructions)
+			continue;
+		for (j = 0; j < i; j++)
+			if (!strcmp(r->rows[j].design, row->design))
+				break;
+		if (j < i)
+			continue;
+		if (!any) {
+			fputs("\ninstructions per token inside the design's token ops (callgrind, inclusive), of the totals above\n", out);
+			fprintf(out, "  %-8s %8s %8s %8s %11s %12s %9s %10s\n", "design", "assign",
+				"return", "ops", "page pool", "ops - pool", "shared", "vs floor");
+		}
+		any = true;
+		ops = row->ops_assign + row->ops_return;
+		own = ops - row->ops_pool;
+		fprintf(out, "  %-8s %8.1f %8.1f %8.1f %11.1f %12.1f %9.1f", row->design,
+			row->ops_assign, row->ops_return, ops, row->ops_pool, own,
+			instr_total(row) - ops);
+		if (r->have_floor && floor_total(r) > 0)
+			fprintf(out, " %9.1fx", own / floor_total(r));
+		fputc('\n', out);
+	}
+	if (any)
+		fputs("  ops - pool: the design's own work, against the floor; shared: the path outside the ops\n", out);
+}
+
 static void print_memory_table(const struct bench_report *r, FILE *out)
 {
 	static const char *const titles[] = { "design", "kperf", "ncdevmem",
@@ -511,6 +552,7 @@ void bench_report_table(const struct bench_report *r, FILE *out)
 	if (r->nr_rows) {
 		print_main_table(r, out);
 		print_held_instructions(r, out);
+		print_token_ops(r, out);
 		print_memory_table(r, out);
 	} else {
 		fputs("\nno results\n", out);

@@ -222,6 +222,9 @@ static void fill_row(struct bench_row *row, const char *design,
 		.have_instructions = xarray,
 		.instr_assign = xarray ? 90 : 0,
 		.instr_return = xarray ? 60 : 0,
+		.ops_assign = xarray ? 40 : 0,
+		.ops_return = xarray ? 35 : 0,
+		.ops_pool = xarray ? 30 : 0,
 		.state_bytes_per_token = xarray ? 10.5 : 0.25,
 		.peak_rss_kb = xarray ? 40960 : 36864,
 	};
@@ -463,6 +466,20 @@ static void test_json_shape(void **state)
 				get(o, "assign", json_type_double)), 90, 0);
 			assert_near(json_object_get_double(
 				get(o, "return", json_type_double)), 60, 0);
+			/* 75 inside the ops, 30 of them page pool: 45 own, 0.5x the floor of 90 */
+			o = get(row, "token_ops_per_token", json_type_object);
+			assert_near(json_object_get_double(
+				get(o, "total", json_type_double)), 75, 0);
+			assert_near(json_object_get_double(
+				get(o, "page_pool", json_type_double)), 30, 0);
+			assert_near(json_object_get_double(
+				get(o, "own", json_type_double)), 45, 0);
+			assert_near(json_object_get_double(
+				get(o, "shared_path", json_type_double)), 75, 0);
+			assert_near(json_object_get_double(
+				get(o, "own_vs_floor", json_type_double)), 0.5, 1e-12);
+		} else {
+			assert_false(has(row, "token_ops_per_token"));
 		}
 	}
 
@@ -565,6 +582,7 @@ static void test_csv_header_and_rows(void **state)
 	assert_non_null(strstr(header, ",cpu_ns_per_token_mean,"));
 	assert_non_null(strstr(header, ",ratio_vs_xarray_ci95,"));
 	assert_non_null(strstr(header, ",instr_total,"));
+	assert_non_null(strstr(header, ",ops_assign,ops_return,ops_page_pool,"));
 	assert_non_null(strstr(header, ",peak_rss_kb\n"));
 	commas = count_char(header, ',');
 	while (fgets(line, sizeof(line), in)) {
@@ -728,6 +746,11 @@ static void test_table_content_and_alignment(void **state)
 	assert_non_null(strstr(s, "bind 64 GiB dma-buf: 0.125 s, 24.0 B metadata per net_iov (targets <= 0.5 s, <= 32 B: met)"));
 	assert_non_null(strstr(s, "seed (kperf, 4 flows, 11 runs): worker idle 13.13% (xarray) -> 26.32% (niov), about 13% less CPU per RX worker; here: idle 16.40% -> 30.10%, niov/xarray CPU ratio 0.837"));
 	assert_non_null(line_starting(s, "memory:", "niov "));
+	/* Inside the token ops, once per design with instructions: 40 + 35, 30 pool. */
+	x = line_starting(s, "inside the design's token ops", "  xarray ");
+	assert_non_null(x);
+	assert_true(x == strstr(x, "  xarray       40.0     35.0     75.0        30.0         45.0      75.0       0.5x\n"));
+	assert_null(line_starting(s, "inside the design's token ops", "  niov "));
 	free(s);
 }
 

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The benchmark's split of a callgrind profile into the design's token ops,
+ * their page-pool part and the shared path (bench/callgrind_split.c), on
+ * small hand-written profiles in callgrind's own format.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#define DML_TEST_WITHOUT_DEVMEM
+#include "test_helpers.h"
+
+#include "callgrind_split.h"
+
+static char *write_profile(const char *text)
+{
+	static char path[64];
+	int fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/devmem-lab-cg-test.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void split_of(const char *text, int want_err, struct callgrind_split *out)
+{
+	char *path = write_profile(text);
+
+	assert_int_equal(callgrind_split_read(path, out), want_err);
+	unlink(path);
+}
+
+/*
+ * recvmsg calls niov_take, which callgrind files under the netmem.h helper
+ * its first instruction comes from, and skb_free on the shared path;
+ * DONTNEED calls niov_release (its block comes after the call), which
+ * calls a token-file helper, a libc lock and the page pool.
+ */
+static const char profile[] =
+	"# callgrind format\n"
+	"version: 1\n"
+	"positions: line\n"
+	"events: Ir\n"
+	"summary: 1000\n"
+	"\n"
+	"ob=(1) /x/devmem-lab\n"
+	"fl=(1) /x/build/../src/net/recvmsg.c\n"
+	"fn=(1) dml_recvmsg\n"
+	"10 100\n"
+	"fi=(7) /x/build/../src/tokens/xarray.h\n"
+	"+2 5\n"
+	"fe=(1)\n"
+	"cfi=(2) /x/build/../src/mem/netmem.h\n"
+	"cfn=(2) niov_take\n"
+	"calls=20 40\n"
+	"12 30\n"
+	"cfl=(3) /x/build/../src/net/skb.c\n"
+	"cfn=(3) dml_skb_free\n"
+	"calls=20 9\n"
+	"13 50\n"
+	"\n"
+	"fl=(2)\n"
+	"fn=(2)\n"
+	"40 10\n"
+	"fi=(4) /x/build/../src/tokens/niov.c\n"
+	"+1 20\n"
+	"\n"
+	"fl=(3)\n"
+	"fn=(3)\n"
+	"9 50\n"
+	"\n"
+	"fl=(5) /x/build/../src/net/dontneed.c\n"
+	"fn=(5) devmem_dontneed\n"
+	"5 20\n"
+	"cfi=(4)\n"
+	"cfn=(6) niov_release\n"
+	"calls=1 100\n"
+	"6 300\n"
+	"\n"
+	"fl=(4)\n"
+	"fn=(6)\n"
+	"100 150\n"
+	"cfn=(7) niov_helper\n"
+	"calls=20 120\n"
+	"101 40\n"
+	"cob=(2) /lib/libc.so.6\n"
+	"cfi=(8) ./nptl/pthread_spin_lock.S\n"
+	"cfn=(8) pthread_spin_lock\n"
+	"calls=20 1\n"
+	"102 10\n"
+	"cfi=(9) /x/build/../src/mem/page_pool.c\n"
+	"cfn=(9) dml_page_pool_recycle\n"
+	"calls=20 50\n"
+	"103 100\n"
+	"fn=(7)\n"
+	"120 40\n"
+	"\n"
+	"ob=(2)\n"
+	"fl=(8)\n"
+	"fn=(8)\n"
+	"1 10\n"
+	"\n"
+	"fl=(9)\n"
+	"fn=(9)\n"
+	"50 90\n"
+	"cob=(2)\n"
+	"cfi=(8)\n"
+	"cfn=(8)\n"
+	"calls=20 1\n"
+	"51 10\n"
+	"\n"
+	"totals: 1000\n";
+
+static void test_split_by_where_the_code_runs(void **state)
+{
+	struct callgrind_split s;
+
+	(void)state;
+	split_of(profile, 0, &s);
+	assert_true(s.total == 1000);
+	/*
+	 * The two entries into src/tokens/, inclusive: niov_take (30) and
+	 * niov_release (300).  Not the helper niov_release calls (it is
+	 * inside already), not skb_free, not the inlined xarray.h lines of
+	 * recvmsg.
+	 */
+	assert_true(s.token_ops == 330);
+	assert_true(s.page_pool == 100);
+}
+
+/* Replaces the one @from in @text by @to, into @out. */
+static void edit(char *out, size_t size, const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+
+	assert_non_null(at);
+	assert_null(strstr(at + 1, from));
+	assert_true(strlen(text) - strlen(from) + strlen(to) < size);
+	snprintf(out, size, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+}
+
+/* Without token code in its block, niov_take is a netmem.h function. */
+static void test_only_token_code_makes_a_token_function(void **state)
+{
+	static char step[sizeof(profile) + 64], text[sizeof(profile) + 128];
+	struct callgrind_split s;
+
+	(void)state;
+	edit(step, sizeof(step), profile, "fi=(4) /x/build/../src/tokens/niov.c\n+1 20\n",
+	     "fi=(2)\n+1 20\n");
+	/* niov.c's id is now defined where DONTNEED calls niov_release. */
+	edit(text, sizeof(text), step, "cfi=(4)\n", "cfi=(4) /x/build/../src/tokens/niov.c\n");
+	split_of(text, 0, &s);
+	assert_true(s.token_ops == 300);
+	assert_true(s.page_pool == 100);
+}
+
+static void test_not_a_profile(void **state)
+{
+	struct callgrind_split s;
+
+	(void)state;
+	split_of("hello\n", -EINVAL, &s);
+	split_of("events: Ir\nfn=(1) f\n1 2\n", -EINVAL, &s);	/* no total */
+	assert_int_equal(callgrind_split_read("/nonexistent/callgrind.out", &s), -ENOENT);
+	assert_true(s.total < 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_by_where_the_code_runs),
+		cmocka_unit_test(test_only_token_code_makes_a_token_function),
+		cmocka_unit_test(test_not_a_profile),
+	};
+
+	return RUN_TESTS(tests);
+}
