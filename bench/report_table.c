@@ -327,10 +327,21 @@ static void print_seed_terms(const struct bench_report *r, FILE *out)
 		100 * r->seed_share, 100 * r->seed_share_v2, 100 * r->seed_share_ours);
 }
 
+/* Instruction counts are per design: the first of its rows speaks for all. */
+static bool first_row_of_design(const struct bench_report *r, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (!strcmp(r->rows[j].design, r->rows[i].design))
+			return false;
+	return true;
+}
+
 /* Does holding many tokens change what a token costs?  Once per design. */
 static void print_held_instructions(const struct bench_report *r, FILE *out)
 {
-	size_t i, j;
+	size_t i;
 	bool any = false;
 
 	for (i = 0; i < r->nr_rows; i++) {
@@ -339,10 +350,7 @@ static void print_held_instructions(const struct bench_report *r, FILE *out)
 
 		if (!row->have_instructions || !row->have_instr_held)
 			continue;
-		for (j = 0; j < i; j++)
-			if (!strcmp(r->rows[j].design, row->design))
-				break;
-		if (j < i)
+		if (!first_row_of_design(r, i))
 			continue;
 		if (!any)
 			fprintf(out, "\ninstructions per token with %lu tokens held (assign + return), against none held\n",
@@ -364,7 +372,7 @@ static void print_held_instructions(const struct bench_report *r, FILE *out)
  */
 static void print_token_ops(const struct bench_report *r, FILE *out)
 {
-	size_t i, j;
+	size_t i;
 	bool any = false;
 
 	for (i = 0; i < r->nr_rows; i++) {
@@ -373,10 +381,7 @@ static void print_token_ops(const struct bench_report *r, FILE *out)
 
 		if (!row->have_instructions)
 			continue;
-		for (j = 0; j < i; j++)
-			if (!strcmp(r->rows[j].design, row->design))
-				break;
-		if (j < i)
+		if (!first_row_of_design(r, i))
 			continue;
 		if (!any) {
 			fputs("\ninstructions per token inside the design's token ops (callgrind, inclusive), of the totals above\n", out);
