@@ -15,6 +15,7 @@
 
 #include "dmabuf.h"
 #include "netmem.h"
+#include "refcount.h"
 
 struct dml_host;
 struct dml_netdev;
@@ -71,16 +72,7 @@ static inline void dml_binding_get(struct dml_binding *binding)
 /* A reference unless the last one is gone and the binding is being freed. */
 static inline bool dml_binding_get_unless_zero(struct dml_binding *binding)
 {
-	long refs = atomic_load_explicit(&binding->refcount, memory_order_relaxed);
-
-	do {
-		if (refs == 0)
-			return false;
-	} while (!atomic_compare_exchange_weak_explicit(&binding->refcount, &refs,
-							refs + 1,
-							memory_order_acquire,
-							memory_order_relaxed));
-	return true;
+	return dml_ref_get_unless_zero(&binding->refcount);
 }
 
 static inline void dml_binding_put(struct dml_binding *binding)
@@ -93,16 +85,7 @@ static inline void dml_binding_put(struct dml_binding *binding)
 /* Takes a user unless the binding has none left (unbound and drained). */
 static inline bool dml_binding_users_get_unless_zero(struct dml_binding *binding)
 {
-	long users = atomic_load_explicit(&binding->users, memory_order_relaxed);
-
-	do {
-		if (users == 0)
-			return false;
-	} while (!atomic_compare_exchange_weak_explicit(&binding->users, &users,
-							users + 1,
-							memory_order_acquire,
-							memory_order_relaxed));
-	return true;
+	return dml_ref_get_unless_zero(&binding->users);
 }
 
 static inline void dml_binding_users_get(struct dml_binding *binding)

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "host.h"
+#include "refcount.h"
 #include "skb.h"
 #include "sock.h"
 #include "tokens/tokens.h"
@@ -18,15 +19,7 @@ static void sock_teardown(struct dml_sock *sk);
 
 bool dml_sock_fd_get(struct dml_sock *sk)
 {
-	long refs = atomic_load_explicit(&sk->fd_refs, memory_order_relaxed);
-
-	do {
-		if (refs == 0)
-			return false;
-	} while (!atomic_compare_exchange_weak_explicit(&sk->fd_refs, &refs, refs + 1,
-							memory_order_acquire,
-							memory_order_relaxed));
-	return true;
+	return dml_ref_get_unless_zero(&sk->fd_refs);
 }
 
 void dml_sock_fd_put(struct dml_sock *sk)
