@@ -233,10 +233,10 @@ static ssize_t recvmsg_locked(struct dml_sock *sk, struct msghdr *msg, int flags
 	if (sk->state != DML_SOCK_ESTABLISHED)
 		return -ENOTCONN;
 	err = wait_for_data_locked(sk, flags);
+	/* At EOF nothing is queued: the loop is skipped and 0 bytes of cmsg reported. */
 	if (err < 0)
 		return err;
-	/* EOF (err > 0) skips the loop and reports 0 bytes of cmsg, as a read does. */
-	while (!err && len && sk->rx_head) {
+	while (len && sk->rx_head) {
 		struct dml_skb *skb = sk->rx_head;
 		uint32_t offset = sk->rx_offset;
 		uint32_t avail = skb->len - offset;
