@@ -407,8 +407,9 @@ static void test_eagain_and_eof(void **state)
 
 /*
  * The msghdr is written back only on success, as ____sys_recvmsg() does:
- * a failed read leaves msg_controllen and msg_flags as the caller set them,
- * a read at EOF reports no cmsg bytes.
+ * a failed read leaves msg_controllen and msg_flags as the caller set them
+ * (S-4.6: ETOOSMALL writes nothing, the length included; S-4.2: nor does
+ * EFAULT), a read at EOF reports no cmsg bytes.
  */
 static ssize_t recv_header(struct dml_sock *sk, size_t room, int flags,
 			   struct msghdr *msg)
