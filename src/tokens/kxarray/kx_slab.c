@@ -176,17 +176,22 @@ void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp)
 	return alloc_slow(cache, mag);
 }
 
-/* A full magazine: half of it to the depot (or back to malloc). */
+/*
+ * A thread's first free (its magazine must reach the depot when it exits),
+ * or a full magazine: half of it goes to the depot (or back to malloc).
+ */
 static void free_slow(struct kmem_cache *cache, struct magazine *mag, void *obj)
 {
 	if (!thread_known)
 		thread_enter();
-	mag->nr -= BATCH;
-	if (depot_put(cache, &mag->objs[mag->nr], BATCH)) {
-		unsigned int i;
+	if (mag->nr == MAGAZINE_SIZE) {
+		mag->nr -= BATCH;
+		if (depot_put(cache, &mag->objs[mag->nr], BATCH)) {
+			unsigned int i;
 
-		for (i = 0; i < BATCH; i++)
-			free(mag->objs[mag->nr + i]);
+			for (i = 0; i < BATCH; i++)
+				free(mag->objs[mag->nr + i]);
+		}
 	}
 	mag->objs[mag->nr++] = obj;
 }
@@ -195,7 +200,7 @@ void kmem_cache_free(struct kmem_cache *cache, void *obj)
 {
 	struct magazine *mag = &magazines[cache->slot];
 
-	if (__builtin_expect(mag->nr < MAGAZINE_SIZE, 1)) {
+	if (__builtin_expect(mag->nr < MAGAZINE_SIZE && thread_known, 1)) {
 		mag->objs[mag->nr++] = obj;
 		return;
 	}
