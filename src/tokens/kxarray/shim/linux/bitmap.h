@@ -4,14 +4,18 @@
  * word each (XA_CHUNK_SIZE == BITS_PER_LONG), and the kernel inlines the
  * single-word case of every call it makes on them; the word loops below
  * fold to the same single-word code when the size is that constant.
- * The non-atomic __ variants are plain read-modify-writes, as in the
- * kernel: the xa_lock serialises them.
+ * The non-atomic __ variants take no lock prefix, as in the kernel: the
+ * xa_lock serialises them.
  */
 #ifndef KX_LINUX_BITMAP_H
 #define KX_LINUX_BITMAP_H
 
 #include <linux/compiler.h>
 #include <linux/minmax.h>
+
+#ifndef __x86_64__
+#error "the kxarray shims model x86_64's kernel (meson builds kxarray only there)"
+#endif
 
 #define BITS_PER_LONG		64
 #define BITS_TO_LONGS(n)	(((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
@@ -23,35 +27,43 @@ static inline unsigned long __ffs(unsigned long word)
 	return (unsigned long)__builtin_ctzl(word);
 }
 
+/*
+ * x86_64's bit instructions, as arch/x86/include/asm/bitops.h uses them for
+ * a variable bit number: one bt/bts/btr on the word in memory, the old bit
+ * read back from the carry flag.
+ */
 static inline bool test_bit(unsigned long nr, const unsigned long *addr)
 {
-	return (addr[BIT_WORD(nr)] & BIT_MASK(nr)) != 0;
-}
+	bool old;
 
-static inline void __set_bit(unsigned long nr, unsigned long *addr)
-{
-	addr[BIT_WORD(nr)] |= BIT_MASK(nr);
-}
-
-static inline void __clear_bit(unsigned long nr, unsigned long *addr)
-{
-	addr[BIT_WORD(nr)] &= ~BIT_MASK(nr);
+	__asm__("btq %2, %1" : "=@ccc"(old) : "m"(*(const unsigned long (*)[])addr), "Ir"(nr));
+	return old;
 }
 
 static inline bool __test_and_set_bit(unsigned long nr, unsigned long *addr)
 {
-	bool old = test_bit(nr, addr);
+	bool old;
 
-	__set_bit(nr, addr);
+	__asm__("btsq %2, %1" : "=@ccc"(old), "+m"(*(unsigned long (*)[])addr) : "Ir"(nr));
 	return old;
 }
 
 static inline bool __test_and_clear_bit(unsigned long nr, unsigned long *addr)
 {
-	bool old = test_bit(nr, addr);
+	bool old;
 
-	__clear_bit(nr, addr);
+	__asm__("btrq %2, %1" : "=@ccc"(old), "+m"(*(unsigned long (*)[])addr) : "Ir"(nr));
 	return old;
+}
+
+static inline void __set_bit(unsigned long nr, unsigned long *addr)
+{
+	__asm__("btsq %1, %0" : "+m"(*(unsigned long (*)[])addr) : "Ir"(nr));
+}
+
+static inline void __clear_bit(unsigned long nr, unsigned long *addr)
+{
+	__asm__("btrq %1, %0" : "+m"(*(unsigned long (*)[])addr) : "Ir"(nr));
 }
 
 /* The first set bit at or after @offset, or @size if there is none. */
