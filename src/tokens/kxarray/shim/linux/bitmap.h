@@ -30,13 +30,14 @@ static inline unsigned long __ffs(unsigned long word)
 /*
  * x86_64's bit instructions, as arch/x86/include/asm/bitops.h uses them for
  * a variable bit number: one bt/bts/btr on the word in memory, the old bit
- * read back from the carry flag.
+ * read back from the carry flag.  The operand names only the first word:
+ * every bitmap the xarray touches is one word (XA_CHUNK_SIZE == 64).
  */
 static inline bool test_bit(unsigned long nr, const unsigned long *addr)
 {
 	bool old;
 
-	__asm__("btq %2, %1" : "=@ccc"(old) : "m"(*(const unsigned long (*)[])addr), "Ir"(nr));
+	__asm__("btq %2, %1" : "=@ccc"(old) : "m"(*addr), "Ir"(nr));
 	return old;
 }
 
@@ -44,7 +45,7 @@ static inline bool __test_and_set_bit(unsigned long nr, unsigned long *addr)
 {
 	bool old;
 
-	__asm__("btsq %2, %1" : "=@ccc"(old), "+m"(*(unsigned long (*)[])addr) : "Ir"(nr));
+	__asm__("btsq %2, %1" : "=@ccc"(old), "+m"(*addr) : "Ir"(nr));
 	return old;
 }
 
@@ -52,18 +53,18 @@ static inline bool __test_and_clear_bit(unsigned long nr, unsigned long *addr)
 {
 	bool old;
 
-	__asm__("btrq %2, %1" : "=@ccc"(old), "+m"(*(unsigned long (*)[])addr) : "Ir"(nr));
+	__asm__("btrq %2, %1" : "=@ccc"(old), "+m"(*addr) : "Ir"(nr));
 	return old;
 }
 
 static inline void __set_bit(unsigned long nr, unsigned long *addr)
 {
-	__asm__("btsq %1, %0" : "+m"(*(unsigned long (*)[])addr) : "Ir"(nr));
+	__asm__("btsq %1, %0" : "+m"(*addr) : "Ir"(nr));
 }
 
 static inline void __clear_bit(unsigned long nr, unsigned long *addr)
 {
-	__asm__("btrq %1, %0" : "+m"(*(unsigned long (*)[])addr) : "Ir"(nr));
+	__asm__("btrq %1, %0" : "+m"(*addr) : "Ir"(nr));
 }
 
 /* The first set bit at or after @offset, or @size if there is none. */
