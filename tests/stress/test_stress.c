@@ -27,6 +27,7 @@ struct slot {
 	uint32_t tokens[POOL];
 	unsigned int nr_tokens;
 	unsigned int generation;
+	bool joined;				/* sk has read a devmem frag */
 };
 
 struct stress {
@@ -155,6 +156,7 @@ static void *reader_thread(void *arg)
 		for (i = 0; i < r->n && s->generation == gen; i++) {
 			if (r->cm[i].type != SCM_DEVMEM_DMABUF)
 				continue;
+			s->joined = true;
 			if (s->nr_tokens < POOL)
 				s->tokens[s->nr_tokens++] = r->cm[i].c.frag_token;
 		}
@@ -165,17 +167,34 @@ static void *reader_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * What DONTNEED may answer here, where optlen is always valid: the count
+ * released, at most the frags named (S-5.1, S-5.2); EBADF once the closer
+ * has closed the socket; and EINVAL only in autorelease = 0 from a socket
+ * that has not joined a binding yet (S-5.4).  A bad token is never an
+ * error (S-5.1), in either mode.
+ */
+static bool dontneed_answer_ok(int mode, bool joined, int ret, unsigned int frags)
+{
+	if (ret >= 0)
+		return (unsigned int)ret <= frags && ret <= DML_MAX_DONTNEED_FRAGS;
+	if (ret == -EBADF)
+		return true;
+	return ret == -EINVAL && mode == 0 && !joined;
+}
+
 static void *returner_thread(void *arg)
 {
 	struct stress *st = arg;
 	unsigned int seed = st->seed ^ 0x2222u;
-	struct dmabuf_token t[8];
+	struct dmabuf_token t[8] = { { 0 } };
 
 	while (!atomic_load(&st->stop)) {
 		struct slot *s = &st->slots[rnd(&seed) % SLOTS];
 		struct slot *other = &st->slots[rnd(&seed) % SLOTS];
-		unsigned int kind = rnd(&seed) % 8, n = 1, i;
+		unsigned int kind = rnd(&seed) % 8, n = 1, i, frags = 0;
 		struct dml_sock *sk;
+		bool joined;
 		int ret;
 
 		pthread_mutex_lock(&other->lock);
@@ -183,6 +202,8 @@ static void *returner_thread(void *arg)
 		pthread_mutex_unlock(&other->lock);
 		pthread_mutex_lock(&s->lock);
 		sk = s->sk;
+		/* once joined, sk stays joined: a close can only make it EBADF */
+		joined = s->joined;
 		if (kind < 5 && s->nr_tokens) {
 			/* valid: up to 8 held tokens, sometimes twice */
 			for (n = 0; n < 8 && s->nr_tokens; n++)
@@ -203,10 +224,16 @@ static void *returner_thread(void *arg)
 			continue;
 		for (i = n; i < 8 && kind >= 5; i++)
 			t[i] = (struct dmabuf_token){ rnd(&seed) % 100000, rnd(&seed) % 3 };
+		if (kind >= 5)
+			n = 8;
+		for (i = 0; i < n; i++)
+			frags += t[i].token_count;
 		ret = dml_setsockopt(sk, SOL_SOCKET, SO_DEVMEM_DONTNEED, t,
-				     (kind >= 5 ? 8 : n) * sizeof(t[0]));
-		if (ret < 0 && ret != -EBADF && ret != -EINVAL)
-			atomic_fetch_add(&st->errors, 1);
+				     n * sizeof(t[0]));
+		if (!dontneed_answer_ok(st->dp->mode, joined, ret, frags) &&
+		    !atomic_fetch_add(&st->errors, 1))
+			printf("# first bad answer: DONTNEED of %u frags from a%s socket = %d\n",
+			       frags, joined ? " joined" : "", ret);
 		atomic_fetch_add(&st->ops, 1);
 	}
 	return NULL;
@@ -241,6 +268,7 @@ static void *closer_thread(void *arg)
 		s->flow = flow;
 		s->nr_tokens = 0;	/* a closed socket's tokens are its own business */
 		s->generation++;
+		s->joined = false;
 		pthread_mutex_unlock(&s->lock);
 		/* close(2) with other threads still calling: they hold file references */
 		dml_close(old_sk);

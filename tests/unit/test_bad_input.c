@@ -260,11 +260,49 @@ static long nothing_queued(struct dp *dp, char *m, size_t l)
 	return read_devmem(dp, 4 * 40);
 }
 
+/*
+ * A socket holding the tokens of one delivered page: in autorelease = 0 it
+ * has joined the binding, so the not-joined rule (S-5.4) cannot be what
+ * refuses a later DONTNEED.  Returns how many tokens it holds, or -999.
+ */
+static long hold_tokens(struct dp *dp, struct dp_read *r)
+{
+	size_t i;
+	long n = 0;
+
+	dp_send(dp, 4096);
+	dp_recv(dp->sk, 65536, 4 * 40, MSG_SOCK_DEVMEM | MSG_DONTWAIT, r);
+	if (r->ret != 4096)
+		return -999;
+	for (i = 0; i < r->n; i++)
+		n += r->cm[i].type == SCM_DEVMEM_DMABUF;
+	return n ? n : -999;
+}
+
+/*
+ * DONTNEED with @optlen bytes of entries naming tokens the socket holds:
+ * the optlen rule alone must refuse it, and refuse it whole, so every token
+ * is still held afterwards and returns once.
+ */
 static long dontneed_len(struct dp *dp, socklen_t optlen)
 {
-	struct dmabuf_token t[130] = { { 1, 1 } };
+	struct dmabuf_token t[130];
+	struct dp_read *r = malloc(sizeof(*r));
+	long held = hold_tokens(dp, r), ret;
+	size_t i;
 
-	return dml_setsockopt(dp->sk, SOL_SOCKET, SO_DEVMEM_DONTNEED, t, optlen);
+	if (held < 0) {
+		free(r);
+		return held;
+	}
+	/* the last cmsg is a frag's: the linear one, if any, comes first */
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		t[i] = (struct dmabuf_token){ r->cm[r->n - 1].c.frag_token, 1 };
+	ret = dml_setsockopt(dp->sk, SOL_SOCKET, SO_DEVMEM_DONTNEED, t, optlen);
+	if (dp_return_all(dp->sk, r) != held)
+		ret = -999;
+	free(r);
+	return ret;
 }
 
 static long dontneed_udp(struct dp *dp, char *m, size_t l)
@@ -283,6 +321,7 @@ static long dontneed_udp(struct dp *dp, char *m, size_t l)
 }
 
 static long dontneed_7(struct dp *dp, char *m, size_t l) { (void)m; (void)l; return dontneed_len(dp, 7); }
+static long dontneed_15(struct dp *dp, char *m, size_t l) { (void)m; (void)l; return dontneed_len(dp, 8 + 7); }
 static long dontneed_129(struct dp *dp, char *m, size_t l) { (void)m; (void)l; return dontneed_len(dp, 8 * 129); }
 
 static long dontneed_not_joined(struct dp *dp, char *m, size_t l)
@@ -301,13 +340,20 @@ static long recv_listener(struct dp *dp, char *m, size_t l)
 	return dml_recvmsg(dp->listener, &msg, MSG_DONTWAIT);
 }
 
+/*
+ * A valid iovec and nothing queued: without the MSG_PEEK rule the call
+ * would say EAGAIN, so only that rule can answer EINVAL, and a lost rule
+ * fails the row instead of blocking it.
+ */
 static long recv_peek(struct dp *dp, char *m, size_t l)
 {
-	struct msghdr msg = { 0 };
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	(void)m;
 	(void)l;
-	return dml_recvmsg(dp->sk, &msg, MSG_PEEK);
+	return dml_recvmsg(dp->sk, &msg, MSG_PEEK | MSG_DONTWAIT);
 }
 
 static long accept_empty(struct dp *dp, char *m, size_t l)
@@ -370,8 +416,12 @@ static const struct row rows[] = {
 	{ "S-4.6", "no room for the first cmsg", 1, no_cmsg_room, -ETOOSMALL, NULL },
 	{ "S-4.1", "non-blocking read of an empty queue", 1, nothing_queued, -EAGAIN, NULL },
 	{ "S-5.1", "DONTNEED on a non-TCP socket", 1, dontneed_udp, -EBADF, NULL },
-	{ "S-5.1", "DONTNEED optlen not a multiple of 8", 0, dontneed_7, -EINVAL, NULL },
-	{ "S-5.1", "DONTNEED optlen over 128 entries", 1, dontneed_129, -EINVAL, NULL },
+	{ "S-5.1", "DONTNEED optlen 7, joined and holding", 0, dontneed_7, -EINVAL, NULL },
+	{ "S-5.1", "DONTNEED optlen 7, holding", 1, dontneed_7, -EINVAL, NULL },
+	{ "S-5.1", "DONTNEED optlen 15, joined and holding", 0, dontneed_15, -EINVAL, NULL },
+	{ "S-5.1", "DONTNEED optlen 15, holding", 1, dontneed_15, -EINVAL, NULL },
+	{ "S-5.1", "DONTNEED optlen over 128 entries, joined and holding", 0, dontneed_129, -EINVAL, NULL },
+	{ "S-5.1", "DONTNEED optlen over 128 entries, holding", 1, dontneed_129, -EINVAL, NULL },
 	{ "S-5.4", "DONTNEED on a socket that never joined", 0, dontneed_not_joined, -EINVAL, NULL },
 	{ "S-4.1", "recvmsg on a listener", 0, recv_listener, -ENOTCONN, NULL },
 	{ "S-4.1", "recvmsg with MSG_PEEK", 0, recv_peek, -EINVAL, NULL },
