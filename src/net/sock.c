@@ -408,10 +408,14 @@ static int poll_scan(struct dml_pollfd *fds, unsigned int nfds)
 	return ready;
 }
 
+/* Entries on the stack: a poll over this many sockets allocates nothing. */
+#define POLL_STACK_ENTRIES	16
+
 int dml_poll(struct dml_pollfd *fds, unsigned int nfds, int timeout_ms)
 {
+	struct dml_poll_entry stack_entries[POLL_STACK_ENTRIES];
 	struct dml_poll_waiter w = { .seq = 0 };
-	struct dml_poll_entry *entries;
+	struct dml_poll_entry *entries = stack_entries;
 	struct timespec deadline;
 	unsigned int i, nr = 0;
 	unsigned long seq;
@@ -420,9 +424,11 @@ int dml_poll(struct dml_pollfd *fds, unsigned int nfds, int timeout_ms)
 	if (!fds || nfds == 0 || timeout_ms < -1)
 		return -EINVAL;
 	/* At most one entry per socket: the sockets may sit on many hosts. */
-	entries = calloc(nfds, sizeof(*entries));
-	if (!entries)
-		return -ENOMEM;
+	if (nfds > POLL_STACK_ENTRIES) {
+		entries = calloc(nfds, sizeof(*entries));
+		if (!entries)
+			return -ENOMEM;
+	}
 	pthread_mutex_init(&w.lock, NULL);
 	pthread_cond_init(&w.cond, NULL);
 	if (timeout_ms > 0)
@@ -449,6 +455,7 @@ int dml_poll(struct dml_pollfd *fds, unsigned int nfds, int timeout_ms)
 		poll_unwatch(&entries[i]);
 	pthread_cond_destroy(&w.cond);
 	pthread_mutex_destroy(&w.lock);
-	free(entries);
+	if (entries != stack_entries)
+		free(entries);
 	return ready;
 }

@@ -730,6 +730,7 @@ static void test_poll_null_socket(void **state)
 		{ .sk = NULL, .events = POLLIN },
 		{ .sk = dp->sk, .events = POLLIN },
 	};
+	struct dml_pollfd many[20];
 	struct dp_read r;
 
 	assert_int_equal(dml_poll(fds, 2, 0), 1);
@@ -741,6 +742,12 @@ static void test_poll_null_socket(void **state)
 	assert_int_equal(fds[1].revents, POLLIN);
 	fds[1].sk = NULL;
 	assert_int_equal(dml_poll(fds, 2, -1), 2);
+	/* more sockets than poll keeps on its stack: the socket is still seen */
+	memset(many, 0, sizeof(many));
+	many[19] = (struct dml_pollfd){ .sk = dp->sk, .events = POLLIN };
+	assert_int_equal(dml_poll(many, 20, -1), 20);
+	assert_int_equal(many[0].revents, POLLNVAL);
+	assert_int_equal(many[19].revents, POLLIN);
 	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM | MSG_DONTWAIT, &r);
 	assert_int_equal(r.ret, 4096);
 	assert_int_equal(dp_return_all(dp->sk, &r), 1);
