@@ -716,6 +716,34 @@ static void test_room_checked_before_binding(void **state)
 	dp_assert_clean(dp);
 }
 
+/*
+ * S-4.3 / S-4.7 (docs/deviations.md, zero-length reads): a read of 0 bytes
+ * with data queued returns 0 and delivers nothing: no cmsg, no token, no
+ * join, and the data is still there for the next read.
+ */
+static void test_zero_length_read(void **state)
+{
+	struct dp *dp = *state;
+	struct dp_read r;
+
+	assert_int_equal(dp_send(dp, 4096), 4096);
+	dp_recv(dp->sk, 0, ROOM(8), MSG_SOCK_DEVMEM, &r);
+	assert_int_equal(r.ret, 0);
+	dp_recv(dp->sk, 0, ROOM(8), MSG_DONTWAIT, &r);
+	assert_int_equal(r.ret, 0);
+	if (dp->mode == 0)
+		assert_errno(dp_dontneed(dp->sk, 0, DML_MAX_DONTNEED_FRAGS), -EINVAL);
+	else
+		assert_int_equal(dp_dontneed(dp->sk, 0, DML_MAX_DONTNEED_FRAGS), 0);
+	dp_recv(dp->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM | MSG_DONTWAIT, &r);
+	assert_int_equal(r.ret, 4096);
+	assert_int_equal(r.n, 1);
+	if (dp->mode == 1)
+		assert_int_equal(r.cm[0].c.frag_token, 1);
+	assert_int_equal(dp_return_all(dp->sk, &r), 1);
+	dp_assert_clean(dp);
+}
+
 /* ---- poll --------------------------------------------------------------- */
 
 /*
@@ -849,6 +877,8 @@ int main(void)
 		T0(test_cloexec_nosignal_accepted, dp_setup0),
 		T0(test_cloexec_nosignal_accepted, dp_setup1),
 		T0(test_room_checked_before_binding, dp_setup0),
+		T0(test_zero_length_read, dp_setup0),
+		T0(test_zero_length_read, dp_setup1),
 		T0(test_poll_null_socket, dp_setup0),
 		T0(test_poll_across_hosts, dp_setup0),
 	};
