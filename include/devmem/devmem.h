@@ -309,7 +309,8 @@ ssize_t dml_recvmsg(struct dml_sock *sk, struct msghdr *msg, int flags);
  * @optlen: a multiple of 8, at most 8 * 128.
  *
  * Return: frags released (>= 0), -EBADF (not TCP, or closed), -EINVAL (bad
- * optlen, or autorelease = 0 and the socket never joined a binding),
+ * optlen, or, optlen 0 included, the host's mode key is autorelease = 0 -
+ * also once no binding is left - and the socket never joined a binding),
  * -EFAULT (NULL optval with optlen > 0), -ENOPROTOOPT for other options.
  */
 int dml_setsockopt(struct dml_sock *sk, int level, int optname,
