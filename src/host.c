@@ -73,7 +73,6 @@ int dml_host_create(const struct dml_host_config *cfg, struct dml_host **out)
 	pthread_mutex_init(&host->pools_lock, NULL);
 	pthread_mutex_init(&host->socks_lock, NULL);
 	pthread_mutex_init(&host->poll_lock, NULL);
-	pthread_cond_init(&host->poll_cond, NULL);
 	host->mode = NO_MODE;
 	atomic_init(&host->autorelease_key, 0);
 	*out = host;
@@ -96,7 +95,6 @@ void dml_host_destroy(struct dml_host *host)
 	DML_WARN_ON(host, host->pools != NULL);
 	free(host->devs);
 	free(host->bindings);
-	pthread_cond_destroy(&host->poll_cond);
 	pthread_mutex_destroy(&host->poll_lock);
 	pthread_mutex_destroy(&host->socks_lock);
 	pthread_mutex_destroy(&host->pools_lock);
@@ -184,9 +182,19 @@ void dml_host_binding_unregister(struct dml_host *host, struct dml_binding *bind
 			break;
 		}
 	}
-	/* S-3.4: the last RX binding gone, either mode may be asked for. */
-	if (host->nr_bindings == 0)
+	/*
+	 * S-3.4: the last RX binding gone, either mode may be asked for, and
+	 * the key goes back to its default (manual), as v10 disables its
+	 * static key: DONTNEED then takes the autorelease = 0 path.  No token
+	 * can be outstanding: each holds a page-pool reference, and each pool
+	 * holds the binding.  A bind that fails after registering comes here
+	 * too, so it leaves the key as an idle host had it.
+	 */
+	if (host->nr_bindings == 0) {
 		host->mode = NO_MODE;
+		atomic_store_explicit(&host->autorelease_key, 0,
+				      memory_order_relaxed);
+	}
 	pthread_mutex_unlock(&host->bindings_lock);
 }
 

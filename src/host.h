@@ -14,6 +14,7 @@
 
 struct dml_binding;
 struct dml_page_pool;
+struct dml_poll_entry;
 struct dml_extack;
 struct dml_sock;
 struct dml_token_ops;
@@ -63,10 +64,13 @@ struct dml_host {
 	pthread_mutex_t socks_lock;
 	struct dml_sock *socks;
 
-	/* poll(): every socket state change bumps poll_seq and wakes pollers. */
+	/*
+	 * poll(): protects the list of dml_poll() calls watching a socket of
+	 * this host; every socket state change wakes each of them.  pollers
+	 * counts them, so a wake with nobody polling takes no lock.
+	 */
 	pthread_mutex_t poll_lock;
-	pthread_cond_t poll_cond;
-	unsigned long poll_seq;
+	struct dml_poll_entry *poll_waiters;
 	_Atomic int pollers;
 
 	_Atomic unsigned long warnings;

@@ -282,13 +282,21 @@ int dml_accept(struct dml_sock *listener, int flags, struct dml_sock **out);
  * @sk: the socket.
  * @msg: a real struct msghdr; devmem cmsgs are written to msg_control and
  *	 msg_controllen is set to the bytes used (0 at EOF), MSG_CTRUNC never
- *	 set; on an error msg_controllen and msg_flags are left as given.
- * @flags: MSG_SOCK_DEVMEM, MSG_DONTWAIT, MSG_PEEK is refused.
+ *	 set, msg_flags keeps only MSG_CMSG_CLOEXEC; on an error
+ *	 msg_controllen and msg_flags are left as given.  An iovec longer
+ *	 than INT_MAX & PAGE_MASK bytes reads that much at most.
+ * @flags: MSG_SOCK_DEVMEM, MSG_DONTWAIT, MSG_WAITALL (wait for the whole
+ *	   iovec, frag bytes counting, until EOF, a full cmsg buffer or the
+ *	   other kind of memory), MSG_TRUNC (discard what is read: no copy,
+ *	   no cmsg, no token), MSG_CMSG_CLOEXEC and MSG_NOSIGNAL (no effect);
+ *	   MSG_PEEK and any other flag are refused.
  *
  * Return: bytes delivered (0 at EOF), -EAGAIN, -EFAULT (devmem data without
- * MSG_SOCK_DEVMEM), -ETOOSMALL (no room for the first cmsg), -ENODEV (the
- * binding is gone before the socket joined it), -ENOTCONN, -EBADF,
- * -EINVAL for bad flags or a NULL/negative iovec, -ENOMEM (token table).
+ * MSG_SOCK_DEVMEM, a NULL iovec array or a NULL base with a length, a frag
+ * of another binding in autorelease = 0), -ETOOSMALL (no room for the first
+ * cmsg), -ENODEV (the binding is gone before the socket joined it),
+ * -ENOTCONN, -EBADF, -EMSGSIZE (more than 1024 iovecs), -EINVAL for bad
+ * flags or a NULL @msg, -ENOMEM (token table).
  */
 ssize_t dml_recvmsg(struct dml_sock *sk, struct msghdr *msg, int flags);
 
@@ -301,7 +309,8 @@ ssize_t dml_recvmsg(struct dml_sock *sk, struct msghdr *msg, int flags);
  * @optlen: a multiple of 8, at most 8 * 128.
  *
  * Return: frags released (>= 0), -EBADF (not TCP, or closed), -EINVAL (bad
- * optlen, or autorelease = 0 and the socket never joined a binding),
+ * optlen, or, optlen 0 included, the host's mode key is autorelease = 0 -
+ * also once no binding is left - and the socket never joined a binding),
  * -EFAULT (NULL optval with optlen > 0), -ENOPROTOOPT for other options.
  */
 int dml_setsockopt(struct dml_sock *sk, int level, int optname,
@@ -338,7 +347,10 @@ struct dml_pollfd {
  * @nfds: how many.
  * @timeout_ms: -1 waits for ever, 0 does not wait.
  *
- * Return: sockets with events, 0 on timeout, -EINVAL.
+ * The sockets may belong to different hosts; a NULL or closed socket gets
+ * POLLNVAL.
+ *
+ * Return: sockets with events, 0 on timeout, -EINVAL, -ENOMEM.
  */
 int dml_poll(struct dml_pollfd *fds, unsigned int nfds, int timeout_ms);
 

@@ -20,11 +20,14 @@ static int devmem_dontneed(struct dml_sock *sk, const void *optval, socklen_t op
 		return -EBADF;
 	if (optlen % sizeof(tokens[0]) || optlen > sizeof(tokens))
 		return -EINVAL;
-	if (!optlen)
-		return 0;
-	if (!optval)
+	/*
+	 * optlen 0 still reaches the design, as in v10: a manual-mode socket
+	 * that never joined gets EINVAL even with nothing to return.
+	 */
+	if (optlen && !optval)
 		return -EFAULT;
-	memcpy(tokens, optval, optlen);
+	if (optlen)
+		memcpy(tokens, optval, optlen);
 	ts = sk->tokens[dml_host_autorelease_key(sk->host)];
 	return ts->ops->release(ts, tokens, optlen / sizeof(tokens[0]));
 }

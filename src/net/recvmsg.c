@@ -14,7 +14,12 @@
 #include "sock.h"
 #include "tokens/tokens.h"
 
-#define SUPPORTED_FLAGS	(MSG_SOCK_DEVMEM | MSG_DONTWAIT | MSG_WAITALL)
+/*
+ * What TCP's recvmsg gives meaning to here; MSG_CMSG_CLOEXEC (devmem cmsgs
+ * carry no fd) and MSG_NOSIGNAL (a send flag) are accepted and do nothing.
+ */
+#define SUPPORTED_FLAGS	(MSG_SOCK_DEVMEM | MSG_DONTWAIT | MSG_WAITALL | \
+			 MSG_TRUNC | MSG_CMSG_CLOEXEC | MSG_NOSIGNAL)
 
 /* Where the next copied byte goes, over the caller's iovec. */
 struct iov_iter {
@@ -177,36 +182,33 @@ static void copy_readable(const struct dml_skb *skb, uint32_t offset,
 	}
 }
 
-/* Total iovec length, or -EINVAL for a bad iovec. */
+/* copy_msghdr_from_user()'s limit on the iovec count (UIO_MAXIOV). */
+#define MAX_IOVLEN	1024
+/* The kernel caps every read and write at MAX_RW_COUNT bytes. */
+#define MAX_RW_COUNT	(INT_MAX & ~(DML_PAGE_SIZE - 1))
+
+/*
+ * The iovec's length as import_iovec() sees it: clamped to MAX_RW_COUNT,
+ * so a huge iovec reads at most that much.  A NULL iovec array cannot be
+ * copied in (EFAULT); a NULL base is refused up front where the kernel
+ * faults on the first copy into it.
+ */
 static ssize_t iov_length(const struct msghdr *msg)
 {
 	size_t i, total = 0;
 
+	if (msg->msg_iovlen > MAX_IOVLEN)
+		return -EMSGSIZE;
 	if (msg->msg_iovlen && !msg->msg_iov)
-		return -EINVAL;
+		return -EFAULT;
 	for (i = 0; i < msg->msg_iovlen; i++) {
-		if (msg->msg_iov[i].iov_len && !msg->msg_iov[i].iov_base)
+		size_t len = msg->msg_iov[i].iov_len;
+
+		if (len && !msg->msg_iov[i].iov_base)
 			return -EFAULT;
-		if (msg->msg_iov[i].iov_len > (size_t)INT_MAX - total)
-			return -EINVAL;
-		total += msg->msg_iov[i].iov_len;
+		total += len < MAX_RW_COUNT - total ? len : MAX_RW_COUNT - total;
 	}
 	return (ssize_t)total;
-}
-
-/* Waits for data, EOF or teardown; socket lock held.  0 when data is queued. */
-static int wait_for_data_locked(struct dml_sock *sk, int flags)
-{
-	while (!sk->rx_head) {
-		if (sk->rcv_shutdown)
-			return 1;
-		if (sk->dead)
-			return -EBADF;
-		if (flags & MSG_DONTWAIT)
-			return -EAGAIN;
-		pthread_cond_wait(&sk->wait, &sk->lock);
-	}
-	return 0;
 }
 
 static void eat_skb_locked(struct dml_sock *sk, struct dml_skb *skb)
@@ -218,44 +220,92 @@ static void eat_skb_locked(struct dml_sock *sk, struct dml_skb *skb)
 	dml_skb_free(sk->host, skb);
 }
 
+/*
+ * The receive queue is empty: like tcp_recvmsg_locked(), stop once @target
+ * bytes are read, or at EOF, or without waiting when non-blocking (EAGAIN
+ * if nothing was read); otherwise sleep with the socket lock released.
+ * Returns 0 to look at the queue again, 1 to end the call.
+ */
+static int wait_for_more_locked(struct dml_sock *sk, int flags, ssize_t *copied,
+				ssize_t target)
+{
+	if (*copied >= target || sk->rcv_shutdown)
+		return 1;
+	if (sk->dead) {
+		if (!*copied)
+			*copied = -EBADF;
+		return 1;
+	}
+	if (flags & MSG_DONTWAIT) {
+		if (!*copied)
+			*copied = -EAGAIN;
+		return 1;
+	}
+	pthread_cond_wait(&sk->wait, &sk->lock);
+	return 0;
+}
+
+/*
+ * One skb from @offset, @used bytes at most: copied if it is in host memory,
+ * tokens and cmsgs if it is devmem.  Returns bytes read or -errno.
+ */
+static int read_skb_locked(struct dml_sock *sk, const struct dml_skb *skb,
+			   uint32_t offset, uint32_t used, int flags,
+			   struct iov_iter *it, struct cmsg_writer *w)
+{
+	struct dml_token_sock *ts;
+
+	if (skb->readable) {
+		copy_readable(skb, offset, it, used);
+		return (int)used;
+	}
+	if (!(flags & MSG_SOCK_DEVMEM))
+		return -EFAULT;
+	/* The key is read where it is used, as a static branch is. */
+	ts = sk->tokens[dml_host_autorelease_key(sk->host)];
+	return recv_dmabuf(ts, skb, offset, it, w, used);
+}
+
 static ssize_t recvmsg_locked(struct dml_sock *sk, struct msghdr *msg, int flags,
 			      uint32_t len)
 {
-	struct dml_token_sock *ts = sk->tokens[dml_host_autorelease_key(sk->host)];
 	struct iov_iter it = { .iov = msg->msg_iov, .nr = msg->msg_iovlen };
 	struct cmsg_writer w = {
 		.next = msg->msg_control,
 		.left = msg->msg_control ? msg->msg_controllen : 0,
 	};
-	int last_devmem = -1, err;
+	/*
+	 * sock_rcvlowat() with SO_RCVLOWAT at its default of 1: MSG_WAITALL
+	 * waits for the whole iovec, devmem frag bytes counting as read.
+	 */
+	ssize_t target = flags & MSG_WAITALL && len ? (ssize_t)len : 1;
+	int last_devmem = -1;
 	ssize_t copied = 0;
 
 	if (sk->state != DML_SOCK_ESTABLISHED)
 		return -ENOTCONN;
-	err = wait_for_data_locked(sk, flags);
-	/* At EOF nothing is queued: the loop is skipped and 0 bytes of cmsg reported. */
-	if (err < 0)
-		return err;
-	while (len && sk->rx_head) {
+	/* The body runs once even for a zero-length read, which waits too. */
+	do {
 		struct dml_skb *skb = sk->rx_head;
-		uint32_t offset = sk->rx_offset;
-		uint32_t avail = skb->len - offset;
-		uint32_t used = avail < len ? avail : len;
+		uint32_t offset, used;
 
-		/* S-4.2: one call never mixes host memory and devmem. */
-		if (last_devmem != -1 && last_devmem != !skb->readable)
+		if (!skb) {
+			if (wait_for_more_locked(sk, flags, &copied, target))
+				break;
+			continue;
+		}
+		if (!len)
 			break;
-		if (skb->readable) {
-			copy_readable(skb, offset, &it, used);
-		} else {
+		offset = sk->rx_offset;
+		used = skb->len - offset < len ? skb->len - offset : len;
+		/* MSG_TRUNC discards what it reads: nothing copied, no mixing rule. */
+		if (!(flags & MSG_TRUNC)) {
 			int n;
 
-			if (!(flags & MSG_SOCK_DEVMEM)) {
-				if (!copied)
-					copied = -EFAULT;
+			/* S-4.2: one call never mixes host memory and devmem. */
+			if (last_devmem != -1 && last_devmem != !skb->readable)
 				break;
-			}
-			n = recv_dmabuf(ts, skb, offset, &it, &w, used);
+			n = read_skb_locked(sk, skb, offset, used, flags, &it, &w);
 			if (n < 0) {
 				if (!copied)
 					copied = n;
@@ -269,14 +319,15 @@ static ssize_t recvmsg_locked(struct dml_sock *sk, struct msghdr *msg, int flags
 		sk->rx_offset += used;
 		if (sk->rx_offset == skb->len)
 			eat_skb_locked(sk, skb);
-		else
-			break;	/* len is used up, or the cmsg buffer is full */
-	}
+		else if (len)
+			break;	/* the cmsg buffer is full: the rest stays queued */
+	} while (len);
 	/* Like ____sys_recvmsg(): the header is written back on success only. */
 	if (copied < 0)
 		return copied;
 	msg->msg_controllen = w.used;
-	msg->msg_flags = 0;
+	/* MSG_CMSG_CLOEXEC comes back as given; TCP adds no flag of its own. */
+	msg->msg_flags = flags & MSG_CMSG_CLOEXEC;
 	return copied;
 }
 

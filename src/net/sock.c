@@ -55,14 +55,19 @@ void dml_sock_put(struct dml_sock *sk)
 void dml_sock_wake(struct dml_sock *sk)
 {
 	struct dml_host *host = sk->host;
+	struct dml_poll_entry *e;
 
 	pthread_cond_broadcast(&sk->wait);
-	if (atomic_load_explicit(&host->pollers, memory_order_acquire)) {
-		pthread_mutex_lock(&host->poll_lock);
-		host->poll_seq++;
-		pthread_cond_broadcast(&host->poll_cond);
-		pthread_mutex_unlock(&host->poll_lock);
+	if (!atomic_load_explicit(&host->pollers, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&host->poll_lock);
+	for (e = host->poll_waiters; e; e = e->next) {
+		pthread_mutex_lock(&e->waiter->lock);
+		e->waiter->seq++;
+		pthread_cond_broadcast(&e->waiter->cond);
+		pthread_mutex_unlock(&e->waiter->lock);
 	}
+	pthread_mutex_unlock(&host->poll_lock);
 }
 
 int dml_socket(struct dml_host *host, int type, struct dml_sock **out)
@@ -340,50 +345,117 @@ static void deadline_after(struct timespec *ts, int timeout_ms)
 	}
 }
 
-int dml_poll(struct dml_pollfd *fds, unsigned int nfds, int timeout_ms)
+/*
+ * Puts @w on the wait list of @sk's host unless an entry of @entries already
+ * does: poll_wait() on each file, once per wait queue.
+ */
+static void poll_watch(struct dml_sock *sk, struct dml_poll_waiter *w,
+		       struct dml_poll_entry *entries, unsigned int *nr)
 {
 	struct dml_host *host;
-	struct timespec deadline;
-	unsigned long seq;
 	unsigned int i;
+
+	if (!sk || !dml_sock_fd_get(sk))
+		return;
+	host = sk->host;
+	dml_sock_fd_put(sk);
+	for (i = 0; i < *nr; i++)
+		if (entries[i].host == host)
+			return;
+	entries[*nr] = (struct dml_poll_entry){ .waiter = w, .host = host };
+	pthread_mutex_lock(&host->poll_lock);
+	entries[*nr].next = host->poll_waiters;
+	host->poll_waiters = &entries[*nr];
+	pthread_mutex_unlock(&host->poll_lock);
+	/* Before the first scan: a wake after it must see this poller. */
+	atomic_fetch_add(&host->pollers, 1);
+	(*nr)++;
+}
+
+static void poll_unwatch(struct dml_poll_entry *e)
+{
+	struct dml_host *host = e->host;
+	struct dml_poll_entry **pp;
+
+	atomic_fetch_sub(&host->pollers, 1);
+	pthread_mutex_lock(&host->poll_lock);
+	for (pp = &host->poll_waiters; *pp; pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&host->poll_lock);
+}
+
+static int poll_scan(struct dml_pollfd *fds, unsigned int nfds)
+{
+	unsigned int i;
+	int ready = 0;
+
+	for (i = 0; i < nfds; i++) {
+		struct dml_sock *sk = fds[i].sk;
+
+		if (!sk || !dml_sock_fd_get(sk)) {
+			fds[i].revents = POLLNVAL;
+		} else {
+			fds[i].revents = sock_poll_events(sk) &
+					 (fds[i].events | POLLHUP);
+			dml_sock_fd_put(sk);
+		}
+		ready += fds[i].revents != 0;
+	}
+	return ready;
+}
+
+/* Entries on the stack: a poll over this many sockets allocates nothing. */
+#define POLL_STACK_ENTRIES	16
+
+int dml_poll(struct dml_pollfd *fds, unsigned int nfds, int timeout_ms)
+{
+	struct dml_poll_entry stack_entries[POLL_STACK_ENTRIES];
+	struct dml_poll_waiter w = { .seq = 0 };
+	struct dml_poll_entry *entries = stack_entries;
+	struct timespec deadline;
+	unsigned int i, nr = 0;
+	unsigned long seq;
 	int ready, rc = 0;
 
 	if (!fds || nfds == 0 || timeout_ms < -1)
 		return -EINVAL;
-	host = fds[0].sk->host;
+	/* At most one entry per socket: the sockets may sit on many hosts. */
+	if (nfds > POLL_STACK_ENTRIES) {
+		entries = calloc(nfds, sizeof(*entries));
+		if (!entries)
+			return -ENOMEM;
+	}
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cond, NULL);
 	if (timeout_ms > 0)
 		deadline_after(&deadline, timeout_ms);
-	atomic_fetch_add(&host->pollers, 1);
+	for (i = 0; i < nfds; i++)
+		poll_watch(fds[i].sk, &w, entries, &nr);
 	for (;;) {
-		pthread_mutex_lock(&host->poll_lock);
-		seq = host->poll_seq;
-		pthread_mutex_unlock(&host->poll_lock);
-
-		ready = 0;
-		for (i = 0; i < nfds; i++) {
-			struct dml_sock *sk = fds[i].sk;
-
-			if (!sk || !dml_sock_fd_get(sk)) {
-				fds[i].revents = POLLNVAL;
-			} else {
-				fds[i].revents = sock_poll_events(sk) &
-						 (fds[i].events | POLLHUP);
-				dml_sock_fd_put(sk);
-			}
-			ready += fds[i].revents != 0;
-		}
+		pthread_mutex_lock(&w.lock);
+		seq = w.seq;
+		pthread_mutex_unlock(&w.lock);
+		ready = poll_scan(fds, nfds);
 		if (ready || timeout_ms == 0 || rc == ETIMEDOUT)
 			break;
-		pthread_mutex_lock(&host->poll_lock);
-		while (host->poll_seq == seq && rc != ETIMEDOUT) {
+		pthread_mutex_lock(&w.lock);
+		while (w.seq == seq && rc != ETIMEDOUT) {
 			if (timeout_ms < 0)
-				pthread_cond_wait(&host->poll_cond, &host->poll_lock);
+				pthread_cond_wait(&w.cond, &w.lock);
 			else
-				rc = pthread_cond_timedwait(&host->poll_cond,
-							    &host->poll_lock, &deadline);
+				rc = pthread_cond_timedwait(&w.cond, &w.lock, &deadline);
 		}
-		pthread_mutex_unlock(&host->poll_lock);
+		pthread_mutex_unlock(&w.lock);
 	}
-	atomic_fetch_sub(&host->pollers, 1);
+	for (i = 0; i < nr; i++)
+		poll_unwatch(&entries[i]);
+	pthread_cond_destroy(&w.cond);
+	pthread_mutex_destroy(&w.lock);
+	if (entries != stack_entries)
+		free(entries);
 	return ready;
 }

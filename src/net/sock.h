@@ -58,6 +58,20 @@ struct dml_sock {
 	struct dml_sock *host_next;
 };
 
+/* One dml_poll() call waiting for a state change on any host it watches. */
+struct dml_poll_waiter {
+	pthread_mutex_t lock;	/* protects seq */
+	pthread_cond_t cond;
+	unsigned long seq;	/* bumped by every wake */
+};
+
+/* A waiter's place in one host's list, under that host's poll_lock. */
+struct dml_poll_entry {
+	struct dml_poll_waiter *waiter;
+	struct dml_host *host;
+	struct dml_poll_entry *next;
+};
+
 bool dml_sock_fd_get(struct dml_sock *sk);
 void dml_sock_fd_put(struct dml_sock *sk);
 void dml_sock_put(struct dml_sock *sk);

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * NETDEV_CMD_BIND_RX (S-3.1 .. S-3.4): import the dma-buf, claim the mode,
- * bind each listed RX queue, tie the binding to the requesting socket.
+ * NETDEV_CMD_BIND_RX (S-3.1 .. S-3.4): read the listed RX queues, import
+ * the dma-buf and claim the mode, bind each queue, tie the binding to the
+ * requesting socket.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
 #include <libmnl/libmnl.h>
 
 #include "host.h"
@@ -11,10 +15,15 @@
 #include "netdev_genl.h"
 #include "nic/netdev.h"
 
-static int bind_queue(struct dml_genl_info *info, struct dml_netdev *dev,
-		      struct dml_binding *binding, const struct nlattr *nest)
+/*
+ * Reads one queue nest into @want: an RX queue that exists, or EINVAL.  A
+ * queue listed twice is one queue, as in the kernel's bitmap.
+ */
+static int read_queue(struct dml_genl_info *info, const struct dml_netdev *dev,
+		      const struct nlattr *nest, bool *want)
 {
 	const struct nlattr *tb[NETDEV_A_QUEUE_TYPE + 1];
+	uint32_t id;
 	int err;
 
 	err = dml_nla_parse(mnl_attr_get_payload(nest),
@@ -30,11 +39,36 @@ static int bind_queue(struct dml_genl_info *info, struct dml_netdev *dev,
 		dml_extack_bad_attr(info->ext, tb[NETDEV_A_QUEUE_TYPE]);
 		return -EINVAL;
 	}
-	err = dml_netdev_bind_rxq(dev, mnl_attr_get_u32(tb[NETDEV_A_QUEUE_ID]),
-				  binding, info->ext);
-	if (err)
+	id = mnl_attr_get_u32(tb[NETDEV_A_QUEUE_ID]);
+	if (id >= dev->nr_rx_queues) {
+		dml_extack_msg(info->ext, "rx queue index %u out of range (device has %u)",
+			       id, dev->nr_rx_queues);
 		dml_extack_bad_attr(info->ext, tb[NETDEV_A_QUEUE_ID]);
-	return err;
+		return -EINVAL;
+	}
+	want[id] = true;
+	return 0;
+}
+
+/*
+ * Every queue nest, before anything is imported or the mode is claimed, as
+ * netdev_nl_read_rxq_bitmap() does in the series' base: a bad queue is
+ * EINVAL whatever the mode.
+ */
+static int read_queues(struct dml_genl_info *info, const struct dml_netdev *dev,
+		       bool *want)
+{
+	const struct nlattr *attr;
+	int err;
+
+	mnl_attr_for_each(attr, info->nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != NETDEV_A_DMABUF_QUEUES)
+			continue;
+		err = read_queue(info, dev, attr, want);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static int reply_id(struct dml_genl_info *info, uint32_t id)
@@ -57,10 +91,11 @@ int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 	const struct nlattr *autorelease_attr = attrs[NETDEV_A_DMABUF_AUTORELEASE];
 	struct dml_host *host = info->sk->host;
 	struct dml_binding *binding;
-	const struct nlattr *attr;
 	struct dml_netdev *dev;
 	int autorelease = 0;
 	uint32_t ifindex;
+	unsigned int i;
+	bool *want;
 	int err;
 
 	if (!dml_nla_require(attrs, NETDEV_A_DMABUF_IFINDEX, dml_bind_rx_policy, NULL, info->ext) ||
@@ -82,19 +117,28 @@ int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 		return -EOPNOTSUPP;
 	}
 
+	/* One flag per queue the device has; released on every path. */
+	want = calloc(dev->nr_rx_queues, sizeof(*want));
+	if (!want)
+		return -ENOMEM;
+	err = read_queues(info, dev, want);
+	if (err)
+		goto err_free_want;
+
 	err = dml_binding_create(host, dev,
 				 (int)mnl_attr_get_u32(attrs[NETDEV_A_DMABUF_FD]),
 				 autorelease, info->ext, &binding);
 	if (err) {
 		dml_extack_bad_attr(info->ext, err == -EBUSY ? autorelease_attr
 							     : attrs[NETDEV_A_DMABUF_FD]);
-		return err;
+		goto err_free_want;
 	}
 
-	mnl_attr_for_each(attr, info->nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(attr) != NETDEV_A_DMABUF_QUEUES)
+	/* In queue order, as for_each_set_bit() walks the kernel's bitmap. */
+	for (i = 0; i < dev->nr_rx_queues; i++) {
+		if (!want[i])
 			continue;
-		err = bind_queue(info, dev, binding, attr);
+		err = dml_netdev_bind_rxq(dev, i, binding, info->ext);
 		if (err)
 			goto err_unbind;
 	}
@@ -105,9 +149,12 @@ int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 	binding->owner = info->sk;
 	binding->owner_next = info->sk->bindings;
 	info->sk->bindings = binding;
+	free(want);
 	return 0;
 
 err_unbind:
 	dml_binding_unbind(binding);
+err_free_want:
+	free(want);
 	return err;
 }

@@ -132,11 +132,15 @@ static int niov_release(struct dml_token_sock *ts, const struct dmabuf_token *to
 		for (j = 0; j < tokens[i].token_count; j++) {
 			uint32_t token = tokens[i].token_start + j;
 
-			if (++frags > DML_MAX_DONTNEED_FRAGS)
-				return released;
-			/* Past the binding's pages ends this entry, not the call. */
+			/*
+			 * Past the binding's pages ends this entry, not the
+			 * call, and is not counted against the frag budget
+			 * (v10's order).
+			 */
 			if (token >= binding->nr_niovs)
 				break;
+			if (++frags > DML_MAX_DONTNEED_FRAGS)
+				return released;
 			released += uref_dec_not_zero(binding, &binding->vec[token]);
 		}
 	}

@@ -103,11 +103,12 @@ static int model_release(const struct fuzz_dp *dp, struct held *h,
 		for (j = 0; j < t[i].token_count; j++) {
 			uint32_t token = t[i].token_start + j;
 
+			/* v10: a token past the pages ends its entry uncounted. */
+			if (dp->mode == 0 && token >= dp->pages)
+				break;
 			if (++frags > DML_MAX_DONTNEED_FRAGS)
 				return released;
 			if (dp->mode == 0) {
-				if (token >= dp->pages)
-					break;
 				if (h->uref[token]) {
 					h->uref[token]--;
 					released++;

@@ -14,7 +14,7 @@
  *   0    send: u16 length (& 0x1fff) of pattern bytes
  *   1    read:
  *        u8   flags: bit 0 MSG_SOCK_DEVMEM, bit 1 MSG_WAITALL, bit 2 a bad
- *             flag (MSG_PEEK, or a high bit with bit 3), bit 4 a NULL
+ *             flag (MSG_PEEK, or MSG_OOB with bit 3), bit 4 a NULL
  *             msg_iov, bit 5 a NULL iov_base, bit 6 NULL msg_control with
  *             room, bit 7 an iovec of 0 first (MSG_DONTWAIT is always set)
  *        u8   iovecs (& 7), then per iovec a u16 length (& 0x1fff)
@@ -220,7 +220,7 @@ static void one_read(struct conn *c, struct fuzz_in *in)
 	if (f & 2)
 		flags |= MSG_WAITALL;
 	if (f & 4) {
-		flags |= (f & 8) ? 0x40000000 : MSG_PEEK;
+		flags |= (f & 8) ? MSG_OOB : MSG_PEEK;
 		bad_flags = true;
 	}
 	k = 0;
@@ -255,9 +255,10 @@ static void one_read(struct conn *c, struct fuzz_in *in)
 	msg.msg_controllen = room;
 
 	ret = dml_recvmsg(c->sk, &msg, flags);
-	if (bad_flags || bad_iov) {
+	if (bad_flags) {
 		FUZZ_CHECK(ret == -EINVAL);
-	} else if (null_base) {
+	} else if (bad_iov || null_base) {
+		/* the iovec array cannot be copied in, or a base faults */
 		FUZZ_CHECK(ret == -EFAULT);
 	} else {
 		check_read(c, &msg, ctrl ? room : 0, room, total, flags, ret);

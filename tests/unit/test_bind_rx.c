@@ -73,14 +73,84 @@ static void test_bind_requires_attrs(void **state)
 	assert_int_equal(r.replies, 1);
 }
 
-/* S-3.1: queue id beyond the device, with the attribute named. */
+/*
+ * S-3.1: queue id beyond the device is EINVAL with the id attribute named,
+ * as netdev_nl_read_rxq_bitmap() in the series' base says.
+ */
 static void test_bind_queue_out_of_range(void **state)
 {
 	struct fixture *f = *state;
-	const uint32_t q[] = { FIXTURE_QUEUES };
+	union nl_buf b;
+	struct nlmsghdr *nlh = genl_req(&b, (uint16_t)netdev_family(f->nl),
+					NETDEV_CMD_BIND_RX, 0);
+	struct nlattr *nest, *id_attr;
+	struct nl_result r;
 
-	assert_errno(fixture_bind(f, f->nl, q, 1, 0), -ERANGE);
-	assert_non_null(strstr(f->errmsg, "rx queue index 8 out of range"));
+	mnl_attr_put_u32(nlh, NETDEV_A_DMABUF_IFINDEX, f->ifindex);
+	mnl_attr_put_u32(nlh, NETDEV_A_DMABUF_FD, (uint32_t)dml_dmabuf_fd(f->buf));
+	nest = mnl_attr_nest_start(nlh, NETDEV_A_DMABUF_QUEUES);
+	id_attr = mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put_u32(nlh, NETDEV_A_QUEUE_ID, FIXTURE_QUEUES);
+	mnl_attr_put_u32(nlh, NETDEV_A_QUEUE_TYPE, NETDEV_QUEUE_TYPE_RX);
+	mnl_attr_nest_end(nlh, nest);
+
+	assert_errno(nl_exchange(f->nl, nlh, nlh->nlmsg_len, &r), -EINVAL);
+	assert_non_null(strstr(r.msg, "rx queue index 8 out of range"));
+	assert_true(r.has_offs);
+	assert_int_equal(r.offs, (uint32_t)((char *)id_attr - (char *)nlh));
+	assert_int_equal(dml_host_autorelease_mode(f->host), -1);
+}
+
+/*
+ * S-3.1 / S-3.4: the queues are checked before the dma-buf is imported or
+ * the mode claimed, as in the series' base: a bad queue is EINVAL in the
+ * other mode too (not EBUSY), and a bad fd with a bad queue is EINVAL.
+ */
+static void test_bind_queues_checked_first(void **state)
+{
+	struct fixture *f = *state;
+	const uint32_t bad[] = { 6, 99 };
+	struct dml_bind_rx_req req = {
+		.ifindex = f->ifindex, .dmabuf_fd = 1000,
+		.queues = bad, .nr_queues = 2, .autorelease = 0,
+	};
+	uint32_t id;
+
+	assert_errno(dml_bind_rx(f->nl, &req, &id, f->errmsg, sizeof(f->errmsg)), -EINVAL);
+	assert_non_null(strstr(f->errmsg, "rx queue index 99 out of range"));
+	assert_true(fixture_bind(f, f->nl, q7, 1, 0) >= 1);
+	assert_errno(fixture_bind(f, f->nl, bad, 2, 1), -EINVAL);
+	assert_non_null(strstr(f->errmsg, "rx queue index 99 out of range"));
+	assert_int_equal(rxq(f, 6).dmabuf_id, 0);
+	assert_int_equal(dml_host_autorelease_mode(f->host), 0);
+	/* a good queue list in the other mode is what gets EBUSY */
+	assert_errno(fixture_bind(f, f->nl, q5, 1, 1), -EBUSY);
+}
+
+/*
+ * S-3.1: a queue listed twice is one queue (the base's bitmap), bound once:
+ * the bind succeeds and unbinding restarts it once.
+ */
+static void test_bind_queue_listed_twice(void **state)
+{
+	struct fixture *f = *state;
+	const uint32_t twice[] = { 6, 6 };
+	struct dml_rxq_info before = rxq(f, 6);
+	struct dml_nl_sock *nl;
+	struct dml_binding_info info;
+	long id;
+
+	assert_ok(dml_nl_open(f->host, DML_NL_ADMIN, &nl));
+	id = fixture_bind(f, nl, twice, 2, 0);
+	assert_true(id >= 1);
+	assert_int_equal(rxq(f, 6).dmabuf_id, id);
+	assert_int_equal(rxq(f, 6).restarts, before.restarts + 1);
+	/* one bound queue is one user */
+	assert_ok(dml_binding_info(f->host, (uint32_t)id, &info));
+	assert_int_equal(info.users, 1);
+	dml_nl_close(nl);
+	assert_int_equal(rxq(f, 6).dmabuf_id, 0);
+	assert_int_equal(rxq(f, 6).restarts, before.restarts + 2);
 	assert_int_equal(dml_host_autorelease_mode(f->host), -1);
 }
 
@@ -250,16 +320,41 @@ static void test_single_mode(void **state)
 	assert_int_equal(dml_host_autorelease_mode(f->host), 1);
 }
 
-/* S-3.4: a bind that fails leaves the mode as it was. */
+/*
+ * S-3.4 / S-3.5: a bind that fails leaves the mode and the key as they
+ * were, also one that fails after claiming the mode (a queue that cannot
+ * be bound): on an idle host the key is back at its default, 0.
+ */
 static void test_failed_bind_keeps_mode(void **state)
 {
 	struct fixture *f = *state;
-	const uint32_t bad[] = { 6, 99 };
+	const uint32_t bad[] = { 6, 99 }, q67[] = { 6, 7 };
+	struct dml_nl_sock *nl;
 
-	assert_errno(fixture_bind(f, f->nl, bad, 2, 1), -ERANGE);
+	assert_errno(fixture_bind(f, f->nl, bad, 2, 1), -EINVAL);
 	assert_int_equal(dml_host_autorelease_mode(f->host), -1);
+	assert_int_equal(dml_host_autorelease_key(f->host), 0);
+
+	/* fails at the queue, after the mode was claimed for it */
+	assert_ok(dml_netdev_set_header_split(f->dev, false));
+	assert_errno(fixture_bind(f, f->nl, q7, 1, 1), -EINVAL);
+	assert_string_equal(f->errmsg, "tcp-data-split is disabled");
+	assert_int_equal(dml_host_autorelease_mode(f->host), -1);
+	assert_int_equal(dml_host_autorelease_key(f->host), 0);
+	assert_ok(dml_netdev_set_header_split(f->dev, true));
+
+	/* a live autorelease = 1 binding keeps its key through a failed bind */
+	assert_ok(dml_nl_open(f->host, DML_NL_ADMIN, &nl));
+	assert_true(fixture_bind(f, nl, q7, 1, 1) >= 1);
+	assert_errno(fixture_bind(f, f->nl, q67, 2, 1), -EEXIST);
+	assert_int_equal(rxq(f, 6).dmabuf_id, 0);
+	assert_int_equal(dml_host_autorelease_mode(f->host), 1);
+	assert_int_equal(dml_host_autorelease_key(f->host), 1);
+	dml_nl_close(nl);
+	assert_int_equal(dml_host_autorelease_key(f->host), 0);
+
 	assert_true(fixture_bind(f, f->nl, q7, 1, 0) >= 1);
-	assert_errno(fixture_bind(f, f->nl, bad, 2, 0), -ERANGE);
+	assert_errno(fixture_bind(f, f->nl, bad, 2, 0), -EINVAL);
 	assert_int_equal(dml_host_autorelease_mode(f->host), 0);
 }
 
@@ -351,9 +446,12 @@ static void test_mode_key_follows_mode(void **state)
 	assert_int_equal(dml_host_autorelease_key(f->host), 1);
 	assert_errno(fixture_bind(f, f->nl, q6, 1, 0), -EBUSY);
 	assert_int_equal(dml_host_autorelease_key(f->host), 1);
+	/* S-3.4: the last RX binding freed, the key is back at 0 by itself */
 	dml_nl_close(nl);
-	assert_true(fixture_bind(f, f->nl, q6, 1, 0) >= 1);
+	assert_int_equal(dml_host_autorelease_mode(f->host), -1);
 	assert_int_equal(dml_host_autorelease_key(f->host), 0);
+	assert_true(fixture_bind(f, f->nl, q6, 1, 1) >= 1);
+	assert_int_equal(dml_host_autorelease_key(f->host), 1);
 }
 
 /* S-2.2: binding ids are allocated cyclically from 1, never reused at once. */
@@ -403,7 +501,7 @@ static void test_channels_respect_bound_queue(void **state)
 	assert_int_equal(info.dmabuf_id, 0);
 	/* a queue beyond the channel count cannot be bound */
 	assert_ok(dml_netdev_set_channels(f->dev, 6));
-	assert_errno(fixture_bind(f, f->nl, (const uint32_t[]){ 7 }, 1, 0), -ERANGE);
+	assert_errno(fixture_bind(f, f->nl, (const uint32_t[]){ 7 }, 1, 0), -EINVAL);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
@@ -414,6 +512,8 @@ int main(void)
 		T(test_bind_ok),
 		T(test_bind_requires_attrs),
 		T(test_bind_queue_out_of_range),
+		T(test_bind_queues_checked_first),
+		T(test_bind_queue_listed_twice),
 		T(test_bind_tx_queue),
 		T(test_bind_queue_already_bound),
 		T(test_bind_needs_header_split),

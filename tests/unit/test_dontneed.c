@@ -254,6 +254,31 @@ static void test_frag_limit_niov(void **state)
 }
 
 /*
+ * S-5.2 / S-5.4 (mode 0): a token past the pages ends its entry before it
+ * is counted, as in v10: three such entries after 1022 frags of filler
+ * leave the budget's last two frags to the two held pages after them.
+ */
+static void test_frag_limit_niov_past_pages(void **state)
+{
+	struct dp *dp = *state;
+	struct dmabuf_token t[DML_MAX_DONTNEED_TOKENS];
+	uint32_t tok[2];
+	size_t n, k;
+
+	hold_pages(dp, 2, tok);
+	n = niov_filler(tok, 2, DML_MAX_DONTNEED_FRAGS - 2, t,
+			DML_MAX_DONTNEED_TOKENS - 5);
+	for (k = 0; k < 3; k++)
+		t[n++] = (struct dmabuf_token){ NR_PAGES + (uint32_t)k, 1 };
+	t[n++] = (struct dmabuf_token){ tok[0], 1 };
+	t[n++] = (struct dmabuf_token){ tok[1], 1 };
+	assert_int_equal(dp_dontneed_v(dp->sk, t, n), 2);
+	dp_assert_clean(dp);
+	assert_int_equal(dp_dontneed(dp->sk, tok[0], 1), 0);
+	assert_int_equal(dp_dontneed(dp->sk, tok[1], 1), 0);
+}
+
+/*
  * S-5.1 / S-5.2: 128 entries of one frag each are all processed.  128 frags
  * of 2048 bytes fill the 64 pages: 128 tokens in mode 1, each page twice in
  * mode 0 (uref 2).  Afterwards every page is back: 64 more pages arrive.
@@ -346,6 +371,53 @@ static void test_niov_never_joined(void **state)
 	assert_errno(dp_dontneed(dp->sk, 0, 1), -EINVAL);
 	assert_errno(dp_dontneed_v(dp->sk, &t, 1), -EINVAL);
 	assert_errno(dp_dontneed(dp->listener, 0, 1), -EINVAL);
+	/* S-5.1 / S-5.4: optlen 0 is valid, and the not-joined check still comes (v10) */
+	assert_errno(dp_dontneed_v(dp->sk, &t, 0), -EINVAL);
+	assert_errno(dml_setsockopt(dp->sk, SOL_SOCKET, SO_DEVMEM_DONTNEED, NULL, 0),
+		     -EINVAL);
+	dp_assert_clean(dp);
+}
+
+/*
+ * S-3.4 / S-5.4: the key follows the binding.  On a live autorelease = 1
+ * binding DONTNEED takes the autorelease = 1 path (an unknown token is 0,
+ * not an error); once the last binding is freed the key is back at manual
+ * and a socket that never joined gets EINVAL, optlen 0 too.
+ */
+static void test_dontneed_after_last_binding(void **state)
+{
+	struct dp *dp = *state;
+	struct dmabuf_token t = { 1, 1 };
+
+	assert_int_equal(dp_dontneed(dp->sk, 1, 1), 0);
+	assert_int_equal(dp_dontneed_v(dp->sk, &t, 0), 0);
+	dp_unbind(dp);
+	assert_int_equal(dml_host_autorelease_mode(dp->f->host), -1);
+	assert_errno(dp_dontneed(dp->sk, 1, 1), -EINVAL);
+	assert_errno(dp_dontneed_v(dp->sk, &t, 0), -EINVAL);
+	dp_assert_clean(dp);
+}
+
+static int dp_setup_idle(void **state)
+{
+	return dp_setup_mode(state, -1);
+}
+
+/*
+ * S-3.4 / S-5.4: an autorelease = 1 bind that fails on an idle host (here
+ * at the queue, header split being off) leaves the key at manual: DONTNEED
+ * on a socket that never joined is EINVAL.
+ */
+static void test_dontneed_after_failed_bind(void **state)
+{
+	struct dp *dp = *state;
+	const uint32_t q[] = { DP_QUEUE };
+
+	assert_errno(dp_dontneed(dp->sk, 1, 1), -EINVAL);
+	assert_ok(dml_netdev_set_header_split(dp->f->dev, false));
+	assert_errno(fixture_bind(dp->f, dp->f->nl, q, 1, 1), -EINVAL);
+	assert_int_equal(dml_host_autorelease_mode(dp->f->host), -1);
+	assert_errno(dp_dontneed(dp->sk, 1, 1), -EINVAL);
 	dp_assert_clean(dp);
 }
 
@@ -518,10 +590,13 @@ int main(void)
 		T0(test_closed_socket, dp_setup1),
 		T0(test_frag_limit_xarray, dp_setup1),
 		T0(test_frag_limit_niov, dp_setup0),
+		T0(test_frag_limit_niov_past_pages, dp_setup0),
 		T0(test_128_entries, dp_setup_half0),
 		T0(test_128_entries, dp_setup_half1),
 		T0(test_xarray_bad_tokens, dp_setup1),
 		T0(test_niov_never_joined, dp_setup0),
+		T0(test_dontneed_after_last_binding, dp_setup1),
+		T0(test_dontneed_after_failed_bind, dp_setup_idle),
 		T0(test_niov_token_past_pages, dp_setup0),
 		T0(test_niov_double_return, dp_setup0),
 		T0(test_niov_return_recycles, dp_setup0),

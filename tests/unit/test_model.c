@@ -574,45 +574,72 @@ static uint32_t m_id_span(const struct model *m)
 }
 
 /*
- * What SO_DEVMEM_DONTNEED must return, applied to the model: S-5.1 (optlen),
- * S-5.2 (1024 frags per call), S-5.3 (autorelease = 1: erase what the
- * socket holds, skip the rest, u32 wrap harmless), S-5.4 (autorelease = 0:
- * EINVAL before joining, a token past the pages ends its entry, only real
- * decrements count), S-5.5 (any joined socket returns any page).
+ * The host's mode key: the binding's mode while it lives, else the
+ * default, manual (S-3.4, S-3.5; v10 disables its static key when the
+ * last RX binding is freed).
+ */
+static int m_key(const struct model *m)
+{
+	return m_expected_mode(m) < 0 ? 0 : m->mode;
+}
+
+/*
+ * S-5.2 and S-5.4, stated on their own: the frags a call looks at are the
+ * entries' tokens in order, except that in autorelease = 0 an entry ends,
+ * uncounted, at its first token past the pages (v10); the call acts on the
+ * first 1024 of them and no more.  Writes up to that many ids to @ids and
+ * returns how many.
+ */
+static unsigned int m_frags_looked_at(const struct dmabuf_token *t, unsigned int nr,
+				      int key, uint32_t *ids)
+{
+	unsigned int i, n = 0;
+	uint32_t j;
+
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < t[i].token_count && n < DML_MAX_DONTNEED_FRAGS; j++) {
+			uint32_t id = t[i].token_start + j;
+
+			if (key == 0 && id >= M_PAGES)
+				break;
+			ids[n++] = id;
+		}
+	}
+	return n;
+}
+
+/*
+ * What SO_DEVMEM_DONTNEED must return, applied to the model: S-5.1 (optlen;
+ * 0 is valid but still reaches the not-joined rule), S-5.2, S-5.3
+ * (autorelease = 1: erase what the socket holds, skip the rest, u32 wrap
+ * harmless), S-5.4 (autorelease = 0: EINVAL before joining, only real
+ * decrements count), S-5.5 (any joined socket returns any page).  The path
+ * taken is the host's key, not the run's mode: once the binding is freed a
+ * socket of an autorelease = 1 run is a manual one that never joined.
  */
 static long m_apply_dontneed(struct model *m, struct m_sock *s,
 			     const struct dmabuf_token *t, socklen_t optlen)
 {
-	unsigned int i, nr = optlen / sizeof(*t), frags = 0;
+	static uint32_t ids[DML_MAX_DONTNEED_FRAGS];
+	int key = m_key(m);
+	unsigned int i, n;
 	long released = 0;
-	uint32_t j;
 
 	if (optlen % sizeof(*t) || optlen > DML_MAX_DONTNEED_TOKENS * sizeof(*t))
 		return -EINVAL;
-	if (!optlen)
-		return 0;
-	if (m->mode == 0 && !s->joined)
+	if (key == 0 && !s->joined)
 		return -EINVAL;
-	for (i = 0; i < nr; i++) {
-		for (j = 0; j < t[i].token_count; j++) {
-			uint32_t id = t[i].token_start + j;
-
-			if (++frags > DML_MAX_DONTNEED_FRAGS)
-				return released;
-			if (m->mode == 1) {
-				if (!m_tok_held(s, id))
-					continue;
-				m_tok_del(m, s, id);
-				released++;
-			} else {
-				if (id >= M_PAGES)
-					break;
-				if (!m->uref[id])
-					continue;
-				if (--m->uref[id] == 0)
-					m_held_clear(m, id, true);
-				released++;
-			}
+	n = m_frags_looked_at(t, optlen / sizeof(*t), key, ids);
+	for (i = 0; i < n; i++) {
+		if (key == 1) {
+			if (!m_tok_held(s, ids[i]))
+				continue;
+			m_tok_del(m, s, ids[i]);
+			released++;
+		} else if (m->uref[ids[i]]) {
+			if (--m->uref[ids[i]] == 0)
+				m_held_clear(m, ids[i], true);
+			released++;
 		}
 	}
 	return released;
@@ -728,6 +755,10 @@ static void m_dontneed(struct model *m, struct m_sock *s)
 			nr = 1;
 		} else {
 			m_burn_frags(m, t, &nr);
+			/* entries that end at once: none of them counts (v10) */
+			for (i = m_rnd(m, 5); i; i--, nr++)
+				t[nr] = (struct dmabuf_token){ M_PAGES + m_rnd(m, 100),
+							       1 + m_rnd(m, 4) };
 		}
 		for (i = 0; i < 8; i++, nr++)
 			t[nr] = (struct dmabuf_token){ m_own_token(m, s), 1 };
