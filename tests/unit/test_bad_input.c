@@ -397,7 +397,7 @@ static const struct row rows[] = {
 	{ "S-3.1", "bind-rx without fd", 0, missing_fd, -EINVAL, "missing attribute: fd" },
 	{ "S-3.1", "bind-rx without queues", 0, missing_queues, -EINVAL, "missing attribute: queues" },
 	{ "S-3.1", "bind-rx of a TX queue", 0, tx_queue, -EINVAL, "only rx queues can be bound" },
-	{ "S-3.1", "bind-rx of a queue that does not exist", 0, queue_out_of_range, -ERANGE, "rx queue index 99 out of range" },
+	{ "S-3.1", "bind-rx of a queue that does not exist", 0, queue_out_of_range, -EINVAL, "rx queue index 99 out of range" },
 	{ "S-3.1", "bind-rx of a bound queue", 0, queue_bound, -EEXIST, "already memory provider bound" },
 	{ "S-3.1", "bind-rx with header split off", 0, no_header_split, -EINVAL, "tcp-data-split is disabled" },
 	{ "S-3.1", "bind-rx on an unknown device", 0, unknown_ifindex, -ENODEV, "ifindex: no device with index 77" },

@@ -198,6 +198,16 @@ static void assert_nothing_held(const struct flow_ctx *fc)
 	uint32_t end = fc->dp->mode ? fc->max_token + 1 : (uint32_t)fc->dp->pages;
 	uint32_t n;
 
+	/*
+	 * autorelease = 1: a held token keeps a page-pool reference, which
+	 * keeps the pool and so the binding alive.  With the binding freed
+	 * the mode key is back to the default (S-3.4) and DONTNEED follows
+	 * the manual rules: EINVAL for a socket that never joined (S-5.4).
+	 */
+	if (fc->dp->mode && dml_host_autorelease_mode(fc->dp->f->host) != 1) {
+		assert_int_equal(dp_dontneed(fc->sk, first, 1), -EINVAL);
+		return;
+	}
 	for (; first < end; first += n) {
 		n = end - first < DML_MAX_DONTNEED_FRAGS ? end - first
 							  : DML_MAX_DONTNEED_FRAGS;
