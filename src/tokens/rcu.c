@@ -33,8 +33,8 @@
  * on each thread registers it with liburcu (see rcu_tree.c), and ids a
  * DONTNEED returns stay busy, and their emptied leaves allocated, until the
  * socket's next lock round (its next recvmsg of a devmem skb, a
- * state_bytes query or close).  A node is 32 bytes larger (its rcu_head,
- * the pending word and the dirty-stack link).
+ * state_bytes query or close).  A node is 16 bytes larger (the pending
+ * word and the dirty-stack link after the kernel's 576).
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -92,7 +92,7 @@ static void round_begin(struct rcu_sock *rs)
 /* Nodes the round unlinked go to call_rcu once the lock is dropped. */
 static void round_end(struct rcu_sock *rs)
 {
-	struct dml_rt_node *unlinked = dml_rt_unlinked_locked(&rs->tree);
+	struct dml_xa_node *unlinked = dml_rt_unlinked_locked(&rs->tree);
 
 	pthread_spin_unlock(&rs->lock);
 	dml_rt_free_unlinked(unlinked);

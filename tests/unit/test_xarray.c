@@ -21,22 +21,30 @@ static void *E(uint64_t i)
 	return (void *)(uintptr_t)((i + 1) << 3);
 }
 
-static void check_node(const struct dml_xa_node *node,
+static void check_node(const struct dml_xarray *xa,
+		       const struct dml_xa_node *node,
 		       const struct dml_xa_node *parent, unsigned int offset,
 		       unsigned int shift, size_t *nodes)
 {
+	uint64_t free_mark = node->marks[DML_XA_FREE_MARK];
 	unsigned int i, count = 0;
 
 	(*nodes)++;
 	assert_ptr_equal(node->parent, parent);
+	assert_ptr_equal(node->array, xa);
 	assert_int_equal(node->shift, shift);
+	assert_int_equal(node->nr_values, 0);
+	/* ALLOC1 keeps only the free mark; every erase clears the others. */
+	assert_true(node->marks[1] == 0);
+	assert_true(node->marks[2] == 0);
 	if (parent)
 		assert_int_equal(node->offset, offset);
 	for (i = 0; i < DML_XA_CHUNK_SIZE; i++) {
 		void *e = node->slots[i];
-		bool marked = (node->free >> i) & 1;
+		bool marked = (free_mark >> i) & 1;
 
 		count += e != NULL;
+		assert_ptr_not_equal(e, DML_XA_RETRY_ENTRY);
 		if (!node->shift) {
 			assert_false(dml_xa_is_node(e));
 			assert_int_equal(marked, e == NULL);
@@ -47,13 +55,14 @@ static void check_node(const struct dml_xa_node *node,
 			continue;
 		}
 		assert_true(dml_xa_is_node(e));
-		check_node(dml_xa_to_node(e), node, i,
+		check_node(xa, dml_xa_to_node(e), node, i,
 			   shift - DML_XA_CHUNK_SHIFT, nodes);
 		/* The slot is marked iff some slot below it is free. */
-		assert_int_equal(marked, dml_xa_to_node(e)->free != 0);
+		assert_int_equal(marked,
+				 dml_xa_to_node(e)->marks[DML_XA_FREE_MARK] != 0);
 	}
 	assert_int_equal(node->count, count);
-	/* An empty node is freed at once. */
+	/* An empty node leaves the tree at once. */
 	assert_true(count > 0);
 }
 
@@ -63,15 +72,18 @@ static size_t check_tree(const struct dml_xarray *xa)
 	const struct dml_xa_node *root, *node;
 	size_t nodes = 0;
 
+	assert_false(dml_xa_marked(xa, 1));
+	assert_false(dml_xa_marked(xa, 2));
 	if (!xa->head) {
-		assert_false(xa->free_mark);
+		assert_false(dml_xa_marked(xa, DML_XA_FREE_MARK));
 		assert_int_equal(dml_xa_node_count(xa), 0);
 		return 0;
 	}
 	assert_true(dml_xa_is_node(xa->head));
 	root = dml_xa_to_node(xa->head);
-	check_node(root, NULL, 0, root->shift, &nodes);
-	assert_int_equal(xa->free_mark, root->free != 0);
+	check_node(xa, root, NULL, 0, root->shift, &nodes);
+	assert_int_equal(dml_xa_marked(xa, DML_XA_FREE_MARK),
+			 root->marks[DML_XA_FREE_MARK] != 0);
 	/* Shrunk: a top node holding only slot 0 would have been folded. */
 	assert_true(root->count >= 2);
 	/* ALLOC1: id 0 is busy, held by a zero entry. */
@@ -182,7 +194,7 @@ static void grow_and_shrink(enum erase_order order)
 	}
 	assert_int_equal(dml_xa_node_count(&xa), 0);
 	assert_null(xa.head);
-	assert_false(xa.free_mark);
+	assert_false(dml_xa_marked(&xa, DML_XA_FREE_MARK));
 	free(ids);
 
 	/* Empty again means ids start again at 1. */
@@ -404,7 +416,7 @@ static void test_range_full(void **state)
 		if (!dml_xa_load(&xa, i))
 			alloc_ok(&xa, E(i), 0, ID_MAX);
 	assert_int_equal(check_tree(&xa), 65);
-	assert_false(xa.free_mark);
+	assert_false(dml_xa_marked(&xa, DML_XA_FREE_MARK));
 	assert_errno(dml_xa_alloc(&xa, &id, E(0), 0, 4095), -EBUSY);
 	assert_errno(dml_xa_alloc(&xa, &id, E(0), 100, 4095), -EBUSY);
 	assert_int_equal(check_tree(&xa), 65);
