@@ -57,6 +57,8 @@ struct rcu_sock {
 	 */
 	pthread_spinlock_t lock;
 	struct dml_rcu_tree tree;
+	/* Times @lock was taken (S-4.4 tests: one reservation round per skb). */
+	unsigned long lock_rounds;
 	/* Ids reserved for the skb being read; only recvmsg (socket lock). */
 	unsigned int max;
 	unsigned int idx;
@@ -86,6 +88,7 @@ static struct dml_token_sock *rcu_sock_create(struct dml_host *host)
 static void round_begin(struct rcu_sock *rs)
 {
 	pthread_spin_lock(&rs->lock);
+	rs->lock_rounds++;
 	dml_rt_drain_locked(&rs->tree);
 }
 
@@ -256,6 +259,7 @@ static void rcu_count_refs(struct dml_token_sock *ts,
 	struct count_refs_arg c = { .binding = binding, .refs = refs };
 
 	pthread_spin_lock(&rs->lock);
+	rs->lock_rounds++;
 	dml_rt_for_each_locked(&rs->tree, count_ref, &c);
 	pthread_spin_unlock(&rs->lock);
 }
@@ -272,6 +276,18 @@ static size_t rcu_state_bytes(struct dml_token_sock *ts)
 	return sizeof(*rs) + nodes * dml_rt_node_bytes();
 }
 
+/* Read without counting itself. */
+static unsigned long rcu_lock_rounds(struct dml_token_sock *ts)
+{
+	struct rcu_sock *rs = to_rs(ts);
+	unsigned long rounds;
+
+	pthread_spin_lock(&rs->lock);
+	rounds = rs->lock_rounds;
+	pthread_spin_unlock(&rs->lock);
+	return rounds;
+}
+
 const struct dml_token_ops dml_token_rcu_ops = {
 	.info = {
 		.name = "rcu",
@@ -286,4 +302,5 @@ const struct dml_token_ops dml_token_rcu_ops = {
 	.release = rcu_release,
 	.state_bytes = rcu_state_bytes,
 	.count_refs = rcu_count_refs,
+	.lock_rounds = rcu_lock_rounds,
 };

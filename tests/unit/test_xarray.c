@@ -8,7 +8,7 @@
 #include <time.h>
 
 #define DML_TEST_WITHOUT_DEVMEM
-#include "test_helpers.h"
+#include "dp_helpers.h"
 
 #include "tokens/xarray.h"
 
@@ -749,13 +749,117 @@ static void test_destroy(void **state)
 	assert_int_equal(check_tree(&xa), 0);
 }
 
-/* S-8: memory accounting counts a whole 64-slot node. */
+/*
+ * The kernel's struct xa_node on LP64: four one-byte counters padded to a
+ * pointer, parent, array, the rcu_head / private_list union (two
+ * pointers), 64 slots, three 64-bit mark words.
+ */
+#define KERNEL_XA_NODE_BYTES	(8 + 8 + 8 + 16 + 64 * 8 + 3 * 8)
+
+/*
+ * Nodes a tree holds with every id 0..@n present, from its shape alone:
+ * one leaf per 64 ids, one node per 64 leaves above that, and so on up to
+ * the single top.
+ */
+static size_t nodes_for_ids(uint64_t n)
+{
+	uint64_t span = DML_XA_CHUNK_SIZE;
+	size_t nodes = 0;
+
+	for (;;) {
+		nodes += (size_t)((n + span) / span);
+		if (span > n)
+			return nodes;
+		span *= DML_XA_CHUNK_SIZE;
+	}
+}
+
+/* S-8: memory accounting counts the kernel's node, once per node held. */
 static void test_node_bytes(void **state)
 {
+	static const uint32_t sizes[] = { 1, 63, 64, 65, 4095, 4096, 10000 };
+	struct dml_xarray xa;
+	uint32_t next = 1;
+	size_t i;
+
 	(void)state;
-	assert_true(dml_xa_node_bytes() >=
-		    DML_XA_CHUNK_SIZE * sizeof(void *) + sizeof(uint64_t));
-	assert_int_equal(DML_XA_CHUNK_SIZE, 64);
+	assert_int_equal(sizeof(void *), 8);
+	assert_int_equal(dml_xa_node_bytes(), KERNEL_XA_NODE_BYTES);
+	dml_xa_init(&xa);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (; next <= sizes[i]; next++)
+			alloc_ok(&xa, E(next), 0, ID_MAX);
+		assert_int_equal(check_tree(&xa), nodes_for_ids(sizes[i]));
+	}
+	dml_xa_destroy(&xa);
+}
+
+static int setup_xarray_design(void **state)
+{
+	struct dml_host_config hcfg = {
+		.rx_ring_size = DML_DEFAULT_RX_RING_SIZE,
+		.pp_ring_size = DML_DEFAULT_PP_RING_SIZE,
+		.token_design = { NULL, "xarray" },
+	};
+	struct dml_wire_flow_config cfg = dp_flow_config(40200);
+
+	if (!dml_devmem_enabled())
+		return 0;
+	/* Four frags, so four tokens, per page. */
+	cfg.mss = DML_PAGE_SIZE / 4;
+	return dp_setup_cfg(state, 1, 2048, &hcfg, &cfg);
+}
+
+static int teardown_xarray_design(void **state)
+{
+	return dml_devmem_enabled() ? dp_teardown(state) : 0;
+}
+
+/*
+ * S-8: the `xarray` design's state_bytes grows by one kernel node per
+ * node its tree needs for the tokens held, from a top and two leaves at 64
+ * tokens to a top, two middle nodes and 66 leaves at 4200, and gives every
+ * node back once they are all returned.
+ */
+static void test_state_bytes(void **state)
+{
+	static const uint32_t held[] = { 1, 63, 64, 4095, 4096, 4200 };
+	enum { MAX_HELD = 4200 };
+	uint32_t *tok = malloc(MAX_HELD * sizeof(*tok));
+	struct dp *dp = *state;
+	uint32_t have = 0, k;
+	long empty;
+	size_t i;
+
+	if (!dml_devmem_enabled()) {
+		free(tok);
+		skip();
+	}
+	assert_non_null(tok);
+	empty = dml_sock_token_state_bytes(dp->sk);
+	assert_true(empty > 0);
+	for (i = 0; i < sizeof(held) / sizeof(held[0]); i++) {
+		uint32_t n = held[i] - have;
+		uint64_t pos = dp->sent;
+		size_t len = (size_t)n * dp->cfg.mss;
+
+		assert_int_equal(dp_send(dp, len), len);
+		assert_int_equal(dp_recv_tokens(dp, dp->sk, len, pos, tok + have,
+						n), n);
+		have = held[i];
+		assert_int_equal(tok[have - 1], have);
+		assert_int_equal(dml_sock_token_state_bytes(dp->sk) - empty,
+				 nodes_for_ids(have) * KERNEL_XA_NODE_BYTES);
+	}
+	for (k = 0; k < have; k += DML_MAX_DONTNEED_FRAGS) {
+		uint32_t c = have - k < DML_MAX_DONTNEED_FRAGS ?
+			     have - k : DML_MAX_DONTNEED_FRAGS;
+
+		assert_int_equal(dp_dontneed(dp->sk, k + 1, c), c);
+	}
+	assert_int_equal(dml_sock_token_state_bytes(dp->sk), empty);
+	dp_assert_clean(dp);
+	free(tok);
 }
 
 int main(void)
@@ -777,6 +881,9 @@ int main(void)
 		cmocka_unit_test(test_nomem),
 		cmocka_unit_test(test_destroy),
 		cmocka_unit_test(test_node_bytes),
+		cmocka_unit_test_setup_teardown(test_state_bytes,
+						setup_xarray_design,
+						teardown_xarray_design),
 	};
 
 	return RUN_TESTS(tests);
