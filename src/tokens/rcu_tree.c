@@ -25,7 +25,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "tokens/rcu_tree.h"
-#include "urcu_thread.h"
+#include "tokens/urcu_thread.h"
 
 unsigned int dml_rt_fail_next_alloc;
 

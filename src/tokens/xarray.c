@@ -14,7 +14,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "tokens/xarray.h"
-#include "urcu_thread.h"
+#include "tokens/urcu_thread.h"
 
 unsigned int dml_xa_fail_next_alloc;
 
