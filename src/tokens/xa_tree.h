@@ -61,6 +61,12 @@ _Static_assert(sizeof(struct dml_xa_node) == 40 + 8 * DML_XA_CHUNK_SIZE +
 
 /* A flavour may leave some of these unused; the compiler drops them. */
 #define XA_CORE		static __attribute__((unused))
+/*
+ * What the kernel's build keeps out of line (its exported xas_* calls and
+ * the static helpers gcc does not inline there) stays out of line here, so
+ * every call pays the same prologue, epilogue and argument passing.
+ */
+#define XA_CALL		XA_CORE __attribute__((noinline))
 
 /* The kernel's xa_state, less what single-index entries never need. */
 struct xa_state {
@@ -215,7 +221,7 @@ static inline bool node_any_mark(const struct dml_xa_node *node,
  * Sets @mark on the cursor's slot and every ancestor, stopping where it
  * was already set: above that point the summary was already right.
  */
-XA_CORE void xas_set_mark(const struct xa_state *xas, unsigned int mark)
+XA_CALL void xas_set_mark(const struct xa_state *xas, unsigned int mark)
 {
 	struct dml_xa_node *node = xas->node;
 	unsigned int offset = xas->offset;
@@ -236,7 +242,7 @@ XA_CORE void xas_set_mark(const struct xa_state *xas, unsigned int mark)
  * Clears @mark on the cursor's slot, and on an ancestor only when the node
  * below it has no slot with the mark left.
  */
-XA_CORE void xas_clear_mark(const struct xa_state *xas, unsigned int mark)
+XA_CALL void xas_clear_mark(const struct xa_state *xas, unsigned int mark)
 {
 	struct dml_xa_node *node = xas->node;
 	unsigned int offset = xas->offset;
@@ -260,7 +266,7 @@ XA_CORE void xas_clear_mark(const struct xa_state *xas, unsigned int mark)
  * as the kernel's xas_init_marks(); the clear of a mark that was never set
  * stops at the first node.
  */
-XA_CORE void xas_init_marks(const struct xa_state *xas)
+XA_CALL void xas_init_marks(const struct xa_state *xas)
 {
 	unsigned int mark;
 
@@ -289,7 +295,7 @@ static inline void *xas_descend(struct xa_state *xas,
  * after a load does not walk again), the head, or NULL with the cursor at
  * bounds when the id is beyond the tree.
  */
-XA_CORE void *xas_start(struct xa_state *xas)
+XA_CALL void *xas_start(struct xa_state *xas)
 {
 	void *entry;
 
@@ -318,7 +324,7 @@ XA_CORE void *xas_start(struct xa_state *xas)
  * Walks down to the id.  Stops early at a NULL slot of an inner node: the
  * cursor stays there, so a store can build the rest of the path.
  */
-XA_CORE void *xas_load(struct xa_state *xas)
+XA_CALL void *xas_load(struct xa_state *xas)
 {
 	void *entry = xas_start(xas);
 
@@ -361,7 +367,7 @@ static inline unsigned int xas_find_chunk(const struct xa_state *xas,
  * with the index set when the id lies beyond the tree.  When [index, max]
  * holds no free id the cursor is left at restart.
  */
-XA_CORE void xas_find_free(struct xa_state *xas, uint64_t max)
+XA_CALL void xas_find_free(struct xa_state *xas, uint64_t max)
 {
 	bool advance = false;
 	unsigned int offset;
@@ -485,7 +491,7 @@ XA_CORE struct dml_xa_node *xa_node_alloc(void)
 	return calloc(1, XA_NODE_SIZE);
 }
 
-XA_CORE struct dml_xa_node *xas_alloc(struct xa_state *xas, unsigned int shift)
+XA_CALL struct dml_xa_node *xas_alloc(struct xa_state *xas, unsigned int shift)
 {
 	struct dml_xa_node *parent = xas->node;
 	struct dml_xa_node *node;
@@ -695,7 +701,7 @@ XA_CORE int xas_expand(struct xa_state *xas, void *head)
  * slot holds, with the cursor on it; on -ENOMEM the tree is as it was and
  * the cursor holds the error.
  */
-XA_CORE void *xas_create(struct xa_state *xas)
+XA_CALL void *xas_create(struct xa_state *xas)
 {
 	struct dml_xarray *xa = xas->xa;
 	struct dml_xa_node *node = xas->node;
@@ -762,7 +768,7 @@ XA_CORE void update_node(struct xa_state *xas, struct dml_xa_node *node,
  * emptied nodes are freed.  A non-NULL entry leaves the marks alone; the
  * caller clears the free mark when it fills a free slot.
  */
-XA_CORE void *xas_store(struct xa_state *xas, void *entry)
+XA_CALL void *xas_store(struct xa_state *xas, void *entry)
 {
 	struct dml_xa_node *node;
 	void *first;
