@@ -113,9 +113,9 @@ int dml_rt_reserve_locked(struct dml_rcu_tree *rt, uint32_t *id, uint32_t min,
 	if (xas.node == XAS_RESTART)
 		return -EBUSY;
 	xas_store(&xas, DML_XA_ZERO_ENTRY);
+	xas_clear_mark(&xas, DML_XA_FREE_MARK);
 	if (xas.node == XAS_NOMEM)
 		return -ENOMEM;
-	xas_clear_mark(&xas, DML_XA_FREE_MARK);
 	*id = (uint32_t)xas.index;
 	return 0;
 }

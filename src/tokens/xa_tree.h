@@ -123,11 +123,6 @@ static inline bool xas_invalid(const struct xa_state *xas)
 	return dml_xa_is_internal(xas->node);
 }
 
-static inline bool xas_error(const struct xa_state *xas)
-{
-	return dml_xa_is_err(xas->node);
-}
-
 /* Not yet walked, or walked no further than the head. */
 static inline bool xas_top(const struct dml_xa_node *node)
 {
@@ -219,7 +214,9 @@ static inline bool node_any_mark(const struct dml_xa_node *node,
 
 /*
  * Sets @mark on the cursor's slot and every ancestor, stopping where it
- * was already set: above that point the summary was already right.
+ * was already set: above that point the summary was already right.  Like
+ * xas_clear_mark(), it does nothing to a cursor that is not on a slot, so
+ * a store that failed may be followed by it, as __xa_alloc() does.
  */
 XA_CALL void xas_set_mark(const struct xa_state *xas, unsigned int mark)
 {
@@ -302,8 +299,6 @@ XA_CALL void *xas_start(struct xa_state *xas)
 	if (!xas_invalid(xas))
 		return xas->node ? xa_entry(xas->node, xas->offset) :
 				   xa_head(xas->xa);
-	if (xas_error(xas))
-		return NULL;
 
 	entry = xa_head(xas->xa);
 	if (!dml_xa_is_node(entry)) {
@@ -342,15 +337,11 @@ XA_CALL void *xas_load(struct xa_state *xas)
  * The first free slot at or after the cursor's, by one find-first-set on
  * the node's free word; DML_XA_CHUNK_SIZE if there is none.
  */
-static inline unsigned int xas_find_chunk(const struct xa_state *xas,
-					  bool advance)
+static inline unsigned int xas_find_chunk(const struct xa_state *xas)
 {
-	unsigned int offset = xas->offset + advance;
-	uint64_t data;
+	uint64_t data = xas->node->marks[DML_XA_FREE_MARK] &
+			(XA_MARK_ALL << xas->offset);
 
-	if (offset >= DML_XA_CHUNK_SIZE)
-		return DML_XA_CHUNK_SIZE;
-	data = xas->node->marks[DML_XA_FREE_MARK] & (XA_MARK_ALL << offset);
 	if (!data)
 		return DML_XA_CHUNK_SIZE;
 	return (unsigned int)__builtin_ctzll(data);
@@ -359,7 +350,7 @@ static inline unsigned int xas_find_chunk(const struct xa_state *xas,
 /*
  * Finds the lowest free id at or above the cursor's index and no higher
  * than @max: the kernel's xas_find_marked(XA_FREE_MARK) from a fresh
- * cursor.  Each node on the way is searched with one find-first-set on its
+ * cursor (so never one that must first step past its own slot).  Each node on the way is searched with one find-first-set on its
  * free word, and a subtree whose slot is unmarked is never entered.
  *
  * On success the cursor is on the free slot (possibly a NULL slot of an
@@ -369,7 +360,6 @@ static inline unsigned int xas_find_chunk(const struct xa_state *xas,
  */
 XA_CALL void xas_find_free(struct xa_state *xas, uint64_t max)
 {
-	bool advance = false;
 	unsigned int offset;
 	void *entry;
 
@@ -398,13 +388,11 @@ XA_CALL void xas_find_free(struct xa_state *xas, uint64_t max)
 			xas->node = xas->node->parent;
 			if (!xas->node)
 				break;
-			advance = false;
 			continue;
 		}
 
-		offset = xas_find_chunk(xas, advance);
+		offset = xas_find_chunk(xas);
 		if (offset > xas->offset) {
-			advance = false;
 			xas_move_index(xas, offset);
 			/* The next free id is past max. */
 			if (xas->index - 1 >= max)
@@ -494,11 +482,8 @@ XA_CORE struct dml_xa_node *xa_node_alloc(void)
 XA_CALL struct dml_xa_node *xas_alloc(struct xa_state *xas, unsigned int shift)
 {
 	struct dml_xa_node *parent = xas->node;
-	struct dml_xa_node *node;
+	struct dml_xa_node *node = xa_node_alloc();
 
-	if (xas_invalid(xas))
-		return NULL;
-	node = xa_node_alloc();
 	if (!node)
 		return NULL;
 	if (parent) {
@@ -530,10 +515,6 @@ XA_CORE void xas_shrink(struct xa_state *xas)
 		if (node->count != 1)
 			break;
 		entry = xa_entry(node, 0);
-		if (!entry)
-			break;
-		if (!dml_xa_is_node(entry) && node->shift)
-			break;
 		if (entry == DML_XA_ZERO_ENTRY)
 			entry = NULL;
 		xas->node = XAS_BOUNDS;
@@ -556,6 +537,7 @@ XA_CORE void xas_shrink(struct xa_state *xas)
 /*
  * Frees the cursor's node if it holds nothing, then each ancestor left
  * empty by that; a top node that lost an entry may let the tree shrink.
+ * The top node itself never empties here: the path to id 0 keeps it.
  */
 XA_CORE void xas_delete_node(struct xa_state *xas)
 {
@@ -571,11 +553,6 @@ XA_CORE void xas_delete_node(struct xa_state *xas)
 		xas->offset = node->offset;
 		xa_flavour_node_free(xas, node);
 
-		if (!parent) {
-			slot_init(&xas->xa->head, NULL);
-			xas->node = XAS_BOUNDS;
-			return;
-		}
 		slot_init(&parent->slots[xas->offset], NULL);
 		parent->count--;
 		node = parent;
@@ -720,8 +697,6 @@ XA_CALL void *xas_create(struct xa_state *xas)
 			goto nomem;
 		entry = xa_head(xa);
 		slot = &xa->head;
-	} else if (xas_error(xas)) {
-		return NULL;
 	} else {
 		shift = node->shift;
 		entry = xa_entry(node, xas->offset);
@@ -736,10 +711,8 @@ XA_CALL void *xas_create(struct xa_state *xas)
 				goto nomem;
 			node->marks[DML_XA_FREE_MARK] = XA_MARK_ALL;
 			slot_assign(slot, xa_mk_node(node));
-		} else if (dml_xa_is_node(entry)) {
-			node = dml_xa_to_node(entry);
 		} else {
-			break;
+			node = dml_xa_to_node(entry);
 		}
 		entry = xas_descend(xas, node);
 		slot = &node->slots[xas->offset];

@@ -70,9 +70,9 @@ int dml_xa_alloc(struct dml_xarray *xa, uint32_t *id, void *entry,
 	if (xas.node == XAS_RESTART)
 		return -EBUSY;
 	xas_store(&xas, entry);
+	xas_clear_mark(&xas, DML_XA_FREE_MARK);
 	if (xas.node == XAS_NOMEM)
 		return -ENOMEM;
-	xas_clear_mark(&xas, DML_XA_FREE_MARK);
 	*id = (uint32_t)xas.index;
 	return 0;
 }
@@ -128,10 +128,10 @@ void *dml_xa_cmpxchg(struct dml_xarray *xa, uint32_t id, void *old,
 	curr = xas_load(&xas);
 	if (curr == old) {
 		xas_store(&xas, entry);
-		if (xas.node == XAS_NOMEM)
-			return DML_XA_ERROR(-ENOMEM);
 		if (entry && !curr)
 			xas_clear_mark(&xas, DML_XA_FREE_MARK);
+		if (xas.node == XAS_NOMEM)
+			return DML_XA_ERROR(-ENOMEM);
 	}
 	return curr == DML_XA_ZERO_ENTRY ? NULL : curr;
 }
