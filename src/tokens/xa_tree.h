@@ -46,7 +46,9 @@
 #error "define the tree's flavour before including xa_tree.h"
 #endif
 
-_Static_assert(sizeof(struct dml_xa_node) == 40 + 8 * DML_XA_CHUNK_SIZE +
+/* The kernel's 576 bytes on LP64, where the layout is the same. */
+_Static_assert(sizeof(void *) != 8 ||
+	       sizeof(struct dml_xa_node) == 40 + 8 * DML_XA_CHUNK_SIZE +
 	       8 * DML_XA_MAX_MARKS, "struct dml_xa_node is struct xa_node");
 
 /*
