@@ -2,7 +2,8 @@
 /*
  * The allocating xarray of xarray.h made safe for lock-free claims, for the
  * `rcu` token design (S-8): token id -> net_iov, ids allocated lowest free
- * from 1 as the kernel's XA_FLAGS_ALLOC1 does.
+ * from 1 as the kernel's XA_FLAGS_ALLOC1 does.  The tree is xa_tree.h's
+ * core, the one xarray.c uses, in a flavour of its own (rcu_tree.c).
  *
  * Two kinds of callers:
  *
@@ -28,10 +29,10 @@
  * valid memory until its read-side section ends.
  *
  * Threads: liburcu needs every thread that reads or calls call_rcu to be
- * registered.  This file registers a thread lazily on its first read-side
- * section or first node free, and unregisters it at thread exit through a
- * pthread key destructor; see rcu_tree.c for the cost.  A caller must not
- * register its threads with the memb flavour itself.
+ * registered.  A thread is registered lazily on its first read-side
+ * section or first node free, and unregistered at thread exit through a
+ * pthread key destructor; see urcu_thread.h for the cost.  A caller must
+ * not register its threads with the memb flavour itself.
  *
  * Entry encoding: as xarray.h (internal values, DML_XA_ZERO_ENTRY for a
  * reserved id, id 0 busy for the life of the tree).
@@ -44,20 +45,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tokens/xarray.h"
+
 struct dml_rt_node;
 
 struct dml_rcu_tree {
-	/* NULL when empty, else the top node (tagged); claimers load it. */
-	_Atomic(void *) head;
+	/* The tree: xa_tree.h's core, as xarray.h's; claimers load the head. */
+	struct dml_xarray xa;
 	/*
 	 * Leaves with pending (claimed, not yet freed) ids: a lock-free stack
 	 * claimers push on and the drain pops whole.
 	 */
 	_Atomic(struct dml_rt_node *) dirty;
-	/* Writers only: the head's own free mark (the top node has a free slot). */
-	bool free_mark;
 	/* Writers only: nodes unlinked in this round, freed after the unlock. */
-	struct dml_rt_node *unlinked;
+	struct dml_xa_node *unlinked;
 };
 
 /*
@@ -120,7 +121,7 @@ void dml_rt_drain_locked(struct dml_rcu_tree *rt);
  *
  * Return: a list for dml_rt_free_unlinked(), NULL if there is none.
  */
-struct dml_rt_node *dml_rt_unlinked_locked(struct dml_rcu_tree *rt);
+struct dml_xa_node *dml_rt_unlinked_locked(struct dml_rcu_tree *rt);
 
 /**
  * dml_rt_free_unlinked() - Free nodes after a grace period (call_rcu).
@@ -129,7 +130,7 @@ struct dml_rt_node *dml_rt_unlinked_locked(struct dml_rcu_tree *rt);
  * Called without the lock: call_rcu may create liburcu's worker thread the
  * first time.  Registers the calling thread with liburcu if needed.
  */
-void dml_rt_free_unlinked(struct dml_rt_node *list);
+void dml_rt_free_unlinked(struct dml_xa_node *list);
 
 /**
  * dml_rt_read_lock() - Begin a read-side section for dml_rt_claim().

@@ -58,6 +58,9 @@ struct dml_token_ops {
 	 */
 	void (*count_refs)(struct dml_token_sock *ts,
 			   const struct dml_binding *binding, uint32_t *refs);
+
+	/* Tests: times the token lock was taken; NULL if there is none. */
+	unsigned long (*lock_rounds)(struct dml_token_sock *ts);
 };
 
 const struct dml_token_ops *dml_token_ops_by_name(const char *name);

@@ -5,18 +5,24 @@
  *
  * It is here so that other token designs are measured against what the
  * kernel really pays, so it keeps the kernel's mechanics: a radix tree of
- * 64-slot nodes, a free-slot mark per slot that is summarised up the tree,
- * allocation of the lowest free id by following those marks, a node
- * allocated when the tree grows and freed when its last entry goes, and a
- * tree that gains a level at the top when an id does not fit and loses it
- * again when it can.
+ * 64-slot nodes laid out as the kernel's struct xa_node (576 bytes, three
+ * mark bitmaps of which ALLOC1 uses the free mark and every erase still
+ * clears the other two), allocation of the lowest free id by following the
+ * free marks, a node allocated when the tree grows and handed to call_rcu
+ * (liburcu) when its last entry goes, a tree that gains a level at the top
+ * when an id does not fit and loses it again when it can, and a destroy
+ * that frees every node the same way.  The tree itself is xa_tree.h, which
+ * rcu_tree.c instantiates too.
  *
  * Locking: there is no lock inside.  The caller serialises every call on
  * one xarray, loads included; for a socket's token table that is the
  * socket's token lock, the kernel's xa_lock_bh(&sk->sk_user_frags), which
- * the token design owns.  Unlike the kernel's RCU loads, a load here is not
- * safe against a concurrent erase: a node is freed at once, not after a
- * grace period.
+ * the token design owns.  As in the kernel, a node stays valid until an
+ * RCU grace period after it left the tree; the token design has no reader
+ * that needs it, but it pays for it as the kernel does.
+ *
+ * Threads: liburcu needs every thread that calls call_rcu registered; the
+ * first node free on a thread registers it (see xarray.c).
  *
  * Deviation: id 0 stays busy for the life of the array.  The kernel keeps
  * it busy with a zero entry that an erase of index 0 would remove, after
@@ -25,17 +31,25 @@
 #ifndef DML_TOKENS_XARRAY_H
 #define DML_TOKENS_XARRAY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <urcu/call-rcu.h>
 
 #define DML_XA_CHUNK_SHIFT	6
 #define DML_XA_CHUNK_SIZE	(1U << DML_XA_CHUNK_SHIFT)
 #define DML_XA_CHUNK_MASK	(DML_XA_CHUNK_SIZE - 1)
 
+/* The kernel's XA_MARK_0 .. XA_MARK_2; ALLOC1 tracks free slots with 0. */
+#define DML_XA_MAX_MARKS	3
+#define DML_XA_FREE_MARK	0
+
 /*
  * Pointers whose two low bits are 10 are the array's own: node pointers in
- * slots, the zero entry and error values.  Callers store aligned pointers.
+ * slots, the zero and retry entries and error values.  Callers store
+ * aligned pointers.
  */
 static inline void *dml_xa_mk_internal(uintptr_t v)
 {
@@ -46,6 +60,12 @@ static inline bool dml_xa_is_internal(const void *entry)
 {
 	return ((uintptr_t)entry & 3) == 2;
 }
+
+/*
+ * What a freed node's slots hold: an RCU reader still inside the node
+ * finds this instead of an entry that is no longer there.
+ */
+#define DML_XA_RETRY_ENTRY	dml_xa_mk_internal(256)
 
 /*
  * A reserved entry: it occupies its id, so the id is not free for
@@ -73,17 +93,25 @@ static inline int dml_xa_err(const void *entry)
 	return 0;
 }
 
+/* struct xa_node, field for field. */
 struct dml_xa_node {
 	unsigned char shift;		/* index bits below each slot */
 	unsigned char offset;		/* slot in the parent */
 	unsigned char count;		/* slots that are not NULL */
+	unsigned char nr_values;	/* value entries: devmem stores none */
 	struct dml_xa_node *parent;	/* NULL at the top */
-	void *slots[DML_XA_CHUNK_SIZE];
+	struct dml_xarray *array;	/* the array the node belongs to */
+	union {
+		/* rcu_tree.c: unlinked this round, call_rcu after the unlock */
+		struct dml_xa_node *next_unlinked;
+		struct rcu_head rcu;	/* while it waits for a grace period */
+	};
+	_Atomic(void *) slots[DML_XA_CHUNK_SIZE];
 	/*
-	 * XA_FREE_MARK, bit set = slot free: a NULL slot, or a child node with
-	 * a free slot somewhere below it.
+	 * Bit set = slot marked.  The free mark: a NULL slot, or a child node
+	 * with a free slot somewhere below it.
 	 */
-	uint64_t free;
+	uint64_t marks[DML_XA_MAX_MARKS];
 };
 
 /* A node sits in a slot tagged as internal; small values are not nodes. */
@@ -97,13 +125,20 @@ static inline struct dml_xa_node *dml_xa_to_node(const void *entry)
 	return (struct dml_xa_node *)((uintptr_t)entry - 2);
 }
 
-/* Serialised by the caller's lock, see above. */
+/* struct xarray without its lock, which the caller owns (see above). */
 struct dml_xarray {
+	/* the head's own marks, bit m for mark m (XA_FLAGS_MARK) */
+	unsigned int flags;
 	/* NULL when empty, otherwise the top node (tagged) */
-	void *head;
-	/* the head's own XA_FREE_MARK: the top node has a free slot */
-	bool free_mark;
+	_Atomic(void *) head;
 };
+
+/* The head's @mark: for the free mark, the top node has a free slot. */
+static inline bool dml_xa_marked(const struct dml_xarray *xa,
+				 unsigned int mark)
+{
+	return xa->flags & (1U << mark);
+}
 
 /*
  * Test hook: when set to N > 0, the Nth node allocation from now fails (1 =
@@ -202,7 +237,9 @@ void *dml_xa_find(const struct dml_xarray *xa, uint32_t *index, uint32_t max);
  * dml_xa_destroy() - Free every node; the array is empty afterwards.
  * @xa: the array.
  *
- * The entries are the caller's and are not touched.
+ * The kernel's xa_destroy(): every node's slots are set to the retry entry
+ * and the node goes to call_rcu.  The entries are the caller's and are not
+ * touched.
  */
 void dml_xa_destroy(struct dml_xarray *xa);
 
@@ -217,7 +254,8 @@ size_t dml_xa_node_count(const struct dml_xarray *xa);
 /**
  * dml_xa_node_bytes() - Size of one node, for memory accounting.
  *
- * Return: sizeof(struct dml_xa_node).  No errors.
+ * Return: sizeof(struct dml_xa_node), the kernel's 576 bytes on LP64.  No
+ * errors.
  */
 size_t dml_xa_node_bytes(void);
 

@@ -26,6 +26,8 @@ struct xarray_sock {
 	/* xa_lock: protects @xa; DONTNEED takes it without the socket lock. */
 	pthread_spinlock_t lock;
 	struct dml_xarray xa;
+	/* Times @lock was taken (S-4.4 tests: one reservation round per skb). */
+	unsigned long lock_rounds;
 	/*
 	 * tcp_xa_pool: ids reserved for the skb being read.  Only the holder
 	 * of the socket lock (recvmsg) touches it.
@@ -41,6 +43,17 @@ static struct xarray_sock *to_xs(struct dml_token_sock *ts)
 	return (struct xarray_sock *)ts;
 }
 
+static void xa_lock(struct xarray_sock *xs)
+{
+	pthread_spin_lock(&xs->lock);
+	xs->lock_rounds++;
+}
+
+static void xa_unlock(struct xarray_sock *xs)
+{
+	pthread_spin_unlock(&xs->lock);
+}
+
 static struct dml_token_sock *xarray_sock_create(struct dml_host *host)
 {
 	struct xarray_sock *xs = calloc(1, sizeof(*xs));
@@ -54,7 +67,12 @@ static struct dml_token_sock *xarray_sock_create(struct dml_host *host)
 	return &xs->ts;
 }
 
-/* S-6.1: the socket is gone: every token it still holds is returned. */
+/*
+ * S-6.1: the socket is gone: every token it still holds is returned, then
+ * every node is freed, as tcp_v4_destroy_sock() does with xa_for_each()
+ * and xa_destroy().  The last reference went, so nothing else can reach
+ * the table: the kernel takes no lock for the walk either.
+ */
 static void xarray_sock_destroy(struct dml_token_sock *ts)
 {
 	struct xarray_sock *xs = to_xs(ts);
@@ -62,8 +80,10 @@ static void xarray_sock_destroy(struct dml_token_sock *ts)
 	uint32_t index = 0;
 
 	while ((niov = dml_xa_find(&xs->xa, &index, TOKEN_MAX))) {
-		dml_xa_erase(&xs->xa, index);
 		DML_WARN_ON(ts->host, !dml_netmem_put(&niov->nm));
+		if (index == TOKEN_MAX)
+			break;
+		index++;
 	}
 	dml_xa_destroy(&xs->xa);
 	pthread_spin_destroy(&xs->lock);
@@ -88,7 +108,7 @@ static int pool_refill_slow(struct xarray_sock *xs, unsigned int frags_left)
 	unsigned int k, want = frags_left < MAX_SKB_FRAGS ? frags_left : MAX_SKB_FRAGS;
 	int err = 0;
 
-	pthread_spin_lock(&xs->lock);
+	xa_lock(xs);
 	pool_commit_locked(xs);
 	for (k = 0; k < want; k++) {
 		err = dml_xa_alloc(&xs->xa, &xs->tokens[k], DML_XA_ZERO_ENTRY, 1,
@@ -96,7 +116,7 @@ static int pool_refill_slow(struct xarray_sock *xs, unsigned int frags_left)
 		if (err)
 			break;
 	}
-	pthread_spin_unlock(&xs->lock);
+	xa_unlock(xs);
 	xs->max = k;
 	xs->idx = 0;
 	return k ? 0 : err;
@@ -137,9 +157,9 @@ static void xarray_flush(struct dml_token_sock *ts)
 
 	if (!xs->max)
 		return;
-	pthread_spin_lock(&xs->lock);
+	xa_lock(xs);
 	pool_commit_locked(xs);
-	pthread_spin_unlock(&xs->lock);
+	xa_unlock(xs);
 }
 
 static void put_batch(struct dml_host *host, struct dml_net_iov **batch,
@@ -160,7 +180,7 @@ static int xarray_release(struct dml_token_sock *ts, const struct dmabuf_token *
 	int released = 0;
 	uint32_t j;
 
-	pthread_spin_lock(&xs->lock);
+	xa_lock(xs);
 	for (i = 0; i < nr_tokens; i++) {
 		for (j = 0; j < tokens[i].token_count; j++) {
 			struct dml_net_iov *niov;
@@ -180,15 +200,15 @@ static int xarray_release(struct dml_token_sock *ts, const struct dmabuf_token *
 			released++;
 			if (n == PUT_BATCH) {
 				/* Page-pool returns run outside the xa_lock. */
-				pthread_spin_unlock(&xs->lock);
+				xa_unlock(xs);
 				put_batch(ts->host, batch, n);
 				n = 0;
-				pthread_spin_lock(&xs->lock);
+				xa_lock(xs);
 			}
 		}
 	}
 out_unlock:
-	pthread_spin_unlock(&xs->lock);
+	xa_unlock(xs);
 	put_batch(ts->host, batch, n);
 	return released;
 }
@@ -200,7 +220,7 @@ static void xarray_count_refs(struct dml_token_sock *ts,
 	struct dml_net_iov *niov;
 	uint32_t index = 0;
 
-	pthread_spin_lock(&xs->lock);
+	xa_lock(xs);
 	while ((niov = dml_xa_find(&xs->xa, &index, TOKEN_MAX))) {
 		if (niov >= binding->vec && niov < binding->vec + binding->nr_niovs)
 			refs[niov - binding->vec]++;
@@ -208,7 +228,7 @@ static void xarray_count_refs(struct dml_token_sock *ts,
 			break;
 		index++;
 	}
-	pthread_spin_unlock(&xs->lock);
+	xa_unlock(xs);
 }
 
 static size_t xarray_state_bytes(struct dml_token_sock *ts)
@@ -216,10 +236,22 @@ static size_t xarray_state_bytes(struct dml_token_sock *ts)
 	struct xarray_sock *xs = to_xs(ts);
 	size_t nodes;
 
-	pthread_spin_lock(&xs->lock);
+	xa_lock(xs);
 	nodes = dml_xa_node_count(&xs->xa);
-	pthread_spin_unlock(&xs->lock);
+	xa_unlock(xs);
 	return sizeof(*xs) + nodes * dml_xa_node_bytes();
+}
+
+/* Read without counting itself. */
+static unsigned long xarray_lock_rounds(struct dml_token_sock *ts)
+{
+	struct xarray_sock *xs = to_xs(ts);
+	unsigned long rounds;
+
+	pthread_spin_lock(&xs->lock);
+	rounds = xs->lock_rounds;
+	pthread_spin_unlock(&xs->lock);
+	return rounds;
 }
 
 const struct dml_token_ops dml_token_xarray_ops = {
@@ -236,4 +268,5 @@ const struct dml_token_ops dml_token_xarray_ops = {
 	.release = xarray_release,
 	.state_bytes = xarray_state_bytes,
 	.count_refs = xarray_count_refs,
+	.lock_rounds = xarray_lock_rounds,
 };

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #define DML_TEST_WITHOUT_DEVMEM
-#include "test_helpers.h"
+#include "dp_helpers.h"
 
 #include "tokens/xarray.h"
 
@@ -21,22 +21,30 @@ static void *E(uint64_t i)
 	return (void *)(uintptr_t)((i + 1) << 3);
 }
 
-static void check_node(const struct dml_xa_node *node,
+static void check_node(const struct dml_xarray *xa,
+		       const struct dml_xa_node *node,
 		       const struct dml_xa_node *parent, unsigned int offset,
 		       unsigned int shift, size_t *nodes)
 {
+	uint64_t free_mark = node->marks[DML_XA_FREE_MARK];
 	unsigned int i, count = 0;
 
 	(*nodes)++;
 	assert_ptr_equal(node->parent, parent);
+	assert_ptr_equal(node->array, xa);
 	assert_int_equal(node->shift, shift);
+	assert_int_equal(node->nr_values, 0);
+	/* ALLOC1 keeps only the free mark; every erase clears the others. */
+	assert_true(node->marks[1] == 0);
+	assert_true(node->marks[2] == 0);
 	if (parent)
 		assert_int_equal(node->offset, offset);
 	for (i = 0; i < DML_XA_CHUNK_SIZE; i++) {
 		void *e = node->slots[i];
-		bool marked = (node->free >> i) & 1;
+		bool marked = (free_mark >> i) & 1;
 
 		count += e != NULL;
+		assert_ptr_not_equal(e, DML_XA_RETRY_ENTRY);
 		if (!node->shift) {
 			assert_false(dml_xa_is_node(e));
 			assert_int_equal(marked, e == NULL);
@@ -47,13 +55,14 @@ static void check_node(const struct dml_xa_node *node,
 			continue;
 		}
 		assert_true(dml_xa_is_node(e));
-		check_node(dml_xa_to_node(e), node, i,
+		check_node(xa, dml_xa_to_node(e), node, i,
 			   shift - DML_XA_CHUNK_SHIFT, nodes);
 		/* The slot is marked iff some slot below it is free. */
-		assert_int_equal(marked, dml_xa_to_node(e)->free != 0);
+		assert_int_equal(marked,
+				 dml_xa_to_node(e)->marks[DML_XA_FREE_MARK] != 0);
 	}
 	assert_int_equal(node->count, count);
-	/* An empty node is freed at once. */
+	/* An empty node leaves the tree at once. */
 	assert_true(count > 0);
 }
 
@@ -63,15 +72,18 @@ static size_t check_tree(const struct dml_xarray *xa)
 	const struct dml_xa_node *root, *node;
 	size_t nodes = 0;
 
+	assert_false(dml_xa_marked(xa, 1));
+	assert_false(dml_xa_marked(xa, 2));
 	if (!xa->head) {
-		assert_false(xa->free_mark);
+		assert_false(dml_xa_marked(xa, DML_XA_FREE_MARK));
 		assert_int_equal(dml_xa_node_count(xa), 0);
 		return 0;
 	}
 	assert_true(dml_xa_is_node(xa->head));
 	root = dml_xa_to_node(xa->head);
-	check_node(root, NULL, 0, root->shift, &nodes);
-	assert_int_equal(xa->free_mark, root->free != 0);
+	check_node(xa, root, NULL, 0, root->shift, &nodes);
+	assert_int_equal(dml_xa_marked(xa, DML_XA_FREE_MARK),
+			 root->marks[DML_XA_FREE_MARK] != 0);
 	/* Shrunk: a top node holding only slot 0 would have been folded. */
 	assert_true(root->count >= 2);
 	/* ALLOC1: id 0 is busy, held by a zero entry. */
@@ -182,7 +194,7 @@ static void grow_and_shrink(enum erase_order order)
 	}
 	assert_int_equal(dml_xa_node_count(&xa), 0);
 	assert_null(xa.head);
-	assert_false(xa.free_mark);
+	assert_false(dml_xa_marked(&xa, DML_XA_FREE_MARK));
 	free(ids);
 
 	/* Empty again means ids start again at 1. */
@@ -404,7 +416,7 @@ static void test_range_full(void **state)
 		if (!dml_xa_load(&xa, i))
 			alloc_ok(&xa, E(i), 0, ID_MAX);
 	assert_int_equal(check_tree(&xa), 65);
-	assert_false(xa.free_mark);
+	assert_false(dml_xa_marked(&xa, DML_XA_FREE_MARK));
 	assert_errno(dml_xa_alloc(&xa, &id, E(0), 0, 4095), -EBUSY);
 	assert_errno(dml_xa_alloc(&xa, &id, E(0), 100, 4095), -EBUSY);
 	assert_int_equal(check_tree(&xa), 65);
@@ -737,13 +749,106 @@ static void test_destroy(void **state)
 	assert_int_equal(check_tree(&xa), 0);
 }
 
-/* S-8: memory accounting counts a whole 64-slot node. */
+/*
+ * The kernel's struct xa_node on LP64: four one-byte counters padded to a
+ * pointer, parent, array, the rcu_head / private_list union (two
+ * pointers), 64 slots, three 64-bit mark words.
+ */
+#define KERNEL_XA_NODE_BYTES	(8 + 8 + 8 + 16 + 64 * 8 + 3 * 8)
+
+/*
+ * Nodes a tree holds with every id 0..@n present, from its shape alone:
+ * one leaf per 64 ids, one node per 64 leaves above that, and so on up to
+ * the single top.
+ */
+static size_t nodes_for_ids(uint64_t n)
+{
+	uint64_t span = DML_XA_CHUNK_SIZE;
+	size_t nodes = 0;
+
+	for (;;) {
+		nodes += (size_t)((n + span) / span);
+		if (span > n)
+			return nodes;
+		span *= DML_XA_CHUNK_SIZE;
+	}
+}
+
+/* S-8: memory accounting counts the kernel's node, once per node held. */
 static void test_node_bytes(void **state)
 {
+	static const uint32_t sizes[] = { 1, 63, 64, 65, 4095, 4096, 10000 };
+	struct dml_xarray xa;
+	uint32_t next = 1;
+	size_t i;
+
 	(void)state;
-	assert_true(dml_xa_node_bytes() >=
-		    DML_XA_CHUNK_SIZE * sizeof(void *) + sizeof(uint64_t));
-	assert_int_equal(DML_XA_CHUNK_SIZE, 64);
+	assert_int_equal(sizeof(void *), 8);
+	assert_int_equal(dml_xa_node_bytes(), KERNEL_XA_NODE_BYTES);
+	dml_xa_init(&xa);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (; next <= sizes[i]; next++)
+			alloc_ok(&xa, E(next), 0, ID_MAX);
+		assert_int_equal(check_tree(&xa), nodes_for_ids(sizes[i]));
+	}
+	dml_xa_destroy(&xa);
+}
+
+static int setup_xarray_design(void **state)
+{
+	struct dml_host_config hcfg = {
+		.rx_ring_size = DML_DEFAULT_RX_RING_SIZE,
+		.pp_ring_size = DML_DEFAULT_PP_RING_SIZE,
+		.token_design = { NULL, "xarray" },
+	};
+	struct dml_wire_flow_config cfg = dp_flow_config(40200);
+
+	/* Four frags, so four tokens, per page. */
+	cfg.mss = DML_PAGE_SIZE / 4;
+	return dp_setup_cfg(state, 1, 2048, &hcfg, &cfg);
+}
+
+/*
+ * S-8: the `xarray` design's state_bytes grows by one kernel node per
+ * node its tree needs for the tokens held, from a top and two leaves at 64
+ * tokens to a top, two middle nodes and 66 leaves at 4200, and gives every
+ * node back once they are all returned.
+ */
+static void test_state_bytes(void **state)
+{
+	static const uint32_t held[] = { 1, 63, 64, 4095, 4096, 4200 };
+	enum { MAX_HELD = 4200 };
+	uint32_t *tok = malloc(MAX_HELD * sizeof(*tok));
+	struct dp *dp = *state;
+	uint32_t have = 0, k;
+	long empty;
+	size_t i;
+
+	assert_non_null(tok);
+	empty = dml_sock_token_state_bytes(dp->sk);
+	assert_true(empty > 0);
+	for (i = 0; i < sizeof(held) / sizeof(held[0]); i++) {
+		uint32_t n = held[i] - have;
+		uint64_t pos = dp->sent;
+		size_t len = (size_t)n * dp->cfg.mss;
+
+		assert_int_equal(dp_send(dp, len), len);
+		assert_int_equal(dp_recv_tokens(dp, dp->sk, len, pos, tok + have,
+						n), n);
+		have = held[i];
+		assert_int_equal(tok[have - 1], have);
+		assert_int_equal(dml_sock_token_state_bytes(dp->sk) - empty,
+				 nodes_for_ids(have) * KERNEL_XA_NODE_BYTES);
+	}
+	for (k = 0; k < have; k += DML_MAX_DONTNEED_FRAGS) {
+		uint32_t c = have - k < DML_MAX_DONTNEED_FRAGS ?
+			     have - k : DML_MAX_DONTNEED_FRAGS;
+
+		assert_int_equal(dp_dontneed(dp->sk, k + 1, c), c);
+	}
+	assert_int_equal(dml_sock_token_state_bytes(dp->sk), empty);
+	dp_assert_clean(dp);
+	free(tok);
 }
 
 int main(void)
@@ -765,7 +870,12 @@ int main(void)
 		cmocka_unit_test(test_nomem),
 		cmocka_unit_test(test_destroy),
 		cmocka_unit_test(test_node_bytes),
+		/* Last: it needs a host with devmem, which not every build has. */
+		cmocka_unit_test_setup_teardown(test_state_bytes,
+						setup_xarray_design,
+						dp_teardown),
 	};
+	size_t n = sizeof(tests) / sizeof(tests[0]);
 
-	return RUN_TESTS(tests);
+	return run_tap(__FILE__, tests, dml_devmem_enabled() ? n : n - 1);
 }
