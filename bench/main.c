@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * `devmem-lab bench`: calibrate on xarray's saturation rate, then run every
- * design at one fixed offered load (the same work for all) and at
- * saturation, run by run with the designs interleaved so a paired ratio
- * against xarray compares measurements taken side by side.
+ * `devmem-lab bench`: calibrate on the baseline's saturation rate (kxarray,
+ * the kernel's own xarray, when built; else xarray), then run every design
+ * at one fixed offered load (the same work for all) and at saturation, run
+ * by run with the designs interleaved so a paired ratio against the
+ * baseline compares measurements taken side by side.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ struct samples {
 	double ns_per_token[BENCH_MAX_RUNS];
 	double max_tps[BENCH_MAX_RUNS];
 	double stalls[BENCH_MAX_RUNS];
+	double rx_calls[BENCH_MAX_RUNS], dn_calls[BENCH_MAX_RUNS];
 	long rss_kb;
 };
 
@@ -123,13 +125,13 @@ static const char *baseline(const struct bench_config *cfg)
 	size_t d;
 
 	for (d = 0; d < cfg->nr_designs; d++)
-		if (!strcmp(cfg->designs[d], "xarray"))
+		if (!strcmp(cfg->designs[d], cfg->baseline))
 			return cfg->designs[d];
 	return NULL;
 }
 
 /*
- * xarray's saturation rate in @profile sets the fixed offered load, so the
+ * The baseline's saturation rate in @profile sets the fixed offered load, so the
  * baseline is about as busy as the seed's whatever way tokens come back.
  */
 static int calibrate(struct bench_report *rep, enum bench_profile profile,
@@ -157,8 +159,8 @@ static int calibrate(struct bench_report *rep, enum bench_profile profile,
 	}
 	rep->calib_max_tokens_per_s[profile] = sum / n;
 	rep->calib_offered_tokens_per_s[profile] = sum / n * cfg->load_pct / 100.0;
-	if (profile == BENCH_PROFILE_KPERF || !rep->xarray_max_tokens_per_s) {
-		rep->xarray_max_tokens_per_s = rep->calib_max_tokens_per_s[profile];
+	if (profile == BENCH_PROFILE_KPERF || !rep->baseline_max_tokens_per_s) {
+		rep->baseline_max_tokens_per_s = rep->calib_max_tokens_per_s[profile];
 		rep->offered_tokens_per_s = rep->calib_offered_tokens_per_s[profile];
 	}
 	return 0;
@@ -197,6 +199,8 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 				break;
 			s[d].cpu_pct[run] = r.worker_cpu_pct;
 			s[d].ns_per_token[run] = r.cpu_ns_per_token;
+			s[d].rx_calls[run] = r.recvmsg_syscalls_per_token;
+			s[d].dn_calls[run] = r.dontneed_syscalls_per_token;
 			s[d].rss_kb = r.peak_rss_kb > s[d].rss_kb ? r.peak_rss_kb : s[d].rss_kb;
 			p.offered = 0;
 			err = measure(&p, &r);
@@ -221,10 +225,14 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 		row->worker_cpu_pct = bench_stat_of(s[d].cpu_pct, cfg->runs);
 		row->worker_idle_pct = bench_stat_of(idle, cfg->runs);
 		row->cpu_ns_per_token = bench_stat_of(s[d].ns_per_token, cfg->runs);
-		row->ratio_vs_xarray = bench_paired_ratio(s[d].cpu_pct, s[base].cpu_pct,
+		row->ratio_vs_baseline = bench_paired_ratio(s[d].cpu_pct, s[base].cpu_pct,
 							  cfg->runs);
 		row->tokens_per_s_max = bench_stat_of(s[d].max_tps, cfg->runs);
 		row->stalls_per_s = bench_stat_of(s[d].stalls, cfg->runs);
+		if (charged) {
+			row->recvmsg_syscalls_per_token = bench_stat_of(s[d].rx_calls, cfg->runs);
+			row->dontneed_syscalls_per_token = bench_stat_of(s[d].dn_calls, cfg->runs);
+		}
 		row->peak_rss_kb = s[d].rss_kb;
 	}
 	free(s);
@@ -307,16 +315,17 @@ static const struct bench_row *kperf_row(const struct bench_report *rep,
  */
 static void seed_terms(struct bench_report *rep)
 {
-	const struct bench_row *x = kperf_row(rep, "xarray", false);
+	const char *base = rep->cfg.baseline;
+	const struct bench_row *x = kperf_row(rep, base, false);
 	const struct bench_row *n = kperf_row(rep, "niov", false);
-	const struct bench_row *xc = kperf_row(rep, "xarray", true);
+	const struct bench_row *xc = kperf_row(rep, base, true);
 	const struct bench_row *nc = kperf_row(rep, "niov", true);
 
 	if (!x || !n || !xc || !nc || !(x->cpu_ns_per_token.mean > 0) ||
 	    !(xc->worker_cpu_pct.mean > 0))
 		return;
 	rep->have_seed_terms = true;
-	rep->seed_pred_idle_xarray = xc->worker_idle_pct.mean;
+	rep->seed_pred_idle_baseline = xc->worker_idle_pct.mean;
 	rep->seed_pred_idle_niov = nc->worker_idle_pct.mean;
 	rep->seed_pred_ratio = nc->worker_cpu_pct.mean / xc->worker_cpu_pct.mean;
 	rep->seed_k = n->cpu_ns_per_token.mean / x->cpu_ns_per_token.mean;
@@ -396,13 +405,18 @@ int bench_main(int argc, char **argv)
 	rep.rows = calloc(nprof * rep.cfg.nr_designs * 2, sizeof(*rep.rows));
 	if (!rep.rows)
 		return 1;
-	if (rep.cfg.boundary_syscall && rep.cfg.stack_cost_auto) {
+	if (rep.cfg.boundary_syscall) {
+		/* where bench_run_once() puts the worker and the NIC thread */
+		bool pinned = rep.machine.cpus >= rep.cfg.workers + 1;
+
 		progress(&pg, "stack cost", "tcp", 1, 1);
-		rep.cfg.stack_cost_ns = bench_measure_stack_cost();
-		if (rep.cfg.stack_cost_ns < 0) {
+		bench_burn_calibrate();
+		rep.have_stack = !bench_measure_stack_cost(pinned ? 1 : -1, pinned ? 0 : -1,
+							   &rep.stack);
+		if (rep.cfg.stack_cost_auto)
+			rep.cfg.stack_cost_ns = rep.have_stack ? rep.stack.queued_ns : 0;
+		if (rep.cfg.stack_cost_auto && !rep.have_stack)
 			fprintf(stderr, "devmem-lab bench: could not measure the TCP stack cost over loopback; charging 0\n");
-			rep.cfg.stack_cost_ns = 0;
-		}
 	}
 	for (p = 0; p < BENCH_NR_PROFILES && !err; p++) {
 		unsigned int charged;

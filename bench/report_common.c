@@ -19,6 +19,12 @@ const char *row_design(const struct bench_row *row)
 	return row->design ? row->design : "?";
 }
 
+/* The design every ratio is against (bench_config.baseline). */
+const char *report_baseline(const struct bench_report *r)
+{
+	return r->cfg.baseline ? r->cfg.baseline : "xarray";
+}
+
 const struct bench_row *find_row(const struct bench_report *r,
 					const char *design,
 					enum bench_profile p)

@@ -88,6 +88,7 @@ static json_object *json_config(const struct bench_config *c)
 	json_object_object_add(o, "window_s", jdouble(c->window_s));
 	json_object_object_add(o, "profiles", profiles);
 	json_object_object_add(o, "designs", designs);
+	json_object_object_add(o, "baseline", jstring(c->baseline));
 	json_object_object_add(o, "quick", json_object_new_boolean(c->quick));
 	json_object_object_add(o, "instructions",
 			       json_object_new_boolean(c->instructions));
@@ -100,6 +101,10 @@ static json_object *json_config(const struct bench_config *c)
 			       json_object_new_int64(c->nccl_delay_us));
 	json_object_object_add(o, "bind_64g",
 			       json_object_new_boolean(c->bind_64g));
+	json_object_object_add(o, "boundary",
+			       json_object_new_string(c->boundary_syscall ? "syscall" : "none"));
+	json_object_object_add(o, "stack_cost_ns", jdouble(c->stack_cost_ns));
+	json_object_object_add(o, "stack_cost_auto", json_object_new_boolean(c->stack_cost_auto));
 	json_object_object_add(o, "json_path", jstring(c->json_path));
 	json_object_object_add(o, "csv_path", jstring(c->csv_path));
 	json_object_object_add(o, "plot_path", jstring(c->plot_path));
@@ -138,11 +143,18 @@ static json_object *json_row(const struct bench_report *r,
 			       jstat(&row->worker_idle_pct));
 	json_object_object_add(o, "cpu_ns_per_token",
 			       jstat(&row->cpu_ns_per_token));
-	json_object_object_add(o, "ratio_vs_xarray",
-			       jstat(&row->ratio_vs_xarray));
+	json_object_object_add(o, "ratio_vs_baseline",
+			       jstat(&row->ratio_vs_baseline));
 	json_object_object_add(o, "tokens_per_s_max",
 			       jstat(&row->tokens_per_s_max));
 	json_object_object_add(o, "stalls_per_s", jstat(&row->stalls_per_s));
+	if (row->charged) {
+		json_object *sc = json_object_new_object();
+
+		json_object_object_add(sc, "recvmsg", jstat(&row->recvmsg_syscalls_per_token));
+		json_object_object_add(sc, "dontneed", jstat(&row->dontneed_syscalls_per_token));
+		json_object_object_add(o, "syscalls_per_token", sc);
+	}
 	if (row->have_instructions) {
 		json_object_object_add(o, "instructions_per_token",
 			jinstructions(row->instr_assign, row->instr_return));
@@ -173,8 +185,9 @@ static json_object *json_report(const struct bench_report *r)
 	json_object *rows = json_object_new_array();
 	size_t i;
 
-	json_object_object_add(cal, "xarray_max_tokens_per_s",
-			       jdouble(r->xarray_max_tokens_per_s));
+	json_object_object_add(cal, "baseline", json_object_new_string(report_baseline(r)));
+	json_object_object_add(cal, "baseline_max_tokens_per_s",
+			       jdouble(r->baseline_max_tokens_per_s));
 	json_object_object_add(cal, "offered_tokens_per_s",
 			       jdouble(r->offered_tokens_per_s));
 	for (i = 0; i < BENCH_NR_PROFILES; i++) {
@@ -183,7 +196,7 @@ static json_object *json_report(const struct bench_report *r)
 		if (!(r->calib_max_tokens_per_s[i] > 0))
 			continue;
 		pc = json_object_new_object();
-		json_object_object_add(pc, "xarray_max_tokens_per_s",
+		json_object_object_add(pc, "baseline_max_tokens_per_s",
 				       jdouble(r->calib_max_tokens_per_s[i]));
 		json_object_object_add(pc, "offered_tokens_per_s",
 				       jdouble(r->calib_offered_tokens_per_s[i]));
@@ -195,11 +208,28 @@ static json_object *json_report(const struct bench_report *r)
 	json_object_object_add(o, "machine", json_machine(&r->machine));
 	json_object_object_add(o, "calibration", cal);
 	json_object_object_add(o, "stack_cost_ns", jdouble(r->cfg.stack_cost_ns));
+	if (r->have_stack) {
+		const struct bench_stack_cost *sc = &r->stack;
+		json_object *s = json_object_new_object();
+
+		json_object_object_add(s, "charged_ns", jdouble(r->cfg.stack_cost_ns));
+		json_object_object_add(s, "queued_ns", jdouble(sc->queued_ns));
+		json_object_object_add(s, "queued_min_ns", jdouble(sc->queued_min_ns));
+		json_object_object_add(s, "queued_max_ns", jdouble(sc->queued_max_ns));
+		json_object_object_add(s, "crossing_ns", jdouble(sc->crossing_ns));
+		json_object_object_add(s, "tight_ns", jdouble(sc->tight_ns));
+		json_object_object_add(s, "kperf_ns", jdouble(sc->kperf_ns));
+		json_object_object_add(s, "kperf_wakeups_per_read",
+				       jdouble(sc->kperf_wakeups_per_read));
+		json_object_object_add(s, "rounds", json_object_new_int64(sc->rounds));
+		json_object_object_add(o, "stack_cost", s);
+	}
 	if (r->have_seed_terms) {
 		json_object *st = json_object_new_object();
 
-		json_object_object_add(st, "predicted_idle_xarray_pct",
-				       jdouble(r->seed_pred_idle_xarray));
+		json_object_object_add(st, "baseline", json_object_new_string(report_baseline(r)));
+		json_object_object_add(st, "predicted_idle_baseline_pct",
+				       jdouble(r->seed_pred_idle_baseline));
 		json_object_object_add(st, "predicted_idle_niov_pct",
 				       jdouble(r->seed_pred_idle_niov));
 		json_object_object_add(st, "seed_idle_xarray_pct",

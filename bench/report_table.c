@@ -182,7 +182,7 @@ static const char *const main_titles[] = {
 	[COL_CPU] = "worker CPU %",
 	[COL_IDLE] = "idle %",
 	[COL_NS] = "CPU ns/token",
-	[COL_RATIO] = "vs xarray",
+	[COL_RATIO] = "vs baseline",	/* named after it in print_main_table() */
 	[COL_MAX] = "max Mtok/s",
 	[COL_STALLS] = "stalls/s",
 	[COL_ASSIGN] = "assign",
@@ -214,12 +214,13 @@ static void profile_heading(const struct bench_report *r, enum bench_profile p,
 		break;
 	}
 	n = snprintf(buf, size, "profile %s: %s", bench_profile_name(p), how);
-	/* Each profile's fixed load comes from xarray's saturation in that profile. */
+	/* Each profile's fixed load comes from the baseline's saturation in that profile. */
 	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
 	    r->calib_max_tokens_per_s[p] > 0)
 		n += snprintf(buf + n, size - (size_t)n,
-			      "; offered %.3f M tokens/s = %.0f%% of xarray max %.3f M",
+			      "; offered %.3f M tokens/s = %.0f%% of %s max %.3f M",
 			      r->calib_offered_tokens_per_s[p] / 1e6, r->cfg.load_pct,
+			      report_baseline(r),
 			      r->calib_max_tokens_per_s[p] / 1e6);
 	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
 	    r->calib_charged_max_tokens_per_s[p] > 0)
@@ -242,7 +243,7 @@ static void fill_main_row(const struct bench_report *r,
 	cell_stat(&c[COL_CPU], &row->worker_cpu_pct, 1, 1);
 	cell_stat(&c[COL_IDLE], &row->worker_idle_pct, 1, 1);
 	cell_stat(&c[COL_NS], &row->cpu_ns_per_token, 1, 1);
-	cell_stat(&c[COL_RATIO], &row->ratio_vs_xarray, 3, 1);
+	cell_stat(&c[COL_RATIO], &row->ratio_vs_baseline, 3, 1);
 	cell_stat(&c[COL_MAX], &row->tokens_per_s_max, 3, 1e-6);
 	cell_stat(&c[COL_STALLS], &row->stalls_per_s, 1, 1);
 	if (!row->have_instructions) {
@@ -264,7 +265,7 @@ static void fill_main_row(const struct bench_report *r,
 
 static void print_main_table(const struct bench_report *r, FILE *out)
 {
-	char headings[BENCH_NR_PROFILES][192];
+	char headings[BENCH_NR_PROFILES][192], ratio_title[48];
 	struct table t = { .ncols = r->have_floor ? COL_FLOOR + 1 : COL_FLOOR };
 	unsigned int p;
 	size_t i, c;
@@ -276,6 +277,8 @@ static void print_main_table(const struct bench_report *r, FILE *out)
 	}
 	for (c = 0; c < t.ncols; c++)
 		t.titles[c] = main_titles[c];
+	snprintf(ratio_title, sizeof(ratio_title), "vs %s", report_baseline(r));
+	t.titles[COL_RATIO] = ratio_title;
 	t.left[COL_DESIGN] = true;
 	for (p = 0; p < BENCH_NR_PROFILES; p++) {
 		const char *heading = headings[p];
@@ -301,28 +304,35 @@ static void print_main_table(const struct bench_report *r, FILE *out)
 	table_print(&t, out);
 	free(t.rows);
 	fprintf(out,
-		"\nar: autorelease; \u00b1: 95%% interval over %u runs (Student t); vs xarray: paired per-run ratio; assign/return/total: instructions per token (callgrind), \"-\" when not measured\n",
-		r->cfg.runs);
+		"\nar: autorelease; \u00b1: 95%% interval over %u runs (Student t); vs %s: paired per-run ratio to the baseline; assign/return/total: instructions per token (callgrind, this profile's returns), \"-\" when not measured\n",
+		r->cfg.runs, report_baseline(r));
 	if (r->have_floor)
 		fprintf(out, "floor: %s per token\n", FLOOR_WHAT);
 	if (r->cfg.boundary_syscall)
 		fprintf(out, "*: charged: a real system call per recvmsg and per DONTNEED, and %.0f ns of TCP receive work per 4096-byte segment (%s)\n",
 			r->cfg.stack_cost_ns,
 			r->cfg.stack_cost_auto ? "measured on this machine" : "--stack-cost");
+	if (r->cfg.boundary_syscall && r->have_stack)
+		fprintf(out, "   TCP receive work per 4096 bytes over loopback: 64 KiB reads of queued data %.0f ns (median of %u, %.0f-%.0f, less a %.0f ns crossing); blocking recv loop %.0f ns; kperf's epoll_wait + MSG_DONTWAIT reads %.0f ns (%.2f wake-ups per read)\n",
+			r->stack.queued_ns, r->stack.rounds, r->stack.queued_min_ns,
+			r->stack.queued_max_ns, r->stack.crossing_ns, r->stack.tight_ns,
+			r->stack.kperf_ns, r->stack.kperf_wakeups_per_read);
 }
 
 /* Our figures in the seed's terms (docs/fidelity.md). */
 static void print_seed_terms(const struct bench_report *r, FILE *out)
 {
+	const char *base = report_baseline(r);
+
 	if (!r->have_seed_terms)
 		return;
-	fprintf(out, "\nseed terms (kperf, charged, fixed load = %.0f%% of xarray's charged max)\n",
-		r->cfg.load_pct);
-	fprintf(out, "  predicted worker idle: xarray %.2f%% -> niov %.2f%%   (seed: 13.13%% -> 26.32%%)\n",
-		r->seed_pred_idle_xarray, r->seed_pred_idle_niov);
-	fprintf(out, "  worker CPU niov/xarray: %.3f   (seed: %.3f, series v2: %.3f)\n",
-		r->seed_pred_ratio, SEED_RATIO, V2_RATIO);
-	fprintf(out, "  k = niov/xarray CPU per token in process: %.3f\n", r->seed_k);
+	fprintf(out, "\nseed terms (kperf, charged, fixed load = %.0f%% of %s's charged max)\n",
+		r->cfg.load_pct, base);
+	fprintf(out, "  predicted worker idle: %s %.2f%% -> niov %.2f%%   (seed: xarray 13.13%% -> niov 26.32%%)\n",
+		base, r->seed_pred_idle_baseline, r->seed_pred_idle_niov);
+	fprintf(out, "  worker CPU niov/%s: %.3f   (seed: %.3f, series v2: %.3f)\n",
+		base, r->seed_pred_ratio, SEED_RATIO, V2_RATIO);
+	fprintf(out, "  k = niov/%s CPU per token in process: %.3f\n", base, r->seed_k);
 	fprintf(out, "  token management's share of worker CPU (Amdahl, (1 - ratio) / (1 - k)): seed %.1f%%, v2 %.1f%%, ours charged %.1f%%\n",
 		100 * r->seed_share, 100 * r->seed_share_v2, 100 * r->seed_share_ours);
 }
@@ -475,28 +485,29 @@ static void print_bind_64g(const struct bench_report *r, FILE *out)
 		!fast ? "time missed" : "size missed");
 }
 
-/* The seed's figures next to ours, from the kperf rows of xarray and niov. */
+/* The seed's figures next to ours, from the kperf rows of the baseline and niov. */
 static void print_seed_line(const struct bench_report *r, FILE *out)
 {
-	const struct bench_row *x = find_row(r, "xarray", BENCH_PROFILE_KPERF);
+	const char *base = report_baseline(r);
+	const struct bench_row *x = find_row(r, base, BENCH_PROFILE_KPERF);
 	const struct bench_row *v = find_row(r, "niov", BENCH_PROFILE_KPERF);
 	double ratio;
 
 	if (!x || !v || !x->worker_idle_pct.n || !v->worker_idle_pct.n) {
 		fprintf(out,
-			"%s; here: not measured (needs kperf rows of xarray and niov)\n",
-			SEED_LINE);
+			"%s; here: not measured (needs kperf rows of %s and niov)\n",
+			SEED_LINE, base);
 		return;
 	}
-	fprintf(out, "%s; here: idle %.2f%% -> %.2f%%, niov/xarray CPU ratio ",
-		SEED_LINE, x->worker_idle_pct.mean, v->worker_idle_pct.mean);
-	if (v->ratio_vs_xarray.n > 1) {
-		fprintf(out, "%.3f \u00b1 %.3f\n", v->ratio_vs_xarray.mean,
-			v->ratio_vs_xarray.ci95);
+	fprintf(out, "%s; here: idle %.2f%% (%s) -> %.2f%%, niov/%s CPU ratio ",
+		SEED_LINE, x->worker_idle_pct.mean, base, v->worker_idle_pct.mean, base);
+	if (v->ratio_vs_baseline.n > 1) {
+		fprintf(out, "%.3f \u00b1 %.3f\n", v->ratio_vs_baseline.mean,
+			v->ratio_vs_baseline.ci95);
 		return;
 	}
-	if (v->ratio_vs_xarray.n) {
-		fprintf(out, "%.3f\n", v->ratio_vs_xarray.mean);
+	if (v->ratio_vs_baseline.n) {
+		fprintf(out, "%.3f\n", v->ratio_vs_baseline.mean);
 		return;
 	}
 	/* No paired ratio: fall back on the ratio of the mean CPU shares. */
@@ -531,15 +542,19 @@ static void print_header(const struct bench_report *r, FILE *out)
 		"%u runs, %u flows, %u workers, %lu tokens held, %.2f s warm-up + %.2f s window, %lu MB dma-buf, seed %" PRIu64 "\n",
 		c->runs, c->flows, c->workers, c->held, c->warmup_s,
 		c->window_s, c->dmabuf_mb, c->seed);
-	if (r->xarray_max_tokens_per_s > 0) {
+	if (r->baseline_max_tokens_per_s > 0) {
 		fputs("offered load ", out);
 		print_rate(out, r->offered_tokens_per_s);
-		fprintf(out, " = %.0f%% of xarray max ", c->load_pct);
-		print_rate(out, r->xarray_max_tokens_per_s);
+		fprintf(out, " = %.0f%% of %s max ", c->load_pct, report_baseline(r));
+		print_rate(out, r->baseline_max_tokens_per_s);
 		fputc('\n', out);
 	} else {
-		fputs("offered load: - (no xarray calibration run)\n", out);
+		fprintf(out, "offered load: - (no %s calibration run)\n", report_baseline(r));
 	}
+	fprintf(out, "baseline: %s (%s)\n", report_baseline(r),
+		!strcmp(report_baseline(r), "kxarray") ?
+		"the kernel's own lib/xarray.c, as tcp_recvmsg_dmabuf drives it" :
+		"our model of the kernel's xarray; kxarray is not in this build");
 }
 
 /**

@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 FIGURES = ('worker_cpu_pct', 'worker_idle_pct', 'cpu_ns_per_token',
-           'ratio_vs_xarray', 'tokens_per_s_max')
+           'ratio_vs_baseline', 'tokens_per_s_max')
 
 
 def main():

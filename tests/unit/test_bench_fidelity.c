@@ -4,6 +4,11 @@
 #include "test_helpers.h"
 
 #include <math.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "devmem/uapi.h"
 
 #include "args.h"
 #include "fidelity.h"
@@ -84,21 +89,64 @@ static void test_options(void **state)
 	assert_errno(parse(&cfg, "--stack-cost", "lots"), -EINVAL);
 }
 
-/* The charged calls are real: a real TCP socket, a measurable stack cost. */
+/*
+ * The charged calls are real system calls (docs/fidelity.md, S-5.1 for the
+ * DONTNEED the kernel checks): the kernel's answers prove it.
+ */
 static void test_boundary_is_real(void **state)
 {
-	int fds[2];
-	double ns;
+	struct pollfd pfd;
+	int fds[2], rx, ret, udp;
 
 	(void)state;
 	assert_ok(bench_boundary_open(fds));
 	assert_true(fds[0] >= 0 && fds[1] >= 0);
-	bench_boundary_recvmsg(fds[0]);
-	bench_boundary_dontneed(fds[0]);
+	rx = fds[0];
+	/* nothing queued: tcp_recvmsg's EAGAIN */
+	assert_errno(bench_boundary_recvmsg(rx), -EAGAIN);
+	/* a byte from the peer comes back: a real connected TCP socket */
+	assert_int_equal(write(fds[1], "x", 1), 1);
+	pfd = (struct pollfd){ .fd = rx, .events = POLLIN };
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(bench_boundary_recvmsg(rx), 1);
+	assert_errno(bench_boundary_recvmsg(rx), -EAGAIN);
+	/* 128 empty entries reach sock_devmem_dontneed(), or no devmem here */
+	ret = bench_boundary_dontneed(rx, DML_MAX_DONTNEED_TOKENS);
+	assert_true(ret == 0 || ret == -ENOPROTOOPT);
+	if (!ret) {
+		/* the devmem code ran: it refuses a socket that is not TCP */
+		udp = socket(AF_INET, SOCK_DGRAM, 0);
+		assert_true(udp >= 0);
+		assert_errno(bench_boundary_dontneed(udp, 1), -EBADF);
+		close(udp);
+	}
 	bench_boundary_close(fds);
 	assert_int_equal(fds[0], -1);
-	ns = bench_measure_stack_cost();
-	assert_true(ns > 0 && isfinite(ns));
+	/* the fd is gone: the kernel's own lookup refuses it */
+	assert_errno(bench_boundary_recvmsg(rx), -EBADF);
+	assert_errno(bench_boundary_dontneed(rx, 1), -EBADF);
+}
+
+/* The three readings of this machine's TCP receive work are real and sane. */
+static void test_stack_cost_is_measured(void **state)
+{
+	struct bench_stack_cost sc;
+
+	(void)state;
+	assert_ok(bench_measure_stack_cost(-1, -1, &sc));
+	assert_int_equal(sc.rounds, 7);
+	assert_true(sc.queued_ns > 0 && isfinite(sc.queued_ns));
+	assert_true(sc.queued_min_ns <= sc.queued_ns && sc.queued_ns <= sc.queued_max_ns);
+	assert_true(sc.crossing_ns > 0 && sc.tight_ns > 0 && sc.kperf_ns > 0);
+	/* every kperf wake-up reads something; at most ten reads follow one */
+	assert_true(sc.kperf_wakeups_per_read > 0.1 - 1e-9 && sc.kperf_wakeups_per_read <= 1);
+}
+
+/* The burn loop is timed: a rate of spins per nanosecond. */
+static void test_burn_is_calibrated(void **state)
+{
+	(void)state;
+	assert_true(bench_burn_calibrate() > 0);
 }
 
 int main(void)
@@ -109,6 +157,8 @@ int main(void)
 		cmocka_unit_test(test_stack_cost_parsing),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_boundary_is_real),
+		cmocka_unit_test(test_stack_cost_is_measured),
+		cmocka_unit_test(test_burn_is_calibrated),
 	};
 
 	return RUN_TESTS(tests);

@@ -216,7 +216,7 @@ static void fill_row(struct bench_row *row, const char *design,
 		.worker_cpu_pct = st(cpu, 1.25, 11),
 		.worker_idle_pct = st(100 - cpu, 1.25, 11),
 		.cpu_ns_per_token = st(cpu * 4, 2.5, 11),
-		.ratio_vs_xarray = xarray ? st(1, 0, 11) : st(0.837, 0.012, 11),
+		.ratio_vs_baseline = xarray ? st(1, 0, 11) : st(0.837, 0.012, 11),
 		.tokens_per_s_max = st(2.46e6, 3e4, 11),
 		.stalls_per_s = st(0.5, 0.25, 11),
 		.have_instructions = xarray,
@@ -267,7 +267,7 @@ static int report_setup(void **state)
 	snprintf(r->machine.cpu_model, sizeof(r->machine.cpu_model),
 		 "Test CPU @ 2.0GHz");
 	snprintf(r->machine.kernel, sizeof(r->machine.kernel), "6.18.0-test");
-	r->xarray_max_tokens_per_s = 2.5e6;
+	r->baseline_max_tokens_per_s = 2.5e6;
 	r->offered_tokens_per_s = 1.25e6;
 	fill_row(&f->rows[0], "xarray", BENCH_PROFILE_KPERF, 83.6);
 	fill_row(&f->rows[1], "niov", BENCH_PROFILE_KPERF, 69.9);
@@ -421,7 +421,7 @@ static void test_json_shape(void **state)
 	assert_string_equal(json_object_get_string(
 		get(o, "cpu_model", json_type_string)), "Test CPU @ 2.0GHz");
 	o = get(root, "calibration", json_type_object);
-	assert_near(json_object_get_double(get(o, "xarray_max_tokens_per_s",
+	assert_near(json_object_get_double(get(o, "baseline_max_tokens_per_s",
 					       json_type_double)), 2.5e6, 0);
 	assert_near(json_object_get_double(get(o, "offered_tokens_per_s",
 					       json_type_double)), 1.25e6, 0);
@@ -445,8 +445,8 @@ static void test_json_shape(void **state)
 				&want->worker_idle_pct);
 		check_json_stat(row, "cpu_ns_per_token",
 				&want->cpu_ns_per_token);
-		check_json_stat(row, "ratio_vs_xarray",
-				&want->ratio_vs_xarray);
+		check_json_stat(row, "ratio_vs_baseline",
+				&want->ratio_vs_baseline);
 		check_json_stat(row, "tokens_per_s_max",
 				&want->tokens_per_s_max);
 		check_json_stat(row, "stalls_per_s", &want->stalls_per_s);
@@ -561,7 +561,7 @@ static size_t count_char(const char *s, char c)
 	return n;
 }
 
-#define CSV_START "design,profile,boundary,autorelease,worker_cpu_pct_mean,worker_cpu_pct_ci95,"
+#define CSV_START "design,profile,boundary,autorelease,baseline,worker_cpu_pct_mean,worker_cpu_pct_ci95,"
 
 /*
  * --csv: one header, one line per row, the same number of fields on every
@@ -580,7 +580,7 @@ static void test_csv_header_and_rows(void **state)
 	assert_non_null(fgets(header, sizeof(header), in));
 	assert_true(strncmp(header, CSV_START, strlen(CSV_START)) == 0);
 	assert_non_null(strstr(header, ",cpu_ns_per_token_mean,"));
-	assert_non_null(strstr(header, ",ratio_vs_xarray_ci95,"));
+	assert_non_null(strstr(header, ",ratio_vs_baseline_ci95,"));
 	assert_non_null(strstr(header, ",instr_total,"));
 	assert_non_null(strstr(header, ",ops_assign,ops_return,ops_page_pool,"));
 	assert_non_null(strstr(header, ",peak_rss_kb\n"));
