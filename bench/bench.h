@@ -95,6 +95,18 @@ struct bench_row {
 	long peak_rss_kb;
 };
 
+/*
+ * --instructions: xarray against kxarray with tokens held (kperf returns),
+ * instructions per token, assign + return; [0] xarray, [1] kxarray.
+ */
+#define BENCH_FIDELITY_POINTS	4
+struct bench_fidelity_point {
+	unsigned long held;
+	bool measured;
+	double ops[2];		/* inside the token ops, without the page pool */
+	double total[2];	/* everything recvmsg and DONTNEED did */
+};
+
 struct bench_machine {
 	unsigned int cpus;
 	char cpu_model[128];
@@ -139,6 +151,8 @@ struct bench_report {
 	struct bench_stack_cost stack;
 	unsigned long state_held;		/* tokens held for state_bytes_per_token */
 	unsigned long instr_held;		/* tokens held for instr_held_* */
+	bool have_fidelity;
+	struct bench_fidelity_point fidelity[BENCH_FIDELITY_POINTS];
 	double elapsed_s;
 };
 

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <linux/sockios.h>
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -35,6 +36,13 @@ double bench_amdahl_share(double cpu_ratio, double k)
 	if (k >= 1.0)
 		return -1.0;
 	return (1.0 - cpu_ratio) / (1.0 - k);
+}
+
+bool bench_fidelity_met(double ours, double kernel)
+{
+	double r = kernel > 0 ? ours / kernel : NAN;
+
+	return isfinite(r) && fabs(r - 1.0) <= FIDELITY_TOLERANCE + 1e-12;
 }
 
 int bench_parse_stack_cost(const char *text, double *ns, bool *autom)
@@ -290,7 +298,8 @@ static double queued_round(struct sender *s, int fd, char *buf, double clock_ns,
 		bytes += got;
 	}
 	cpu -= (double)calls * crossing_ns;
-	return cpu / ((double)bytes / DML_PAGE_SIZE);
+	/* a crossing dearer than the whole read: nothing left to charge */
+	return cpu > 0 ? cpu / ((double)bytes / DML_PAGE_SIZE) : 0;
 }
 
 /* The old tight loop: blocking recv(MSG_TRUNC), waits and wake-ups included. */

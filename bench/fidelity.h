@@ -24,6 +24,11 @@ double bench_amdahl_ratio(double share, double k);
 /* The share of worker CPU that token management must be for @cpu_ratio. */
 double bench_amdahl_share(double cpu_ratio, double k);
 
+/* xarray "costs what the kernel's xarray costs": within this, either way. */
+#define FIDELITY_TOLERANCE	0.15
+/* Whether @ours / @kernel is within FIDELITY_TOLERANCE of 1. */
+bool bench_fidelity_met(double ours, double kernel);
+
 /* "auto", "0" or a whole number of nanoseconds per 4096-byte segment. */
 int bench_parse_stack_cost(const char *text, double *ns, bool *autom);
 /*

@@ -239,60 +239,142 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 	return err;
 }
 
+/* One callgrind measurement: a design, its return profile, tokens held. */
+struct instr_point {
+	const char *design;
+	enum bench_profile profile;
+	unsigned long held;
+	bool ok;
+	double assign, ret;
+	struct callgrind_split as, rs;
+};
+
+/* Designs x profiles, their held runs and the fidelity points, at most. */
+#define MAX_INSTR_POINTS (BENCH_MAX_DESIGNS * (BENCH_NR_PROFILES + 1) + 2 * BENCH_FIDELITY_POINTS)
+
+struct instr_cache {
+	const char *self;
+	unsigned long segments;
+	const struct progress *pg;
+	struct instr_point points[MAX_INSTR_POINTS];
+	size_t nr;
+};
+
+/* Each point is measured once, whichever part of the report asks first. */
+static const struct instr_point *instr_point(struct instr_cache *c, const char *design,
+					     enum bench_profile profile, unsigned long held)
+{
+	struct instr_point *pt;
+	size_t i;
+
+	for (i = 0; i < c->nr; i++) {
+		pt = &c->points[i];
+		if (!strcmp(pt->design, design) && pt->profile == profile && pt->held == held)
+			return pt;
+	}
+	if (c->nr == MAX_INSTR_POINTS)
+		return NULL;
+	pt = &c->points[c->nr++];
+	*pt = (struct instr_point){ .design = design, .profile = profile, .held = held };
+	progress(c->pg, "callgrind", design, (unsigned int)c->nr, (unsigned int)c->nr);
+	pt->assign = bench_instructions_per_token(c->self, design, "assign", c->segments,
+						  held, profile, &pt->as);
+	pt->ret = bench_instructions_per_token(c->self, design, "return", c->segments,
+					       held, profile, &pt->rs);
+	pt->ok = pt->assign > 0 && pt->ret > 0;
+	return pt;
+}
+
+static bool in_designs(const struct bench_config *cfg, const char *name)
+{
+	size_t d;
+
+	for (d = 0; d < cfg->nr_designs; d++)
+		if (!strcmp(cfg->designs[d], name))
+			return true;
+	return false;
+}
+
+/*
+ * xarray against the kernel's own code at growing token counts (kperf
+ * returns): what "xarray must cost what kxarray costs" is checked on.
+ */
+static void fidelity_points(struct bench_report *rep, struct instr_cache *c)
+{
+	static const unsigned long held[BENCH_FIDELITY_POINTS] = { 0, 1024, 16384, 65536 };
+	static const char *const designs[2] = { "xarray", "kxarray" };
+	unsigned int i, d;
+
+	if (!in_designs(&rep->cfg, "xarray") || !in_designs(&rep->cfg, "kxarray"))
+		return;
+	for (i = 0; i < BENCH_FIDELITY_POINTS; i++) {
+		struct bench_fidelity_point *f = &rep->fidelity[i];
+
+		f->held = held[i];
+		f->measured = true;
+		for (d = 0; d < 2; d++) {
+			const struct instr_point *pt = instr_point(c, designs[d],
+								   BENCH_PROFILE_KPERF, held[i]);
+
+			if (!pt || !pt->ok) {
+				f->measured = false;
+				continue;
+			}
+			f->total[d] = pt->assign + pt->ret;
+			f->ops[d] = pt->as.token_ops + pt->rs.token_ops -
+				    pt->as.page_pool - pt->rs.page_pool;
+		}
+		rep->have_fidelity |= f->measured;
+	}
+}
+
 static void count_instructions(struct bench_report *rep, const char *self,
 			       const struct progress *pg)
 {
-	unsigned long segs = rep->cfg.instr_segments;
+	struct instr_cache *c;
 	size_t i;
 
 	if (!rep->machine.callgrind) {
 		fprintf(stderr, "devmem-lab bench: --instructions needs valgrind; skipped\n");
 		return;
 	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return;
+	c->self = self;
+	c->segments = rep->cfg.instr_segments;
+	c->pg = pg;
 	progress(pg, "callgrind", "floor", 1, 1);
-	rep->floor_assign = bench_instructions_per_token(self, "floor", "assign", segs, 0, NULL);
-	rep->floor_return = bench_instructions_per_token(self, "floor", "return", segs, 0, NULL);
+	rep->floor_assign = bench_instructions_per_token(self, "floor", "assign",
+							 c->segments, 0, BENCH_PROFILE_KPERF, NULL);
+	rep->floor_return = bench_instructions_per_token(self, "floor", "return",
+							 c->segments, 0, BENCH_PROFILE_KPERF, NULL);
 	rep->instr_held = rep->cfg.quick ? 4096 : 65536;
 	rep->have_floor = rep->floor_assign > 0 && rep->floor_return > 0;
 	for (i = 0; i < rep->nr_rows; i++) {
 		struct bench_row *row = &rep->rows[i];
-		struct callgrind_split as, ret;
-		size_t j;
+		/* each row's counts come back as its own profile returns tokens */
+		const struct instr_point *pt = instr_point(c, row->design, row->profile, 0);
+		const struct instr_point *held;
 
-		/* Counts do not depend on the return profile: measure once per design. */
-		for (j = 0; j < i; j++) {
-			if (!strcmp(rep->rows[j].design, row->design) &&
-			    rep->rows[j].have_instructions) {
-				row->have_instructions = true;
-				row->instr_assign = rep->rows[j].instr_assign;
-				row->instr_return = rep->rows[j].instr_return;
-				row->ops_assign = rep->rows[j].ops_assign;
-				row->ops_return = rep->rows[j].ops_return;
-				row->ops_pool = rep->rows[j].ops_pool;
-				row->have_instr_held = rep->rows[j].have_instr_held;
-				row->instr_held_assign = rep->rows[j].instr_held_assign;
-				row->instr_held_return = rep->rows[j].instr_held_return;
-			}
+		if (pt && pt->ok) {
+			row->have_instructions = true;
+			row->instr_assign = pt->assign;
+			row->instr_return = pt->ret;
+			row->ops_assign = pt->as.token_ops;
+			row->ops_return = pt->rs.token_ops;
+			row->ops_pool = pt->as.page_pool + pt->rs.page_pool;
 		}
-		if (row->have_instructions)
-			continue;
-		progress(pg, "callgrind", row->design, 1, 1);
-		row->instr_assign = bench_instructions_per_token(self, row->design, "assign",
-								 segs, 0, &as);
-		row->instr_return = bench_instructions_per_token(self, row->design, "return",
-								 segs, 0, &ret);
-		row->have_instructions = row->instr_assign > 0 && row->instr_return > 0;
-		if (row->have_instructions) {
-			row->ops_assign = as.token_ops;
-			row->ops_return = ret.token_ops;
-			row->ops_pool = as.page_pool + ret.page_pool;
+		/* how a design fills up: once, with the first profile's returns */
+		held = instr_point(c, row->design, rep->rows[0].profile, rep->instr_held);
+		if (held && held->ok) {
+			row->have_instr_held = true;
+			row->instr_held_assign = held->assign;
+			row->instr_held_return = held->ret;
 		}
-		row->instr_held_assign = bench_instructions_per_token(self, row->design, "assign",
-								      segs, rep->instr_held, NULL);
-		row->instr_held_return = bench_instructions_per_token(self, row->design, "return",
-								      segs, rep->instr_held, NULL);
-		row->have_instr_held = row->instr_held_assign > 0 && row->instr_held_return > 0;
 	}
+	fidelity_points(rep, c);
+	free(c);
 }
 
 static const struct bench_row *kperf_row(const struct bench_report *rep,

@@ -29,7 +29,10 @@ const char *row_design(const struct bench_row *row);
 const char *report_baseline(const struct bench_report *r);
 const struct bench_row *find_row(const struct bench_report *r, const char *design,
 				 enum bench_profile p);
+const struct bench_row *find_row_charged(const struct bench_report *r, const char *design,
+					 enum bench_profile p, bool charged);
 bool have_profile(const struct bench_report *r, enum bench_profile p);
+bool have_profile_charged(const struct bench_report *r, enum bench_profile p, bool charged);
 double floor_total(const struct bench_report *r);
 double instr_total(const struct bench_row *row);
 size_t distinct_designs(const struct bench_report *r, const char **out);

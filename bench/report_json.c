@@ -178,6 +178,39 @@ static json_object *json_row(const struct bench_report *r,
 	return o;
 }
 
+/* xarray against kxarray with tokens held: the ±15% target, point by point. */
+static json_object *json_fidelity(const struct bench_report *r)
+{
+	json_object *o = json_object_new_object();
+	json_object *points = json_object_new_array();
+	unsigned int i;
+
+	json_object_object_add(o, "profile", json_object_new_string("kperf"));
+	json_object_object_add(o, "tolerance", jdouble(FIDELITY_TOLERANCE));
+	for (i = 0; i < BENCH_FIDELITY_POINTS; i++) {
+		const struct bench_fidelity_point *f = &r->fidelity[i];
+		json_object *p;
+
+		if (!f->measured)
+			continue;
+		p = json_object_new_object();
+		json_object_object_add(p, "held", json_object_new_uint64(f->held));
+		json_object_object_add(p, "xarray_ops", jdouble(f->ops[0]));
+		json_object_object_add(p, "kxarray_ops", jdouble(f->ops[1]));
+		json_object_object_add(p, "ops_ratio", jdouble(f->ops[0] / f->ops[1]));
+		json_object_object_add(p, "ops_met",
+				       json_object_new_boolean(bench_fidelity_met(f->ops[0], f->ops[1])));
+		json_object_object_add(p, "xarray_total", jdouble(f->total[0]));
+		json_object_object_add(p, "kxarray_total", jdouble(f->total[1]));
+		json_object_object_add(p, "total_ratio", jdouble(f->total[0] / f->total[1]));
+		json_object_object_add(p, "total_met",
+				       json_object_new_boolean(bench_fidelity_met(f->total[0], f->total[1])));
+		json_object_array_add(points, p);
+	}
+	json_object_object_add(o, "points", points);
+	return o;
+}
+
 static json_object *json_report(const struct bench_report *r)
 {
 	json_object *o = json_object_new_object();
@@ -246,6 +279,8 @@ static json_object *json_report(const struct bench_report *r)
 		json_object_object_add(o, "seed_terms", st);
 	}
 	json_object_object_add(o, "designs", rows);
+	if (r->have_fidelity)
+		json_object_object_add(o, "fidelity", json_fidelity(r));
 	if (r->have_floor)
 		json_object_object_add(o, "floor",
 			jinstructions(r->floor_assign, r->floor_return));

@@ -363,8 +363,8 @@ static void print_held_instructions(const struct bench_report *r, FILE *out)
 		if (!first_row_of_design(r, i))
 			continue;
 		if (!any)
-			fprintf(out, "\ninstructions per token with %lu tokens held (assign + return), against none held\n",
-				r->instr_held);
+			fprintf(out, "\ninstructions per token with %lu tokens held (assign + return, %s returns), against none held\n",
+				r->instr_held, bench_profile_name(row->profile));
 		any = true;
 		none = row->instr_assign + row->instr_return;
 		held = row->instr_held_assign + row->instr_held_return;
@@ -394,7 +394,8 @@ static void print_token_ops(const struct bench_report *r, FILE *out)
 		if (!first_row_of_design(r, i))
 			continue;
 		if (!any) {
-			fputs("\ninstructions per token inside the design's token ops (callgrind, inclusive), of the totals above\n", out);
+			fprintf(out, "\ninstructions per token inside the design's token ops (callgrind, inclusive, %s returns), of the totals above\n",
+				bench_profile_name(row->profile));
 			fprintf(out, "  %-8s %8s %8s %8s %11s %12s %9s %10s\n", "design", "assign",
 				"return", "ops", "page pool", "ops - pool", "shared", "vs floor");
 		}
@@ -410,6 +411,37 @@ static void print_token_ops(const struct bench_report *r, FILE *out)
 	}
 	if (any)
 		fputs("  ops - pool: the design's own work, against the floor; shared: the path outside the ops\n", out);
+}
+
+/* xarray against the kernel's own xarray as tokens pile up (--instructions). */
+static void print_fidelity(const struct bench_report *r, FILE *out)
+{
+	unsigned int i;
+
+	if (!r->have_fidelity) {
+		if (r->cfg.instructions && r->have_floor)
+			fputs("\nfidelity: not measured (needs xarray and kxarray; kxarray is built only with the kernel's source package)\n",
+			      out);
+		return;
+	}
+	fprintf(out, "\nfidelity: instructions per token (assign + return, kperf returns), xarray against the kernel's lib/xarray.c (kxarray); target: within \u00b1%.0f%%\n",
+		100 * FIDELITY_TOLERANCE);
+	fprintf(out, "  %7s  %10s %11s %7s %-6s  %12s %13s %7s\n", "held", "xarray ops",
+		"kxarray ops", "ratio", "", "xarray total", "kxarray total", "ratio");
+	for (i = 0; i < BENCH_FIDELITY_POINTS; i++) {
+		const struct bench_fidelity_point *f = &r->fidelity[i];
+
+		if (!f->measured)
+			continue;
+		fprintf(out, "  %7lu  %10.1f %11.1f %7.3f %-6s  %12.1f %13.1f %7.3f %s\n",
+			f->held, f->ops[0], f->ops[1],
+			f->ops[1] > 0 ? f->ops[0] / f->ops[1] : NAN,
+			bench_fidelity_met(f->ops[0], f->ops[1]) ? "met" : "missed",
+			f->total[0], f->total[1],
+			f->total[1] > 0 ? f->total[0] / f->total[1] : NAN,
+			bench_fidelity_met(f->total[0], f->total[1]) ? "met" : "missed");
+	}
+	fputs("  ops: inside the design's token ops, without the page pool; ratio: xarray / kxarray\n", out);
 }
 
 static void print_memory_table(const struct bench_report *r, FILE *out)
@@ -573,6 +605,7 @@ void bench_report_table(const struct bench_report *r, FILE *out)
 		print_main_table(r, out);
 		print_held_instructions(r, out);
 		print_token_ops(r, out);
+		print_fidelity(r, out);
 		print_memory_table(r, out);
 	} else {
 		fputs("\nno results\n", out);
