@@ -30,6 +30,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "tokens/rcu_tree.h"
+#include "tokens/urcu_thread.h"
 #include "tokens/xarray.h"
 
 unsigned int dml_rt_fail_next_alloc;
@@ -53,106 +54,15 @@ struct dml_rt_node {
 	struct rcu_head rcu;
 };
 
-/*
- * ThreadSanitizer cannot see liburcu's grace periods: a reader's section
- * ends with a plain store to its thread-local counter, and the grace-period
- * thread observes it through membarrier() and futex syscalls, none of which
- * TSan intercepts.  Without help it would report every node freed by a
- * call_rcu callback as racing with the last claimer that walked it.  So a
- * TSan build tells it the one guarantee RCU gives, no more: every section
- * that has ended, and every writer's work before it queued a node, happens
- * before any callback that runs later.  A section still open when a
- * callback frees its node is not covered, so a real use-after-free still
- * shows.  Outside TSan builds these compile to nothing.
- */
-#if defined(__SANITIZE_THREAD__)
-#define RT_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define RT_TSAN 1
-#endif
-#endif
-
-#ifdef RT_TSAN
-#include <sanitizer/tsan_interface.h>
-
-static char rt_tsan_grace_period;
-
-static inline void rt_tsan_release(void)
-{
-	__tsan_release(&rt_tsan_grace_period);
-}
-
-static inline void rt_tsan_acquire(void)
-{
-	__tsan_acquire(&rt_tsan_grace_period);
-}
-#else
-static inline void rt_tsan_release(void)
-{
-}
-
-static inline void rt_tsan_acquire(void)
-{
-}
-#endif
-
-/*
- * liburcu needs every thread that opens a read-side section or calls
- * call_rcu (which opens one inside) registered, and unregistered before it
- * exits, or grace periods would wait on a dead thread's counter.  Callers
- * of the token interface are arbitrary application threads, so this is
- * done here, lazily: the first use on a thread costs urcu_memb_register_
- * thread() (the global registry mutex and a list insertion) and one
- * pthread_setspecific(); every later use costs one test of a thread-local
- * flag.  At thread exit the key's destructor unregisters (the registry
- * mutex again).  Each registered thread also makes every grace period a
- * little longer, since the grace-period thread checks each registered
- * reader, idle or not.
- */
-static pthread_once_t rt_key_once = PTHREAD_ONCE_INIT;
-static pthread_key_t rt_key;
-static _Thread_local bool rt_registered;
-
-static void rt_thread_exit(void *arg)
-{
-	(void)arg;
-	rt_registered = false;
-	urcu_memb_unregister_thread();
-}
-
-static void rt_key_create(void)
-{
-	/* Only running out of keys fails, at start-up: nothing to unwind. */
-	if (pthread_key_create(&rt_key, rt_thread_exit))
-		abort();
-}
-
-static void rt_thread_online_slow(void)
-{
-	pthread_once(&rt_key_once, rt_key_create);
-	urcu_memb_register_thread();
-	/* Any non-NULL value makes the destructor run at thread exit. */
-	if (pthread_setspecific(rt_key, &rt_registered))
-		abort();
-	rt_registered = true;
-}
-
-static inline void rt_thread_online(void)
-{
-	if (__builtin_expect(!rt_registered, 0))
-		rt_thread_online_slow();
-}
-
 void dml_rt_read_lock(void)
 {
-	rt_thread_online();
+	dml_urcu_thread_online();
 	urcu_memb_read_lock();
 }
 
 void dml_rt_read_unlock(void)
 {
-	rt_tsan_release();
+	dml_urcu_tsan_release();
 	urcu_memb_read_unlock();
 }
 
@@ -161,7 +71,7 @@ static void rt_node_free_rcu(struct rcu_head *head)
 	struct dml_rt_node *node = (struct dml_rt_node *)
 		((char *)head - offsetof(struct dml_rt_node, rcu));
 
-	rt_tsan_acquire();
+	dml_urcu_tsan_acquire();
 	free(node);
 }
 
@@ -169,12 +79,12 @@ void dml_rt_free_unlinked(struct dml_rt_node *list)
 {
 	if (!list)
 		return;
-	rt_thread_online();
+	dml_urcu_thread_online();
 	while (list) {
 		struct dml_rt_node *next = list->next_unlinked;
 
 		/* After this thread's last touch of the node. */
-		rt_tsan_release();
+		dml_urcu_tsan_release();
 		urcu_memb_call_rcu(&list->rcu, rt_node_free_rcu);
 		list = next;
 	}

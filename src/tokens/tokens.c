@@ -1,34 +1,65 @@
 // SPDX-License-Identifier: MIT
 /* The table of token designs, in benchmark order. */
+#include <errno.h>
 #include <string.h>
 
 #include "tokens.h"
 
-static const struct dml_token_ops *const designs[] = {
+static const struct dml_token_ops *const builtin[] = {
 	&dml_token_xarray_ops,
 	&dml_token_niov_ops,
 	&dml_token_hashmap_ops,
 	&dml_token_rcu_ops,
 };
 
-#define NR_DESIGNS (sizeof(designs) / sizeof(designs[0]))
+#define NR_BUILTIN	(sizeof(builtin) / sizeof(builtin[0]))
+#define MAX_PLUGINS	8
+
+/*
+ * Designs whose code is not in this library (the GPL kxarray) join after
+ * the built-in ones from a constructor, before any thread exists, so the
+ * table is read-only by the time anything looks it up.
+ */
+static const struct dml_token_ops *plugins[MAX_PLUGINS];
+static size_t nr_plugins;
+
+static const struct dml_token_ops *design_at(size_t index)
+{
+	if (index < NR_BUILTIN)
+		return builtin[index];
+	index -= NR_BUILTIN;
+	return index < nr_plugins ? plugins[index] : NULL;
+}
+
+int dml_token_design_register(const struct dml_token_ops *ops)
+{
+	if (dml_token_ops_by_name(ops->info.name))
+		return -EEXIST;
+	if (nr_plugins == MAX_PLUGINS)
+		return -ENOSPC;
+	plugins[nr_plugins++] = ops;
+	return 0;
+}
 
 const struct dml_token_ops *dml_token_ops_by_name(const char *name)
 {
+	const struct dml_token_ops *ops;
 	size_t i;
 
-	for (i = 0; i < NR_DESIGNS; i++)
-		if (!strcmp(designs[i]->info.name, name))
-			return designs[i];
+	for (i = 0; (ops = design_at(i)); i++)
+		if (!strcmp(ops->info.name, name))
+			return ops;
 	return NULL;
 }
 
 size_t dml_token_design_count(void)
 {
-	return NR_DESIGNS;
+	return NR_BUILTIN + nr_plugins;
 }
 
 const struct dml_token_design_info *dml_token_design(size_t index)
 {
-	return index < NR_DESIGNS ? &designs[index]->info : NULL;
+	const struct dml_token_ops *ops = design_at(index);
+
+	return ops ? &ops->info : NULL;
 }

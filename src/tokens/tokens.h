@@ -62,6 +62,12 @@ struct dml_token_ops {
 
 const struct dml_token_ops *dml_token_ops_by_name(const char *name);
 
+/*
+ * Adds a design to the table, from a constructor (before threads exist).
+ * Return: 0, -EEXIST for a name already there, -ENOSPC when full.
+ */
+int dml_token_design_register(const struct dml_token_ops *ops);
+
 extern const struct dml_token_ops dml_token_hashmap_ops;
 extern const struct dml_token_ops dml_token_niov_ops;
 extern const struct dml_token_ops dml_token_rcu_ops;
