@@ -21,7 +21,8 @@ void bench_usage(FILE *out)
 		"  --flows N           flows (default 4)\n"
 		"  --workers N         RX worker threads (default 1)\n"
 		"  --held N            tokens the consumer keeps outstanding (default 0)\n"
-		"  --load PCT          fixed offered load, %% of the baseline's max (default 87)\n"
+		"  --load PCT          fixed offered load: what keeps the baseline's worker\n"
+		"                      PCT %% busy (default 87, the seed's 86.87%%)\n"
 		"  --profile LIST      kperf,ncdevmem,nccl or all (default all)\n"
 		"  --designs LIST      token designs (default: every design); it must hold\n"
 		"                      the baseline every ratio is against: %s\n"
@@ -183,8 +184,8 @@ double bench_default_window(const struct bench_config *cfg)
 
 	for (p = 0; p < BENCH_NR_PROFILES; p++)
 		nprof += !!(cfg->profiles & (1u << p));
-	/* calibration (2 runs) + fixed and saturation runs per design */
-	measurements = nprof * (2.0 + 2.0 * cfg->runs * (double)cfg->nr_designs) *
+	/* calibration (4 runs) + fixed and saturation runs per design */
+	measurements = nprof * (4.0 + 2.0 * cfg->runs * (double)cfg->nr_designs) *
 		       (cfg->boundary_syscall ? 2 : 1);
 	per = 105.0 / measurements - cfg->warmup_s - 0.05;
 	return per < 0.3 ? 0.3 : per > 2.0 ? 2.0 : per;

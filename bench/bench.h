@@ -30,7 +30,7 @@ struct bench_config {
 	unsigned int flows;		/* --flows */
 	unsigned int workers;		/* --workers: RX worker threads */
 	unsigned long held;		/* --held: tokens kept outstanding */
-	double load_pct;		/* --load: % of the baseline's max token rate */
+	double load_pct;		/* --load: how busy the baseline's worker is, % */
 	double warmup_s;		/* per measurement, before the window */
 	double window_s;		/* the measured window */
 	unsigned int profiles;		/* bit mask of enum bench_profile */
@@ -119,12 +119,17 @@ struct bench_report {
 	struct bench_machine machine;
 	double baseline_max_tokens_per_s;	/* the calibration run, kperf profile */
 	double offered_tokens_per_s;	/* load_pct of it */
-	/* per profile: the baseline's saturation rate and the fixed load from it */
+	/*
+	 * Per profile: the baseline's saturation rate, the fixed load steered
+	 * to make it --load busy, and how busy the last steering run found it.
+	 */
 	double calib_max_tokens_per_s[BENCH_NR_PROFILES];
 	double calib_offered_tokens_per_s[BENCH_NR_PROFILES];
+	double calib_busy_pct[BENCH_NR_PROFILES];
 	/* the same with the kernel's costs charged */
 	double calib_charged_max_tokens_per_s[BENCH_NR_PROFILES];
 	double calib_charged_offered_tokens_per_s[BENCH_NR_PROFILES];
+	double calib_charged_busy_pct[BENCH_NR_PROFILES];
 	/*
 	 * Seed terms (kperf profile, charged rows): the idle we predict for the
 	 * seed's operating point, and the token-management share of worker CPU

@@ -131,34 +131,67 @@ static const char *baseline(const struct bench_config *cfg)
 }
 
 /*
- * The baseline's saturation rate in @profile sets the fixed offered load, so the
- * baseline is about as busy as the seed's whatever way tokens come back.
+ * The seed's operating point is a baseline worker 86.87% busy, and a
+ * worker's CPU per token depends on the load: below saturation each
+ * wake-up finds fewer skbs, so poll and the system calls are shared by
+ * fewer tokens.  87% of the saturation rate can therefore leave the
+ * baseline anywhere from half busy to saturated, and the ratio with it.
+ * So the offered load is steered instead: from --load of the saturation
+ * rate, a few baseline runs at a fixed load, each scaling the load by
+ * target / measured busy, until the baseline is as busy as --load says.
+ * Charged, the saturation rate is per second of the worker's own CPU (the
+ * worker is the bottleneck by far, and another process taking the core
+ * must not lower it); in process it is the rate delivered (the NIC thread
+ * may be the bottleneck there, and no load above it can be offered).
  */
+#define CALIB_STEPS	3
+
 static int calibrate(struct bench_report *rep, enum bench_profile profile,
 		     bool charged, const struct progress *pg)
 {
 	const struct bench_config *cfg = &rep->cfg;
 	struct bench_run_params p = params_for(cfg, baseline(cfg), profile, charged, 0);
 	struct bench_run_result r;
-	double sum = 0;
-	unsigned int i, n = cfg->quick ? 1 : 2;
+	double max, offered, busy = 0;
+	unsigned int i, steps = cfg->quick ? 1 : CALIB_STEPS;
 	int err;
 
-	for (i = 0; i < n; i++) {
+	progress(pg, charged ? "calib*" : "calibrate", bench_profile_name(profile), 1,
+		 steps + 1);
+	err = measure(&p, &r);
+	if (err)
+		return err;
+	max = charged ? r.tokens_per_cpu_s : r.tokens_per_s;
+	offered = max * cfg->load_pct / 100.0;
+	for (i = 0; i < steps; i++) {
+		double next;
+
 		progress(pg, charged ? "calib*" : "calibrate", bench_profile_name(profile),
-			 i + 1, n);
+			 i + 2, steps + 1);
+		p.offered = offered;
 		err = measure(&p, &r);
 		if (err)
 			return err;
-		sum += r.tokens_per_s;
+		busy = r.worker_cpu_pct;
+		/* saturated: the busy figure says only "too much" */
+		next = busy >= 99.0 ? offered * 0.9 :
+		       busy > 0 ? offered * cfg->load_pct / busy : offered;
+		if (i + 1 < steps)
+			offered = next < max ? next : max;
 	}
+	/* Not the seed's operating point: every later figure must say so. */
+	if (busy < cfg->load_pct * 0.9 && !cfg->quick)
+		fprintf(stderr, "\ndevmem-lab bench: warning: %s%s reached only %.0f%% busy at %.3f M tokens/s (--load %.0f): the NIC thread offers no more on this machine (is another process on its core?); this profile's ratios are at that operating point\n",
+			baseline(cfg), charged ? "*" : "", busy, offered / 1e6, cfg->load_pct);
 	if (charged) {
-		rep->calib_charged_max_tokens_per_s[profile] = sum / n;
-		rep->calib_charged_offered_tokens_per_s[profile] = sum / n * cfg->load_pct / 100.0;
+		rep->calib_charged_max_tokens_per_s[profile] = max;
+		rep->calib_charged_offered_tokens_per_s[profile] = offered;
+		rep->calib_charged_busy_pct[profile] = busy;
 		return 0;
 	}
-	rep->calib_max_tokens_per_s[profile] = sum / n;
-	rep->calib_offered_tokens_per_s[profile] = sum / n * cfg->load_pct / 100.0;
+	rep->calib_max_tokens_per_s[profile] = max;
+	rep->calib_offered_tokens_per_s[profile] = offered;
+	rep->calib_busy_pct[profile] = busy;
 	if (profile == BENCH_PROFILE_KPERF || !rep->baseline_max_tokens_per_s) {
 		rep->baseline_max_tokens_per_s = rep->calib_max_tokens_per_s[profile];
 		rep->offered_tokens_per_s = rep->calib_offered_tokens_per_s[profile];

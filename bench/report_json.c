@@ -233,6 +233,18 @@ static json_object *json_report(const struct bench_report *r)
 				       jdouble(r->calib_max_tokens_per_s[i]));
 		json_object_object_add(pc, "offered_tokens_per_s",
 				       jdouble(r->calib_offered_tokens_per_s[i]));
+		json_object_object_add(pc, "busy_pct", jdouble(r->calib_busy_pct[i]));
+		if (r->calib_charged_max_tokens_per_s[i] > 0) {
+			json_object *ch = json_object_new_object();
+
+			json_object_object_add(ch, "baseline_max_tokens_per_s",
+					       jdouble(r->calib_charged_max_tokens_per_s[i]));
+			json_object_object_add(ch, "offered_tokens_per_s",
+					       jdouble(r->calib_charged_offered_tokens_per_s[i]));
+			json_object_object_add(ch, "busy_pct",
+					       jdouble(r->calib_charged_busy_pct[i]));
+			json_object_object_add(pc, "charged", ch);
+		}
 		json_object_object_add(cal, bench_profile_name((enum bench_profile)i), pc);
 	}
 	for (i = 0; i < r->nr_rows; i++)

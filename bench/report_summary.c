@@ -121,6 +121,10 @@ void bench_report_summary(const struct bench_report *r, FILE *out)
 	fprintf(out, " callgrind=%d", r->machine.callgrind);
 	kv_num(out, NULL, "baseline_max_tokens_s", r->baseline_max_tokens_per_s, 0);
 	kv_num(out, NULL, "offered_tokens_s", r->offered_tokens_per_s, 0);
+	/* how close the kperf runs came to the operating point --load asks for */
+	kv_num(out, NULL, "calib_busy_pct", r->calib_busy_pct[BENCH_PROFILE_KPERF], 1);
+	kv_num(out, NULL, "calib_charged_busy_pct",
+	       r->calib_charged_busy_pct[BENCH_PROFILE_KPERF], 1);
 	for (i = 0; i < r->nr_rows; i++) {
 		const struct bench_row *row = &r->rows[i];
 		char d[80];

@@ -214,18 +214,18 @@ static void profile_heading(const struct bench_report *r, enum bench_profile p,
 		break;
 	}
 	n = snprintf(buf, size, "profile %s: %s", bench_profile_name(p), how);
-	/* Each profile's fixed load comes from the baseline's saturation in that profile. */
+	/* Each profile's fixed load is steered on the baseline in that profile. */
 	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
 	    r->calib_max_tokens_per_s[p] > 0)
 		n += snprintf(buf + n, size - (size_t)n,
-			      "; offered %.3f M tokens/s = %.0f%% of %s max %.3f M",
-			      r->calib_offered_tokens_per_s[p] / 1e6, r->cfg.load_pct,
-			      report_baseline(r),
-			      r->calib_max_tokens_per_s[p] / 1e6);
+			      "; offered %.3f M tokens/s (%s %.0f%% busy in calibration, max %.3f M)",
+			      r->calib_offered_tokens_per_s[p] / 1e6, report_baseline(r),
+			      r->calib_busy_pct[p], r->calib_max_tokens_per_s[p] / 1e6);
 	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
 	    r->calib_charged_max_tokens_per_s[p] > 0)
-		snprintf(buf + n, size - (size_t)n, " (charged: %.3f of %.3f M)",
+		snprintf(buf + n, size - (size_t)n, "; charged %.3f M (%.0f%% busy, max %.3f M)",
 			 r->calib_charged_offered_tokens_per_s[p] / 1e6,
+			 r->calib_charged_busy_pct[p],
 			 r->calib_charged_max_tokens_per_s[p] / 1e6);
 }
 
@@ -265,7 +265,7 @@ static void fill_main_row(const struct bench_report *r,
 
 static void print_main_table(const struct bench_report *r, FILE *out)
 {
-	char headings[BENCH_NR_PROFILES][192], ratio_title[48];
+	char headings[BENCH_NR_PROFILES][256], ratio_title[48];
 	struct table t = { .ncols = r->have_floor ? COL_FLOOR + 1 : COL_FLOOR };
 	unsigned int p;
 	size_t i, c;
@@ -326,8 +326,8 @@ static void print_seed_terms(const struct bench_report *r, FILE *out)
 
 	if (!r->have_seed_terms)
 		return;
-	fprintf(out, "\nseed terms (kperf, charged, fixed load = %.0f%% of %s's charged max)\n",
-		r->cfg.load_pct, base);
+	fprintf(out, "\nseed terms (kperf, charged, fixed load steered to keep %s %.0f%% busy)\n",
+		base, r->cfg.load_pct);
 	fprintf(out, "  predicted worker idle: %s %.2f%% -> niov %.2f%%   (seed: xarray 13.13%% -> niov 26.32%%)\n",
 		base, r->seed_pred_idle_baseline, r->seed_pred_idle_niov);
 	fprintf(out, "  worker CPU niov/%s: %.3f   (seed: %.3f, series v2: %.3f)\n",
@@ -577,7 +577,8 @@ static void print_header(const struct bench_report *r, FILE *out)
 	if (r->baseline_max_tokens_per_s > 0) {
 		fputs("offered load ", out);
 		print_rate(out, r->offered_tokens_per_s);
-		fprintf(out, " = %.0f%% of %s max ", c->load_pct, report_baseline(r));
+		fprintf(out, ", steered to keep %s %.0f%% busy (--load); its max ",
+			report_baseline(r), c->load_pct);
 		print_rate(out, r->baseline_max_tokens_per_s);
 		fputc('\n', out);
 	} else {
