@@ -194,6 +194,7 @@ struct sender {
 	_Atomic bool bursts;
 	_Atomic uint64_t bursts_asked;
 	_Atomic uint64_t bursts_sent;
+	_Atomic bool gone;		/* the sender failed and left */
 };
 
 static void pin_self(int cpu)
@@ -216,10 +217,11 @@ static void *send_thread(void *arg)
 	while (!atomic_load(&s->stop)) {
 		ssize_t n;
 
+		/* MSG_NOSIGNAL: the reader's close ends a blocked send with EPIPE */
 		if (!atomic_load(&s->bursts)) {
-			n = write(s->fd, buf, sizeof(buf));
+			n = send(s->fd, buf, sizeof(buf), MSG_NOSIGNAL);
 		} else if (atomic_load(&s->bursts_sent) < atomic_load(&s->bursts_asked)) {
-			n = write(s->fd, buf, STACK_BURST);
+			n = send(s->fd, buf, STACK_BURST, MSG_NOSIGNAL);
 			atomic_fetch_add(&s->bursts_sent, 1);
 		} else {
 			sched_yield();
@@ -228,6 +230,7 @@ static void *send_thread(void *arg)
 		if (n < 0)
 			break;
 	}
+	atomic_store(&s->gone, true);
 	return NULL;
 }
 
@@ -240,7 +243,7 @@ struct stack_reader {
 };
 
 /* Bytes queued on @fd; spins (unmeasured) until a burst is there. */
-static int wait_queued(int fd, int want)
+static int wait_queued(const struct sender *s, int fd, int want)
 {
 	int queued = 0, last = -1, same = 0;
 
@@ -253,6 +256,8 @@ static int wait_queued(int fd, int want)
 		same = queued == last ? same + 1 : 0;
 		if (same > 1000 && queued >= (int)STACK_READ)
 			return queued;
+		if (same > 1000 && atomic_load(&s->gone))
+			return -EPIPE;
 		last = queued;
 		sched_yield();
 	}
@@ -278,7 +283,7 @@ static double queued_round(struct sender *s, int fd, char *buf, double clock_ns,
 		int queued;
 
 		atomic_fetch_add(&s->bursts_asked, 1);
-		queued = wait_queued(fd, STACK_BURST);
+		queued = wait_queued(s, fd, STACK_BURST);
 		uint64_t t0, got = 0;
 
 		if (queued < 0)
@@ -310,6 +315,8 @@ static double tight_round(int fd, char *buf)
 
 	while (bytes < STACK_ROUND_BYTES && n >= 0) {
 		n = recv(fd, buf, STACK_READ, MSG_TRUNC);
+		if (!n)
+			return -1;	/* the sender left */
 		bytes += n > 0 ? (uint64_t)n : 0;
 	}
 	if (n < 0 || !bytes)
@@ -329,13 +336,16 @@ static double kperf_round(int fd, int ep, char *buf, double *wakeups_per_read)
 		struct epoll_event ev;
 		int k;
 
-		if (epoll_wait(ep, &ev, 1, 1000) < 0)
+		/* a second with nothing to read: the sender left */
+		if (epoll_wait(ep, &ev, 1, 1000) <= 0)
 			return -1;
 		wakeups++;
 		for (k = 0; k < 10; k++) {
 			ssize_t n = recv(fd, buf, STACK_READ, MSG_DONTWAIT | MSG_TRUNC);
 
-			if (n <= 0)
+			if (!n)
+				return -1;
+			if (n < 0)
 				break;
 			bytes += (uint64_t)n;
 			reads++;
@@ -403,7 +413,7 @@ static void *stack_reader_thread(void *arg)
 		queued[i] = queued_round(r->sender, r->fd, buf, clock_ns, crossing_ns);
 		/* back to streaming once the last burst is out and read */
 		while (atomic_load(&r->sender->bursts_sent) <
-		       atomic_load(&r->sender->bursts_asked))
+		       atomic_load(&r->sender->bursts_asked) && !atomic_load(&r->sender->gone))
 			sched_yield();
 		atomic_store(&r->sender->bursts, false);
 		tight[i] = tight_round(r->fd, buf);
