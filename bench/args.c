@@ -184,8 +184,8 @@ double bench_default_window(const struct bench_config *cfg)
 
 	for (p = 0; p < BENCH_NR_PROFILES; p++)
 		nprof += !!(cfg->profiles & (1u << p));
-	/* calibration (4 runs) + fixed and saturation runs per design */
-	measurements = nprof * (4.0 + 2.0 * cfg->runs * (double)cfg->nr_designs) *
+	/* calibration (5 runs) + fixed and saturation runs per design */
+	measurements = nprof * (5.0 + 2.0 * cfg->runs * (double)cfg->nr_designs) *
 		       (cfg->boundary_syscall ? 2 : 1);
 	per = 105.0 / measurements - cfg->warmup_s - 0.05;
 	return per < 0.3 ? 0.3 : per > 2.0 ? 2.0 : per;
@@ -205,8 +205,12 @@ void bench_config_defaults(struct bench_config *cfg)
 		.stack_cost_auto = true,
 		.baseline = bench_baseline_name(),
 	};
-	for (i = 0; i < dml_token_design_count() && i < BENCH_MAX_DESIGNS; i++)
-		cfg->designs[cfg->nr_designs++] = dml_token_design(i)->name;
+	/* The baseline's rows first, the rest in the library's order. */
+	if (cfg->baseline)
+		cfg->designs[cfg->nr_designs++] = cfg->baseline;
+	for (i = 0; i < dml_token_design_count() && cfg->nr_designs < BENCH_MAX_DESIGNS; i++)
+		if (dml_token_design(i)->name != cfg->baseline)
+			cfg->designs[cfg->nr_designs++] = dml_token_design(i)->name;
 }
 
 int bench_parse_args(int argc, char **argv, struct bench_config *cfg)

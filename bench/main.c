@@ -139,6 +139,8 @@ static const char *baseline(const struct bench_config *cfg)
  * So the offered load is steered instead: from --load of the saturation
  * rate, a few baseline runs at a fixed load, each scaling the load by
  * target / measured busy, until the baseline is as busy as --load says.
+ * The saturation rate caps the load; it is the higher of two runs, since a
+ * disturbance only ever lowers it.
  * Charged, the saturation rate is per second of the worker's own CPU (the
  * worker is the bottleneck by far, and another process taking the core
  * must not lower it); in process it is the rate delivered (the NIC thread
@@ -152,22 +154,27 @@ static int calibrate(struct bench_report *rep, enum bench_profile profile,
 	const struct bench_config *cfg = &rep->cfg;
 	struct bench_run_params p = params_for(cfg, baseline(cfg), profile, charged, 0);
 	struct bench_run_result r;
-	double max, offered, busy = 0;
-	unsigned int i, steps = cfg->quick ? 1 : CALIB_STEPS;
+	double max = 0, offered, busy = 0;
+	unsigned int i, sat = cfg->quick ? 1 : 2, steps = cfg->quick ? 1 : CALIB_STEPS;
 	int err;
 
-	progress(pg, charged ? "calib*" : "calibrate", bench_profile_name(profile), 1,
-		 steps + 1);
-	err = measure(&p, &r);
-	if (err)
-		return err;
-	max = charged ? r.tokens_per_cpu_s : r.tokens_per_s;
+	for (i = 0; i < sat; i++) {
+		double rate;
+
+		progress(pg, charged ? "calib*" : "calibrate", bench_profile_name(profile),
+			 i + 1, sat + steps);
+		err = measure(&p, &r);
+		if (err)
+			return err;
+		rate = charged ? r.tokens_per_cpu_s : r.tokens_per_s;
+		max = rate > max ? rate : max;
+	}
 	offered = max * cfg->load_pct / 100.0;
 	for (i = 0; i < steps; i++) {
 		double next;
 
 		progress(pg, charged ? "calib*" : "calibrate", bench_profile_name(profile),
-			 i + 2, steps + 1);
+			 sat + i + 1, sat + steps);
 		p.offered = offered;
 		err = measure(&p, &r);
 		if (err)

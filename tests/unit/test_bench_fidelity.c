@@ -77,6 +77,9 @@ static void test_baseline_by_name(void **state)
 	bench_config_defaults(&cfg);
 	assert_string_equal(cfg.baseline, have_kx ? "kxarray" : "xarray");
 	assert_string_equal(bench_baseline_name(), cfg.baseline);
+	/* every design by default, the baseline's rows first */
+	assert_int_equal(cfg.nr_designs, dml_token_design_count());
+	assert_string_equal(cfg.designs[0], cfg.baseline);
 	assert_errno(parse(&cfg, "--designs", "niov"), -EINVAL);
 	snprintf(list, sizeof(list), "niov,%s", cfg.baseline);
 	assert_ok(parse(&cfg, "--designs", list));
