@@ -5,7 +5,8 @@ receiver makes, counted by the bench itself (docs/fidelity.md; the return
 profiles of docs/benchmark.md, S-1.5's 128 entries per DONTNEED): one
 recvmsg per skb of 16 frags (and at most one empty read after each), one
 DONTNEED per 128 tokens with kperf, per token with ncdevmem, per request of
-up to 128 ranges and 1024 frags with nccl.  A count, not a speed."""
+up to 128 ranges and 1024 frags with nccl (so never more than one per 128
+tokens).  A count, not a speed."""
 import json
 import os
 import subprocess
@@ -52,7 +53,10 @@ def main():
         elif row['profile'] == 'ncdevmem':
             within(dn, 0.99, 1.01, name + ' DONTNEED')
         else:
-            within(dn, 0.97 / MAX_FRAGS, 1.03 / MAX_TOKENS, name + ' DONTNEED')
+            # Up to 16 requests of 1024 frags per socket wait out their delay,
+            # so a short window may close before its last ones go back: only
+            # the ceiling is exact.
+            within(dn, 1e-9, 1.03 / MAX_TOKENS, name + ' DONTNEED')
         checked += 1
     assert checked == 3 * len(doc['config']['designs']), checked
     return 0
