@@ -28,7 +28,9 @@ struct samples {
 	double ns_per_token[BENCH_MAX_RUNS];
 	double max_tps[BENCH_MAX_RUNS];
 	double stalls[BENCH_MAX_RUNS];
+	/* per run that received tokens: a window with none has no ratio */
 	double rx_calls[BENCH_MAX_RUNS], dn_calls[BENCH_MAX_RUNS];
+	unsigned int nr_calls;
 	long rss_kb;
 };
 
@@ -239,8 +241,10 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 				break;
 			s[d].cpu_pct[run] = r.worker_cpu_pct;
 			s[d].ns_per_token[run] = r.cpu_ns_per_token;
-			s[d].rx_calls[run] = r.recvmsg_syscalls_per_token;
-			s[d].dn_calls[run] = r.dontneed_syscalls_per_token;
+			if (r.cpu_ns_per_token > 0) {
+				s[d].rx_calls[s[d].nr_calls] = r.recvmsg_syscalls_per_token;
+				s[d].dn_calls[s[d].nr_calls++] = r.dontneed_syscalls_per_token;
+			}
 			s[d].rss_kb = r.peak_rss_kb > s[d].rss_kb ? r.peak_rss_kb : s[d].rss_kb;
 			p.offered = 0;
 			err = measure(&p, &r);
@@ -270,8 +274,10 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 		row->tokens_per_s_max = bench_stat_of(s[d].max_tps, cfg->runs);
 		row->stalls_per_s = bench_stat_of(s[d].stalls, cfg->runs);
 		if (charged) {
-			row->recvmsg_syscalls_per_token = bench_stat_of(s[d].rx_calls, cfg->runs);
-			row->dontneed_syscalls_per_token = bench_stat_of(s[d].dn_calls, cfg->runs);
+			row->recvmsg_syscalls_per_token = bench_stat_of(s[d].rx_calls,
+									s[d].nr_calls);
+			row->dontneed_syscalls_per_token = bench_stat_of(s[d].dn_calls,
+									 s[d].nr_calls);
 		}
 		row->peak_rss_kb = s[d].rss_kb;
 	}

@@ -44,6 +44,7 @@ def main():
             assert 'syscalls_per_token' not in row, name
             continue
         calls = row['syscalls_per_token']
+        assert calls['recvmsg']['n'] >= 1, (name, 'no run received a token')
         rx = calls['recvmsg']['mean']
         dn = calls['dontneed']['mean']
         print(f'{name}: recvmsg {rx:.4f}, DONTNEED {dn:.5f} per token')
