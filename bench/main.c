@@ -270,7 +270,7 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 		row->worker_idle_pct = bench_stat_of(idle, cfg->runs);
 		row->cpu_ns_per_token = bench_stat_of(s[d].ns_per_token, cfg->runs);
 		row->ratio_vs_baseline = bench_paired_ratio(s[d].cpu_pct, s[base].cpu_pct,
-							  cfg->runs);
+							    cfg->runs);
 		row->tokens_per_s_max = bench_stat_of(s[d].max_tps, cfg->runs);
 		row->stalls_per_s = bench_stat_of(s[d].stalls, cfg->runs);
 		if (charged) {
