@@ -74,6 +74,12 @@ struct bench_row {
 	struct bench_stat worker_cpu_pct;	/* at the fixed offered load */
 	struct bench_stat worker_idle_pct;	/* 100 - worker_cpu_pct */
 	struct bench_stat cpu_ns_per_token;	/* worker CPU per token, fixed load */
+	/*
+	 * Tokens received at the fixed load, % of those offered: below 100
+	 * the NIC thread or the pool fell short, and the designs' CPU shares
+	 * no longer compare the same work.
+	 */
+	struct bench_stat delivered_pct;
 	struct bench_stat ratio_vs_baseline;	/* paired: this / baseline, per run */
 	/* at saturation: tokens per second of worker CPU, what one busy worker sustains */
 	struct bench_stat tokens_per_s_max;

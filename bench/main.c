@@ -7,6 +7,7 @@
  * baseline compares measurements taken side by side.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -27,6 +28,7 @@ struct samples {
 	double cpu_pct[BENCH_MAX_RUNS];
 	double ns_per_token[BENCH_MAX_RUNS];
 	double max_tps[BENCH_MAX_RUNS];
+	double delivered[BENCH_MAX_RUNS];
 	double stalls[BENCH_MAX_RUNS];
 	/* per run that received tokens: a window with none has no ratio */
 	double rx_calls[BENCH_MAX_RUNS], dn_calls[BENCH_MAX_RUNS];
@@ -139,8 +141,8 @@ static const char *baseline(const struct bench_config *cfg)
  * fewer tokens.  87% of the saturation rate can therefore leave the
  * baseline anywhere from half busy to saturated, and the ratio with it.
  * So the offered load is steered instead: from --load of the saturation
- * rate, a few baseline runs at a fixed load, each scaling the load by
- * target / measured busy, until the baseline is as busy as --load says.
+ * rate, a few baseline runs at a fixed load, each moving the load toward
+ * the busy --load asks for, and the run that came closest sets it.
  * The saturation rate caps the load; it is the higher of two runs, since a
  * disturbance only ever lowers it.
  * Charged, the saturation rate is per second of the worker's own CPU (the
@@ -156,7 +158,7 @@ static int calibrate(struct bench_report *rep, enum bench_profile profile,
 	const struct bench_config *cfg = &rep->cfg;
 	struct bench_run_params p = params_for(cfg, baseline(cfg), profile, charged, 0);
 	struct bench_run_result r;
-	double max = 0, offered, busy = 0;
+	double max = 0, offered = 0, busy = 0, prev_load = 0, prev_busy = 0;
 	unsigned int i, sat = cfg->quick ? 1 : 2, steps = cfg->quick ? 1 : CALIB_STEPS;
 	int err;
 
@@ -171,22 +173,36 @@ static int calibrate(struct bench_report *rep, enum bench_profile profile,
 		rate = charged ? r.tokens_per_cpu_s : r.tokens_per_s;
 		max = rate > max ? rate : max;
 	}
-	offered = max * cfg->load_pct / 100.0;
+	p.offered = max * cfg->load_pct / 100.0;
 	for (i = 0; i < steps; i++) {
-		double next;
+		double next, b;
 
 		progress(pg, charged ? "calib*" : "calibrate", bench_profile_name(profile),
 			 sat + i + 1, sat + steps);
-		p.offered = offered;
 		err = measure(&p, &r);
 		if (err)
 			return err;
-		busy = r.worker_cpu_pct;
-		/* saturated: the busy figure says only "too much" */
-		next = busy >= 99.0 ? offered * 0.9 :
-		       busy > 0 ? offered * cfg->load_pct / busy : offered;
-		if (i + 1 < steps)
-			offered = next < max ? next : max;
+		b = r.worker_cpu_pct;
+		/* the load is the step that came closest; its busy is measured */
+		if (!i || fabs(b - cfg->load_pct) < fabs(busy - cfg->load_pct)) {
+			offered = p.offered;
+			busy = b;
+		}
+		/*
+		 * Busy grows slower than the load (batching), so after the
+		 * first step a secant through the last two points, not the
+		 * proportional guess, which overshoots near saturation.
+		 */
+		if (b >= 99.0)
+			next = p.offered * 0.9;	/* saturated: only "too much" */
+		else if (i && fabs(b - prev_busy) > 1.0)
+			next = p.offered + (cfg->load_pct - b) * (p.offered - prev_load) /
+					   (b - prev_busy);
+		else
+			next = b > 0 ? p.offered * cfg->load_pct / b : p.offered;
+		prev_load = p.offered;
+		prev_busy = b;
+		p.offered = next < max ? (next > 0 ? next : p.offered / 2) : max;
 	}
 	/* Not the seed's operating point: every later figure must say so. */
 	if (busy < cfg->load_pct * 0.9 && !cfg->quick)
@@ -241,6 +257,7 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 				break;
 			s[d].cpu_pct[run] = r.worker_cpu_pct;
 			s[d].ns_per_token[run] = r.cpu_ns_per_token;
+			s[d].delivered[run] = offered > 0 ? 100.0 * r.tokens_per_s / offered : 0;
 			if (r.cpu_ns_per_token > 0) {
 				s[d].rx_calls[s[d].nr_calls] = r.recvmsg_syscalls_per_token;
 				s[d].dn_calls[s[d].nr_calls++] = r.dontneed_syscalls_per_token;
@@ -272,6 +289,7 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 		row->ratio_vs_baseline = bench_paired_ratio(s[d].cpu_pct, s[base].cpu_pct,
 							    cfg->runs);
 		row->tokens_per_s_max = bench_stat_of(s[d].max_tps, cfg->runs);
+		row->delivered_pct = bench_stat_of(s[d].delivered, cfg->runs);
 		row->stalls_per_s = bench_stat_of(s[d].stalls, cfg->runs);
 		if (charged) {
 			row->recvmsg_syscalls_per_token = bench_stat_of(s[d].rx_calls,

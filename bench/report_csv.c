@@ -38,6 +38,7 @@ static const char *const csv_stats[] = {
 	"worker_cpu_pct", "worker_idle_pct", "cpu_ns_per_token",
 	"ratio_vs_baseline", "tokens_per_s_max", "stalls_per_s",
 	"recvmsg_syscalls_per_token", "dontneed_syscalls_per_token",
+	"delivered_pct",
 };
 
 #define CSV_NR_STATS	(sizeof(csv_stats) / sizeof(csv_stats[0]))
@@ -63,6 +64,7 @@ static void csv_row(FILE *f, const struct bench_report *r,
 		&row->cpu_ns_per_token, &row->ratio_vs_baseline,
 		&row->tokens_per_s_max, &row->stalls_per_s,
 		&row->recvmsg_syscalls_per_token, &row->dontneed_syscalls_per_token,
+		&row->delivered_pct,
 	};
 	size_t i;
 

@@ -143,6 +143,7 @@ static json_object *json_row(const struct bench_report *r,
 			       jstat(&row->worker_idle_pct));
 	json_object_object_add(o, "cpu_ns_per_token",
 			       jstat(&row->cpu_ns_per_token));
+	json_object_object_add(o, "delivered_pct", jstat(&row->delivered_pct));
 	json_object_object_add(o, "ratio_vs_baseline",
 			       jstat(&row->ratio_vs_baseline));
 	json_object_object_add(o, "tokens_per_s_max",

@@ -138,6 +138,7 @@ void bench_report_summary(const struct bench_report *r, FILE *out)
 		kv_num(out, d, "idle_ci95", row->worker_idle_pct.ci95, 2);
 		kv_num(out, d, "cpu_ns_per_token", row->cpu_ns_per_token.mean,
 		       1);
+		kv_num(out, d, "delivered_pct", row->delivered_pct.mean, 1);
 		kv_num(out, d, "ratio", row->ratio_vs_baseline.mean, 4);
 		kv_num(out, d, "ratio_ci95", row->ratio_vs_baseline.ci95, 4);
 		/* Not "max_tokens_s": "baseline_..." reads as the calibration's. */

@@ -216,6 +216,7 @@ static void fill_row(struct bench_row *row, const char *design,
 		.worker_cpu_pct = st(cpu, 1.25, 11),
 		.worker_idle_pct = st(100 - cpu, 1.25, 11),
 		.cpu_ns_per_token = st(cpu * 4, 2.5, 11),
+		.delivered_pct = st(99.5, 0.25, 11),
 		.ratio_vs_baseline = xarray ? st(1, 0, 11) : st(0.837, 0.012, 11),
 		.tokens_per_s_max = st(2.46e6, 3e4, 11),
 		.stalls_per_s = st(0.5, 0.25, 11),
@@ -453,6 +454,7 @@ static void test_json_shape(void **state)
 				&want->worker_idle_pct);
 		check_json_stat(row, "cpu_ns_per_token",
 				&want->cpu_ns_per_token);
+		check_json_stat(row, "delivered_pct", &want->delivered_pct);
 		check_json_stat(row, "ratio_vs_baseline",
 				&want->ratio_vs_baseline);
 		check_json_stat(row, "tokens_per_s_max",
@@ -633,6 +635,7 @@ static void test_summary_line_holds_every_parameter(void **state)
 		"offered_tokens_s", "xarray_idle_pct", "niov_idle_pct",
 		"xarray_ratio", "niov_ratio", "xarray_cpu_ns_per_token",
 		"xarray_instr_total", "xarray_tokens_s_max", "floor_total",
+		"niov_delivered_pct",
 		"bind_64g_s", "elapsed_s",
 	};
 	struct report_fixture *f = *state;
