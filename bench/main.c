@@ -224,6 +224,27 @@ static int calibrate(struct bench_report *rep, enum bench_profile profile,
 	return 0;
 }
 
+/*
+ * The machine's speed drifts within minutes (the baseline's CPU per token
+ * moved by half between invocations two minutes apart, docs/fidelity.md),
+ * and the ratio moves with the baseline's operating point: after each run
+ * of every design, the next run's load moves halfway toward what would
+ * have kept the baseline --load busy, capped at its saturation rate.  All
+ * designs of one run still see the same load, so the paired ratio holds.
+ */
+static double follow(double offered, double busy, double target, double max)
+{
+	double next;
+
+	if (busy >= 99.0)
+		next = offered * 0.9;	/* saturated: only "too much" */
+	else if (busy > 0)
+		next = offered * (1.0 + 0.5 * (target / busy - 1.0));
+	else
+		next = offered;
+	return next < max ? next : max;
+}
+
 static int run_profile(struct bench_report *rep, enum bench_profile profile,
 		       bool charged, struct bench_row *rows, const struct progress *pg)
 {
@@ -235,11 +256,13 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 
 	if (!s)
 		return -ENOMEM;
-	double offered;
+	double offered, max;
 
 	err = calibrate(rep, profile, charged, pg);
 	offered = charged ? rep->calib_charged_offered_tokens_per_s[profile]
 			  : rep->calib_offered_tokens_per_s[profile];
+	max = charged ? rep->calib_charged_max_tokens_per_s[profile]
+		      : rep->calib_max_tokens_per_s[profile];
 	for (d = 0; d < cfg->nr_designs; d++)
 		if (cfg->designs[d] == baseline(cfg))
 			base = d;
@@ -272,6 +295,8 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 			s[d].max_tps[run] = r.tokens_per_cpu_s;
 			s[d].stalls[run] = r.stalls_per_s;
 		}
+		if (!err && !cfg->quick)
+			offered = follow(offered, s[base].cpu_pct[run], cfg->load_pct, max);
 	}
 	for (d = 0; d < cfg->nr_designs && !err; d++) {
 		struct bench_row *row = &rows[d];
