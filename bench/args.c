@@ -21,9 +21,11 @@ void bench_usage(FILE *out)
 		"  --flows N           flows (default 4)\n"
 		"  --workers N         RX worker threads (default 1)\n"
 		"  --held N            tokens the consumer keeps outstanding (default 0)\n"
-		"  --load PCT          fixed offered load, %% of xarray's max (default 87)\n"
+		"  --load PCT          fixed offered load: what keeps the baseline's worker\n"
+		"                      PCT %% busy (default 87, the seed's 86.87%%)\n"
 		"  --profile LIST      kperf,ncdevmem,nccl or all (default all)\n"
-		"  --designs LIST      token designs (default: every design)\n"
+		"  --designs LIST      token designs (default: every design); it must hold\n"
+		"                      the baseline every ratio is against: %s\n"
 		"  --window S          measured seconds per run (default: what keeps the\n"
 		"                      whole run near two minutes, 0.3 to 2)\n"
 		"  --warmup S          seconds before each window (default 0.15)\n"
@@ -39,7 +41,7 @@ void bench_usage(FILE *out)
 		"  --seed N            seed of everything random (default 1)\n"
 		"  --quick             a smoke run (under 20 s), same output shape\n"
 		"  --json FILE, --csv FILE, --plot FILE.svg\n"
-		"  -h, --help\n");
+		"  -h, --help\n", bench_baseline_name());
 }
 
 static int bad(const char *opt, const char *text, const char *want)
@@ -116,6 +118,17 @@ static const char *known_design(const char *name)
 	return NULL;
 }
 
+/*
+ * The kernel's own xarray when this build has it (it needs the kernel's
+ * source package), else our model of it.
+ */
+const char *bench_baseline_name(void)
+{
+	const char *k = known_design("kxarray");
+
+	return k ? k : known_design("xarray");
+}
+
 static bool known_in(const struct bench_config *cfg, const char *name)
 {
 	size_t i;
@@ -150,8 +163,13 @@ static int parse_designs(const char *text, struct bench_config *cfg)
 			cfg->designs[cfg->nr_designs++] = name;
 	}
 	free(copy);
-	if (!err && !known_in(cfg, "xarray"))
-		err = bad("--designs", text, "a list with xarray, the baseline every ratio is against");
+	if (!err && !known_in(cfg, cfg->baseline)) {
+		char want[96];
+
+		snprintf(want, sizeof(want), "a list with %s, the baseline every ratio is against",
+			 cfg->baseline);
+		err = bad("--designs", text, want);
+	}
 	return err;
 }
 
@@ -166,8 +184,8 @@ double bench_default_window(const struct bench_config *cfg)
 
 	for (p = 0; p < BENCH_NR_PROFILES; p++)
 		nprof += !!(cfg->profiles & (1u << p));
-	/* calibration (2 runs) + fixed and saturation runs per design */
-	measurements = nprof * (2.0 + 2.0 * cfg->runs * (double)cfg->nr_designs) *
+	/* calibration (5 runs) + fixed and saturation runs per design */
+	measurements = nprof * (5.0 + 2.0 * cfg->runs * (double)cfg->nr_designs) *
 		       (cfg->boundary_syscall ? 2 : 1);
 	per = 105.0 / measurements - cfg->warmup_s - 0.05;
 	return per < 0.3 ? 0.3 : per > 2.0 ? 2.0 : per;
@@ -185,9 +203,14 @@ void bench_config_defaults(struct bench_config *cfg)
 		.bind_64g = true,
 		.boundary_syscall = true,
 		.stack_cost_auto = true,
+		.baseline = bench_baseline_name(),
 	};
-	for (i = 0; i < dml_token_design_count() && i < BENCH_MAX_DESIGNS; i++)
-		cfg->designs[cfg->nr_designs++] = dml_token_design(i)->name;
+	/* The baseline's rows first, the rest in the library's order. */
+	if (cfg->baseline)
+		cfg->designs[cfg->nr_designs++] = cfg->baseline;
+	for (i = 0; i < dml_token_design_count() && cfg->nr_designs < BENCH_MAX_DESIGNS; i++)
+		if (dml_token_design(i)->name != cfg->baseline)
+			cfg->designs[cfg->nr_designs++] = dml_token_design(i)->name;
 }
 
 int bench_parse_args(int argc, char **argv, struct bench_config *cfg)

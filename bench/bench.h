@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fidelity.h"
+
 #define BENCH_MAX_DESIGNS	8
 #define BENCH_MAX_RUNS		100
 
@@ -28,12 +30,18 @@ struct bench_config {
 	unsigned int flows;		/* --flows */
 	unsigned int workers;		/* --workers: RX worker threads */
 	unsigned long held;		/* --held: tokens kept outstanding */
-	double load_pct;		/* --load: % of xarray's max token rate */
+	double load_pct;		/* --load: how busy the baseline's worker is, % */
 	double warmup_s;		/* per measurement, before the window */
 	double window_s;		/* the measured window */
 	unsigned int profiles;		/* bit mask of enum bench_profile */
 	const char *designs[BENCH_MAX_DESIGNS];
 	size_t nr_designs;
+	/*
+	 * What every ratio, the offered load and the seed terms are against:
+	 * kxarray (the kernel's own lib/xarray.c) when this build has it,
+	 * else xarray.
+	 */
+	const char *baseline;
 	bool quick;			/* --quick: the smoke version */
 	bool instructions;		/* --instructions: callgrind counts */
 	unsigned long instr_segments;	/* segments in the callgrind run */
@@ -66,10 +74,19 @@ struct bench_row {
 	struct bench_stat worker_cpu_pct;	/* at the fixed offered load */
 	struct bench_stat worker_idle_pct;	/* 100 - worker_cpu_pct */
 	struct bench_stat cpu_ns_per_token;	/* worker CPU per token, fixed load */
-	struct bench_stat ratio_vs_xarray;	/* paired: this / xarray, per run */
+	/*
+	 * Tokens received at the fixed load, % of those offered: below 100
+	 * the NIC thread or the pool fell short, and the designs' CPU shares
+	 * no longer compare the same work.
+	 */
+	struct bench_stat delivered_pct;
+	struct bench_stat ratio_vs_baseline;	/* paired: this / baseline, per run */
 	/* at saturation: tokens per second of worker CPU, what one busy worker sustains */
 	struct bench_stat tokens_per_s_max;
 	struct bench_stat stalls_per_s;		/* NIC stalls at saturation */
+	/* charged rows: real system calls made per token, at the fixed load */
+	struct bench_stat recvmsg_syscalls_per_token;
+	struct bench_stat dontneed_syscalls_per_token;
 	bool have_instructions;
 	double instr_assign;			/* per token, recvmsg */
 	double instr_return;			/* per token, DONTNEED */
@@ -84,6 +101,18 @@ struct bench_row {
 	long peak_rss_kb;
 };
 
+/*
+ * --instructions: xarray against kxarray with tokens held (kperf returns),
+ * instructions per token, assign + return; [0] xarray, [1] kxarray.
+ */
+#define BENCH_FIDELITY_POINTS	4
+struct bench_fidelity_point {
+	unsigned long held;
+	bool measured;
+	double ops[2];		/* inside the token ops, without the page pool */
+	double total[2];	/* everything recvmsg and DONTNEED did */
+};
+
 struct bench_machine {
 	unsigned int cpus;
 	char cpu_model[128];
@@ -94,24 +123,29 @@ struct bench_machine {
 struct bench_report {
 	struct bench_config cfg;
 	struct bench_machine machine;
-	double xarray_max_tokens_per_s;	/* the calibration run, kperf profile */
+	double baseline_max_tokens_per_s;	/* the calibration run, kperf profile */
 	double offered_tokens_per_s;	/* load_pct of it */
-	/* per profile: xarray's saturation rate and the fixed load from it */
+	/*
+	 * Per profile: the baseline's saturation rate, the fixed load steered
+	 * to make it --load busy, and how busy the last steering run found it.
+	 */
 	double calib_max_tokens_per_s[BENCH_NR_PROFILES];
 	double calib_offered_tokens_per_s[BENCH_NR_PROFILES];
+	double calib_busy_pct[BENCH_NR_PROFILES];
 	/* the same with the kernel's costs charged */
 	double calib_charged_max_tokens_per_s[BENCH_NR_PROFILES];
 	double calib_charged_offered_tokens_per_s[BENCH_NR_PROFILES];
+	double calib_charged_busy_pct[BENCH_NR_PROFILES];
 	/*
 	 * Seed terms (kperf profile, charged rows): the idle we predict for the
 	 * seed's operating point, and the token-management share of worker CPU
 	 * that the seed's and the v2 figures imply given our per-token saving k.
 	 */
 	bool have_seed_terms;
-	double seed_pred_idle_xarray;
+	double seed_pred_idle_baseline;
 	double seed_pred_idle_niov;
 	double seed_pred_ratio;
-	double seed_k;			/* niov / xarray CPU per token, in process */
+	double seed_k;			/* niov / baseline CPU per token, in process */
 	double seed_share;		/* implied by 13.13% -> 26.32% */
 	double seed_share_v2;		/* implied by 83.6% -> 78.7% */
 	double seed_share_ours;		/* ours: the charged run's own share */
@@ -123,8 +157,13 @@ struct bench_report {
 	bool have_bind_64g;
 	double bind_64g_seconds;
 	double bind_64g_bytes_per_niov;
+	/* --boundary syscall: this machine's TCP receive work, measured */
+	bool have_stack;
+	struct bench_stack_cost stack;
 	unsigned long state_held;		/* tokens held for state_bytes_per_token */
 	unsigned long instr_held;		/* tokens held for instr_held_* */
+	bool have_fidelity;
+	struct bench_fidelity_point fidelity[BENCH_FIDELITY_POINTS];
 	double elapsed_s;
 };
 

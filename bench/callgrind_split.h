@@ -5,7 +5,8 @@
 /*
  * Splits a callgrind profile (one event, Ir) into what the token design did
  * and what the shared path did.  The design's part is the inclusive cost of
- * every call from a function outside src/tokens/ into one inside it: the
+ * every call from a function outside src/tokens/ (and the kernel's
+ * lib/xarray.c, which kxarray runs) into one inside it: the
  * ops table's entry points, with the locks, allocations and page-pool puts
  * they make.  Of that, the page-pool part is the inclusive cost of calls
  * from inside src/tokens/ into src/mem/page_pool.c: the recycle every

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "callgrind_collect.h"
 #include "consumer.h"
 #include "fidelity.h"
 
@@ -41,11 +42,17 @@ void consumer_destroy(struct consumer *c)
 static void give_back(struct consumer *c, const struct dmabuf_token *t,
 		      unsigned int n, unsigned int frags)
 {
-	int ret = dml_setsockopt(c->sk, SOL_SOCKET, SO_DEVMEM_DONTNEED, t,
-				 n * sizeof(*t));
+	int ret;
 
-	if (c->boundary_fd >= 0)
-		bench_boundary_dontneed(c->boundary_fd);
+	if (c->collect_returns)
+		CALLGRIND_TOGGLE_COLLECT;
+	ret = dml_setsockopt(c->sk, SOL_SOCKET, SO_DEVMEM_DONTNEED, t, n * sizeof(*t));
+	if (c->collect_returns)
+		CALLGRIND_TOGGLE_COLLECT;
+	if (c->boundary_fd >= 0) {
+		bench_boundary_dontneed(c->boundary_fd, n);
+		c->syscalls++;
+	}
 
 	c->asked += frags;
 	if (ret < 0)

@@ -6,6 +6,7 @@
 #ifndef DML_BENCH_CONSUMER_H
 #define DML_BENCH_CONSUMER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bench.h"
@@ -23,6 +24,8 @@ struct nccl_request {
 struct consumer {
 	struct dml_sock *sk;
 	int boundary_fd;		/* >= 0: each DONTNEED also crosses for real */
+	uint64_t syscalls;		/* real DONTNEEDs made on boundary_fd */
+	bool collect_returns;		/* callgrind counts inside each DONTNEED */
 	enum bench_profile profile;
 	unsigned long held;
 	uint64_t delay_ns;

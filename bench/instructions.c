@@ -3,11 +3,13 @@
  * --instructions: callgrind counts, which are repeatable where CPU time is
  * not.  The parent runs this same program under valgrind once per design and
  * phase; the child does a fixed, single-threaded run and turns collection on
- * only inside the calls being measured: recvmsg (assign) or DONTNEED in
- * kperf batches of 128 (return).  The floor is the least any design must do
- * per token: one atomic increment and one 40-byte cmsg write to assign, one
- * atomic decrement to return.  With a held count the child first receives
- * and keeps that many tokens, so a design that slows as it fills shows it.
+ * only inside the calls being measured: recvmsg (assign) or DONTNEED
+ * (return), the tokens coming back as the run's return profile returns
+ * them (kperf: batches of 128; ncdevmem: one by one; nccl: merged ranges).
+ * The floor is the least any design must do per token: one atomic
+ * increment and one 40-byte cmsg write to assign, one atomic decrement to
+ * return.  With a held count the child first receives and keeps that many
+ * tokens, so a design that slows as it fills shows it.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -18,29 +20,29 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "callgrind_collect.h"
 #include "callgrind_split.h"
+#include "consumer.h"
 #include "devmem/devmem.h"
 #include "instructions.h"
 #include "one_flow.h"
 
-#if defined(HAVE_CALLGRIND)
-#include <valgrind/callgrind.h>
-#else
-#define CALLGRIND_TOGGLE_COLLECT do { } while (0)
-#endif
 
 #define GRO_SEGS	ONE_FLOW_GRO_SEGS
 #define CMSG_ROOM	ONE_FLOW_CMSG_ROOM
 
+/*
+ * The return profile's own pattern (consumer.c) without its clock: an nccl
+ * request goes back as soon as it is full, so the run is deterministic.
+ */
 static long run_design(const struct dml_token_design_info *d, bool assign,
-		       unsigned long segments, unsigned long held)
+		       unsigned long segments, unsigned long held, enum bench_profile profile)
 {
 	static unsigned char iov_buf[GRO_SEGS * DML_PAGE_SIZE], ctrl[CMSG_ROOM];
-	struct dmabuf_token batch[DML_MAX_DONTNEED_TOKENS];
 	struct iovec iov = { .iov_base = iov_buf, .iov_len = sizeof(iov_buf) };
+	struct consumer c = { 0 };
 	struct one_flow h;
 	unsigned long sent = 0, tokens = 0;
-	unsigned int nr = 0;
 	long ret;
 
 	ret = one_flow_up(&h, d, held + 16384);
@@ -48,6 +50,9 @@ static long run_design(const struct dml_token_design_info *d, bool assign,
 		ret = one_flow_hold(&h, held);
 		ret = ret < 0 ? ret : 0;
 	}
+	if (!ret)
+		ret = consumer_init(&c, h.sk, profile, 0, 0);
+	c.collect_returns = !assign;
 	while (!ret && sent < segments) {
 		struct msghdr msg = {
 			.msg_iov = &iov, .msg_iovlen = 1,
@@ -71,25 +76,24 @@ static long run_design(const struct dml_token_design_info *d, bool assign,
 			break;
 		}
 		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-			struct dmabuf_cmsg c;
+			struct dmabuf_cmsg dc;
 
-			memcpy(&c, CMSG_DATA(cm), sizeof(c));
-			batch[nr++] = (struct dmabuf_token){ c.frag_token, 1 };
+			memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
 			tokens++;
-			if (nr < DML_MAX_DONTNEED_TOKENS)
-				continue;
-			if (!assign)
-				CALLGRIND_TOGGLE_COLLECT;
-			dml_setsockopt(h.sk, SOL_SOCKET, SO_DEVMEM_DONTNEED, batch,
-				       nr * sizeof(batch[0]));
-			if (!assign)
-				CALLGRIND_TOGGLE_COLLECT;
-			nr = 0;
+			consumer_token(&c, dc.frag_token, 0);
 		}
+		consumer_tick(&c, 0);
+		if (c.error)
+			ret = c.error;
 	}
+	/* Tokens whose return was measured: those handed back whole. */
+	if (!ret && !assign)
+		tokens = c.asked;
+	if (!ret && c.returned != c.asked)
+		ret = -EPROTO;
+	consumer_destroy(&c);
 	one_flow_down(&h);
-	/* Tokens whose return was measured: whole batches only. */
-	return ret ? ret : (long)(assign ? tokens : tokens - nr);
+	return ret ? ret : (long)tokens;
 }
 
 static long run_floor(bool assign, unsigned long tokens)
@@ -131,16 +135,23 @@ int bench_instr_child(int argc, char **argv)
 	bool assign;
 	long tokens = -EINVAL;
 
-	if (argc != 4 && argc != 5)
+	enum bench_profile profile = BENCH_PROFILE_KPERF;
+
+	if (argc != 4 && argc != 6)
 		return 2;
-	if (argc == 5)
+	if (argc == 6) {
 		held = strtoul(argv[4], NULL, 10);
+		while (profile < BENCH_NR_PROFILES && strcmp(argv[5], bench_profile_name(profile)))
+			profile++;
+		if (profile == BENCH_NR_PROFILES)
+			return 2;
+	}
 	assign = !strcmp(argv[2], "assign");
 	segments = strtoul(argv[3], NULL, 10);
 	if (!strcmp(argv[1], "floor")) {
 		tokens = run_floor(assign, segments);
 	} else if (bench_design_info(argv[1])) {
-		tokens = run_design(bench_design_info(argv[1]), assign, segments, held);
+		tokens = run_design(bench_design_info(argv[1]), assign, segments, held, profile);
 	}
 	if (tokens <= 0) {
 		fprintf(stderr, "bench-instr %s %s: %s\n", argv[1], argv[2],
@@ -167,7 +178,8 @@ bool bench_have_callgrind(void)
  */
 double bench_instructions_per_token(const char *self, const char *what,
 				    const char *phase, unsigned long segments,
-				    unsigned long held, struct callgrind_split *split)
+				    unsigned long held, enum bench_profile profile,
+				    struct callgrind_split *split)
 {
 	char out[64], cmd[1024], line[128];
 	struct callgrind_split cg;
@@ -182,8 +194,8 @@ double bench_instructions_per_token(const char *self, const char *what,
 	close(fd);
 	snprintf(cmd, sizeof(cmd),
 		 "valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=%s "
-		 "'%s' bench-instr %s %s %lu %lu 2>/dev/null",
-		 out, self, what, phase, segments, held);
+		 "'%s' bench-instr %s %s %lu %lu %s 2>/dev/null",
+		 out, self, what, phase, segments, held, bench_profile_name(profile));
 	p = popen(cmd, "r");
 	if (!p) {
 		unlink(out);

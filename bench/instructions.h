@@ -4,11 +4,13 @@
 
 #include <stdbool.h>
 
+#include "bench.h"
 #include "callgrind_split.h"
 
 bool bench_have_callgrind(void);
 double bench_instructions_per_token(const char *self, const char *what,
 				    const char *phase, unsigned long segments,
-				    unsigned long held, struct callgrind_split *split);
+				    unsigned long held, enum bench_profile profile,
+				    struct callgrind_split *split);
 
 #endif /* DML_BENCH_INSTRUCTIONS_H */

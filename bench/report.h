@@ -26,9 +26,13 @@
 #define SEED_LINE "seed (kperf, 4 flows, 11 runs): worker idle 13.13% (xarray) -> 26.32% (niov), about 13% less CPU per RX worker"
 
 const char *row_design(const struct bench_row *row);
+const char *report_baseline(const struct bench_report *r);
 const struct bench_row *find_row(const struct bench_report *r, const char *design,
 				 enum bench_profile p);
+const struct bench_row *find_row_charged(const struct bench_report *r, const char *design,
+					 enum bench_profile p, bool charged);
 bool have_profile(const struct bench_report *r, enum bench_profile p);
+bool have_profile_charged(const struct bench_report *r, enum bench_profile p, bool charged);
 double floor_total(const struct bench_report *r);
 double instr_total(const struct bench_row *row);
 size_t distinct_designs(const struct bench_report *r, const char **out);

@@ -19,18 +19,41 @@ const char *row_design(const struct bench_row *row)
 	return row->design ? row->design : "?";
 }
 
+/* The design every ratio is against (bench_config.baseline). */
+const char *report_baseline(const struct bench_report *r)
+{
+	return r->cfg.baseline ? r->cfg.baseline : "xarray";
+}
+
+const struct bench_row *find_row_charged(const struct bench_report *r,
+					 const char *design, enum bench_profile p,
+					 bool charged)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_rows; i++)
+		if (r->rows[i].profile == p && r->rows[i].charged == charged &&
+		    !strcmp(row_design(&r->rows[i]), design))
+			return &r->rows[i];
+	return NULL;
+}
+
 const struct bench_row *find_row(const struct bench_report *r,
 					const char *design,
 					enum bench_profile p)
 {
+	/* The in-process figures; charged rows are read by their own section. */
+	return find_row_charged(r, design, p, false);
+}
+
+bool have_profile_charged(const struct bench_report *r, enum bench_profile p, bool charged)
+{
 	size_t i;
 
-	/* The in-process figures; charged rows are read by their own section. */
 	for (i = 0; i < r->nr_rows; i++)
-		if (r->rows[i].profile == p && !r->rows[i].charged &&
-		    !strcmp(row_design(&r->rows[i]), design))
-			return &r->rows[i];
-	return NULL;
+		if (r->rows[i].profile == p && r->rows[i].charged == charged)
+			return true;
+	return false;
 }
 
 bool have_profile(const struct bench_report *r, enum bench_profile p)

@@ -36,7 +36,9 @@ static void csv_field(FILE *f, const char *s)
 
 static const char *const csv_stats[] = {
 	"worker_cpu_pct", "worker_idle_pct", "cpu_ns_per_token",
-	"ratio_vs_xarray", "tokens_per_s_max", "stalls_per_s",
+	"ratio_vs_baseline", "tokens_per_s_max", "stalls_per_s",
+	"recvmsg_syscalls_per_token", "dontneed_syscalls_per_token",
+	"delivered_pct",
 };
 
 #define CSV_NR_STATS	(sizeof(csv_stats) / sizeof(csv_stats[0]))
@@ -45,7 +47,7 @@ static void csv_header(FILE *f)
 {
 	size_t i;
 
-	fputs("design,profile,boundary,autorelease", f);
+	fputs("design,profile,boundary,autorelease,baseline", f);
 	for (i = 0; i < CSV_NR_STATS; i++)
 		fprintf(f, ",%s_mean,%s_ci95,%s_n", csv_stats[i], csv_stats[i],
 			csv_stats[i]);
@@ -59,14 +61,17 @@ static void csv_row(FILE *f, const struct bench_report *r,
 {
 	const struct bench_stat *stats[CSV_NR_STATS] = {
 		&row->worker_cpu_pct, &row->worker_idle_pct,
-		&row->cpu_ns_per_token, &row->ratio_vs_xarray,
+		&row->cpu_ns_per_token, &row->ratio_vs_baseline,
 		&row->tokens_per_s_max, &row->stalls_per_s,
+		&row->recvmsg_syscalls_per_token, &row->dontneed_syscalls_per_token,
+		&row->delivered_pct,
 	};
 	size_t i;
 
 	csv_field(f, row->design);
-	fprintf(f, ",%s,%s,%d", bench_profile_name(row->profile),
+	fprintf(f, ",%s,%s,%d,", bench_profile_name(row->profile),
 		row->charged ? "syscall" : "none", row->autorelease);
+	csv_field(f, report_baseline(r));
 	for (i = 0; i < CSV_NR_STATS; i++)
 		fprintf(f, ",%.10g,%.10g,%u", stats[i]->mean, stats[i]->ci95,
 			stats[i]->n);

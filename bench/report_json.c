@@ -88,6 +88,7 @@ static json_object *json_config(const struct bench_config *c)
 	json_object_object_add(o, "window_s", jdouble(c->window_s));
 	json_object_object_add(o, "profiles", profiles);
 	json_object_object_add(o, "designs", designs);
+	json_object_object_add(o, "baseline", jstring(c->baseline));
 	json_object_object_add(o, "quick", json_object_new_boolean(c->quick));
 	json_object_object_add(o, "instructions",
 			       json_object_new_boolean(c->instructions));
@@ -100,6 +101,10 @@ static json_object *json_config(const struct bench_config *c)
 			       json_object_new_int64(c->nccl_delay_us));
 	json_object_object_add(o, "bind_64g",
 			       json_object_new_boolean(c->bind_64g));
+	json_object_object_add(o, "boundary",
+			       json_object_new_string(c->boundary_syscall ? "syscall" : "none"));
+	json_object_object_add(o, "stack_cost_ns", jdouble(c->stack_cost_ns));
+	json_object_object_add(o, "stack_cost_auto", json_object_new_boolean(c->stack_cost_auto));
 	json_object_object_add(o, "json_path", jstring(c->json_path));
 	json_object_object_add(o, "csv_path", jstring(c->csv_path));
 	json_object_object_add(o, "plot_path", jstring(c->plot_path));
@@ -138,11 +143,19 @@ static json_object *json_row(const struct bench_report *r,
 			       jstat(&row->worker_idle_pct));
 	json_object_object_add(o, "cpu_ns_per_token",
 			       jstat(&row->cpu_ns_per_token));
-	json_object_object_add(o, "ratio_vs_xarray",
-			       jstat(&row->ratio_vs_xarray));
+	json_object_object_add(o, "delivered_pct", jstat(&row->delivered_pct));
+	json_object_object_add(o, "ratio_vs_baseline",
+			       jstat(&row->ratio_vs_baseline));
 	json_object_object_add(o, "tokens_per_s_max",
 			       jstat(&row->tokens_per_s_max));
 	json_object_object_add(o, "stalls_per_s", jstat(&row->stalls_per_s));
+	if (row->charged) {
+		json_object *sc = json_object_new_object();
+
+		json_object_object_add(sc, "recvmsg", jstat(&row->recvmsg_syscalls_per_token));
+		json_object_object_add(sc, "dontneed", jstat(&row->dontneed_syscalls_per_token));
+		json_object_object_add(o, "syscalls_per_token", sc);
+	}
 	if (row->have_instructions) {
 		json_object_object_add(o, "instructions_per_token",
 			jinstructions(row->instr_assign, row->instr_return));
@@ -166,6 +179,39 @@ static json_object *json_row(const struct bench_report *r,
 	return o;
 }
 
+/* xarray against kxarray with tokens held: the ±15% target, point by point. */
+static json_object *json_fidelity(const struct bench_report *r)
+{
+	json_object *o = json_object_new_object();
+	json_object *points = json_object_new_array();
+	unsigned int i;
+
+	json_object_object_add(o, "profile", json_object_new_string("kperf"));
+	json_object_object_add(o, "tolerance", jdouble(FIDELITY_TOLERANCE));
+	for (i = 0; i < BENCH_FIDELITY_POINTS; i++) {
+		const struct bench_fidelity_point *f = &r->fidelity[i];
+		json_object *p;
+
+		if (!f->measured)
+			continue;
+		p = json_object_new_object();
+		json_object_object_add(p, "held", json_object_new_uint64(f->held));
+		json_object_object_add(p, "xarray_ops", jdouble(f->ops[0]));
+		json_object_object_add(p, "kxarray_ops", jdouble(f->ops[1]));
+		json_object_object_add(p, "ops_ratio", jdouble(f->ops[0] / f->ops[1]));
+		json_object_object_add(p, "ops_met",
+				       json_object_new_boolean(bench_fidelity_met(f->ops[0], f->ops[1])));
+		json_object_object_add(p, "xarray_total", jdouble(f->total[0]));
+		json_object_object_add(p, "kxarray_total", jdouble(f->total[1]));
+		json_object_object_add(p, "total_ratio", jdouble(f->total[0] / f->total[1]));
+		json_object_object_add(p, "total_met",
+				       json_object_new_boolean(bench_fidelity_met(f->total[0], f->total[1])));
+		json_object_array_add(points, p);
+	}
+	json_object_object_add(o, "points", points);
+	return o;
+}
+
 static json_object *json_report(const struct bench_report *r)
 {
 	json_object *o = json_object_new_object();
@@ -173,8 +219,9 @@ static json_object *json_report(const struct bench_report *r)
 	json_object *rows = json_object_new_array();
 	size_t i;
 
-	json_object_object_add(cal, "xarray_max_tokens_per_s",
-			       jdouble(r->xarray_max_tokens_per_s));
+	json_object_object_add(cal, "baseline", json_object_new_string(report_baseline(r)));
+	json_object_object_add(cal, "baseline_max_tokens_per_s",
+			       jdouble(r->baseline_max_tokens_per_s));
 	json_object_object_add(cal, "offered_tokens_per_s",
 			       jdouble(r->offered_tokens_per_s));
 	for (i = 0; i < BENCH_NR_PROFILES; i++) {
@@ -183,10 +230,22 @@ static json_object *json_report(const struct bench_report *r)
 		if (!(r->calib_max_tokens_per_s[i] > 0))
 			continue;
 		pc = json_object_new_object();
-		json_object_object_add(pc, "xarray_max_tokens_per_s",
+		json_object_object_add(pc, "baseline_max_tokens_per_s",
 				       jdouble(r->calib_max_tokens_per_s[i]));
 		json_object_object_add(pc, "offered_tokens_per_s",
 				       jdouble(r->calib_offered_tokens_per_s[i]));
+		json_object_object_add(pc, "busy_pct", jdouble(r->calib_busy_pct[i]));
+		if (r->calib_charged_max_tokens_per_s[i] > 0) {
+			json_object *ch = json_object_new_object();
+
+			json_object_object_add(ch, "baseline_max_tokens_per_s",
+					       jdouble(r->calib_charged_max_tokens_per_s[i]));
+			json_object_object_add(ch, "offered_tokens_per_s",
+					       jdouble(r->calib_charged_offered_tokens_per_s[i]));
+			json_object_object_add(ch, "busy_pct",
+					       jdouble(r->calib_charged_busy_pct[i]));
+			json_object_object_add(pc, "charged", ch);
+		}
 		json_object_object_add(cal, bench_profile_name((enum bench_profile)i), pc);
 	}
 	for (i = 0; i < r->nr_rows; i++)
@@ -195,11 +254,28 @@ static json_object *json_report(const struct bench_report *r)
 	json_object_object_add(o, "machine", json_machine(&r->machine));
 	json_object_object_add(o, "calibration", cal);
 	json_object_object_add(o, "stack_cost_ns", jdouble(r->cfg.stack_cost_ns));
+	if (r->have_stack) {
+		const struct bench_stack_cost *sc = &r->stack;
+		json_object *s = json_object_new_object();
+
+		json_object_object_add(s, "charged_ns", jdouble(r->cfg.stack_cost_ns));
+		json_object_object_add(s, "queued_ns", jdouble(sc->queued_ns));
+		json_object_object_add(s, "queued_min_ns", jdouble(sc->queued_min_ns));
+		json_object_object_add(s, "queued_max_ns", jdouble(sc->queued_max_ns));
+		json_object_object_add(s, "crossing_ns", jdouble(sc->crossing_ns));
+		json_object_object_add(s, "tight_ns", jdouble(sc->tight_ns));
+		json_object_object_add(s, "kperf_ns", jdouble(sc->kperf_ns));
+		json_object_object_add(s, "kperf_wakeups_per_read",
+				       jdouble(sc->kperf_wakeups_per_read));
+		json_object_object_add(s, "rounds", json_object_new_int64(sc->rounds));
+		json_object_object_add(o, "stack_cost", s);
+	}
 	if (r->have_seed_terms) {
 		json_object *st = json_object_new_object();
 
-		json_object_object_add(st, "predicted_idle_xarray_pct",
-				       jdouble(r->seed_pred_idle_xarray));
+		json_object_object_add(st, "baseline", json_object_new_string(report_baseline(r)));
+		json_object_object_add(st, "predicted_idle_baseline_pct",
+				       jdouble(r->seed_pred_idle_baseline));
 		json_object_object_add(st, "predicted_idle_niov_pct",
 				       jdouble(r->seed_pred_idle_niov));
 		json_object_object_add(st, "seed_idle_xarray_pct",
@@ -216,6 +292,8 @@ static json_object *json_report(const struct bench_report *r)
 		json_object_object_add(o, "seed_terms", st);
 	}
 	json_object_object_add(o, "designs", rows);
+	if (r->have_fidelity)
+		json_object_object_add(o, "fidelity", json_fidelity(r));
 	if (r->have_floor)
 		json_object_object_add(o, "floor",
 			jinstructions(r->floor_assign, r->floor_return));

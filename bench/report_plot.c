@@ -64,34 +64,41 @@ static void gp_quoted(FILE *gp, const char *s)
 }
 
 /*
- * A datablock with one line per profile (a cluster) and, per design, the
- * mean and ci95 of the figure chosen by @idle; "-" where not measured.
+ * One line of a datablock, one cluster of bars: a profile in process
+ * ("kperf") or charged ("kperf*", the rows that speak to the seed), with
+ * per design the mean and ci95 of the figure chosen by @idle; "-" where
+ * not measured.
  */
+static void gp_cluster(FILE *gp, const struct bench_report *r, enum bench_profile p,
+		       bool charged, const char **designs, size_t n, bool idle)
+{
+	size_t i;
+
+	fprintf(gp, "%s%s", bench_profile_name(p), charged ? "*" : "");
+	for (i = 0; i < n; i++) {
+		const struct bench_row *row = find_row_charged(r, designs[i], p, charged);
+		const struct bench_stat *s = !row ? NULL : idle ? &row->worker_idle_pct :
+							   &row->cpu_ns_per_token;
+
+		if (s && s->n && isfinite(s->mean) && isfinite(s->ci95))
+			fprintf(gp, " %g %g", s->mean, s->ci95);
+		else
+			fputs(" - -", gp);
+	}
+	fputc('\n', gp);
+}
+
 static void gp_data(FILE *gp, const struct bench_report *r, const char *name,
 		    const char **designs, size_t n, bool idle)
 {
 	unsigned int p;
-	size_t i;
 
 	fprintf(gp, "$%s << EOD\n", name);
 	for (p = 0; p < BENCH_NR_PROFILES; p++) {
-		if (!have_profile(r, p))
-			continue;
-		fputs(bench_profile_name(p), gp);
-		for (i = 0; i < n; i++) {
-			const struct bench_row *row;
-			const struct bench_stat *s;
-
-			row = find_row(r, designs[i], p);
-			s = !row ? NULL : idle ? &row->worker_idle_pct :
-						 &row->cpu_ns_per_token;
-
-			if (s && s->n && isfinite(s->mean) && isfinite(s->ci95))
-				fprintf(gp, " %g %g", s->mean, s->ci95);
-			else
-				fputs(" - -", gp);
-		}
-		fputc('\n', gp);
+		if (have_profile_charged(r, p, false))
+			gp_cluster(gp, r, p, false, designs, n, idle);
+		if (have_profile_charged(r, p, true))
+			gp_cluster(gp, r, p, true, designs, n, idle);
 	}
 	fputs("EOD\n", gp);
 }
@@ -128,8 +135,8 @@ static void gp_script(FILE *gp, const struct bench_report *r,
 	      "set yrange [0:*]\n"
 	      "set key below horizontal\n", gp);
 	fprintf(gp,
-		"set multiplot layout 1,2 title 'devmem-lab bench: %u runs, %u flows; error bars: 95%% interval'\n",
-		r->cfg.runs, r->cfg.flows);
+		"set multiplot layout 1,2 title 'devmem-lab bench: %u runs, %u flows; *: system calls and %.0f ns of TCP work per segment charged; error bars: 95%% interval'\n",
+		r->cfg.runs, r->cfg.flows, r->cfg.stack_cost_ns);
 	fputs("set title 'worker idle % at the offered load (higher is better)'\n"
 	      "set ylabel 'idle %'\n", gp);
 	gp_plot(gp, "idle", designs, n);
@@ -189,8 +196,8 @@ out_mask:
  * @svg_path: the SVG file to write, replaced only when gnuplot succeeds
  *
  * Two panels side by side: worker idle % and CPU ns per token, one cluster
- * of bars per profile, one bar per design, with the 95% interval as error
- * bars.
+ * of bars per profile in process and one per profile charged ("kperf*"),
+ * one bar per design, with the 95% interval as error bars.
  *
  * Return: 0; -EINVAL for no @svg_path; -ENODATA when no row has a figure
  * for each panel;

@@ -182,7 +182,7 @@ static const char *const main_titles[] = {
 	[COL_CPU] = "worker CPU %",
 	[COL_IDLE] = "idle %",
 	[COL_NS] = "CPU ns/token",
-	[COL_RATIO] = "vs xarray",
+	[COL_RATIO] = "vs baseline",	/* named after it in print_main_table() */
 	[COL_MAX] = "max Mtok/s",
 	[COL_STALLS] = "stalls/s",
 	[COL_ASSIGN] = "assign",
@@ -214,17 +214,18 @@ static void profile_heading(const struct bench_report *r, enum bench_profile p,
 		break;
 	}
 	n = snprintf(buf, size, "profile %s: %s", bench_profile_name(p), how);
-	/* Each profile's fixed load comes from xarray's saturation in that profile. */
+	/* Each profile's fixed load is steered on the baseline in that profile. */
 	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
 	    r->calib_max_tokens_per_s[p] > 0)
 		n += snprintf(buf + n, size - (size_t)n,
-			      "; offered %.3f M tokens/s = %.0f%% of xarray max %.3f M",
-			      r->calib_offered_tokens_per_s[p] / 1e6, r->cfg.load_pct,
-			      r->calib_max_tokens_per_s[p] / 1e6);
+			      "; offered %.3f M tokens/s (%s %.0f%% busy in calibration, max %.3f M)",
+			      r->calib_offered_tokens_per_s[p] / 1e6, report_baseline(r),
+			      r->calib_busy_pct[p], r->calib_max_tokens_per_s[p] / 1e6);
 	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
 	    r->calib_charged_max_tokens_per_s[p] > 0)
-		snprintf(buf + n, size - (size_t)n, " (charged: %.3f of %.3f M)",
+		snprintf(buf + n, size - (size_t)n, "; charged %.3f M (%.0f%% busy, max %.3f M)",
 			 r->calib_charged_offered_tokens_per_s[p] / 1e6,
+			 r->calib_charged_busy_pct[p],
 			 r->calib_charged_max_tokens_per_s[p] / 1e6);
 }
 
@@ -242,7 +243,7 @@ static void fill_main_row(const struct bench_report *r,
 	cell_stat(&c[COL_CPU], &row->worker_cpu_pct, 1, 1);
 	cell_stat(&c[COL_IDLE], &row->worker_idle_pct, 1, 1);
 	cell_stat(&c[COL_NS], &row->cpu_ns_per_token, 1, 1);
-	cell_stat(&c[COL_RATIO], &row->ratio_vs_xarray, 3, 1);
+	cell_stat(&c[COL_RATIO], &row->ratio_vs_baseline, 3, 1);
 	cell_stat(&c[COL_MAX], &row->tokens_per_s_max, 3, 1e-6);
 	cell_stat(&c[COL_STALLS], &row->stalls_per_s, 1, 1);
 	if (!row->have_instructions) {
@@ -264,7 +265,7 @@ static void fill_main_row(const struct bench_report *r,
 
 static void print_main_table(const struct bench_report *r, FILE *out)
 {
-	char headings[BENCH_NR_PROFILES][192];
+	char headings[BENCH_NR_PROFILES][256], ratio_title[48];
 	struct table t = { .ncols = r->have_floor ? COL_FLOOR + 1 : COL_FLOOR };
 	unsigned int p;
 	size_t i, c;
@@ -276,6 +277,8 @@ static void print_main_table(const struct bench_report *r, FILE *out)
 	}
 	for (c = 0; c < t.ncols; c++)
 		t.titles[c] = main_titles[c];
+	snprintf(ratio_title, sizeof(ratio_title), "vs %s", report_baseline(r));
+	t.titles[COL_RATIO] = ratio_title;
 	t.left[COL_DESIGN] = true;
 	for (p = 0; p < BENCH_NR_PROFILES; p++) {
 		const char *heading = headings[p];
@@ -301,28 +304,35 @@ static void print_main_table(const struct bench_report *r, FILE *out)
 	table_print(&t, out);
 	free(t.rows);
 	fprintf(out,
-		"\nar: autorelease; \u00b1: 95%% interval over %u runs (Student t); vs xarray: paired per-run ratio; assign/return/total: instructions per token (callgrind), \"-\" when not measured\n",
-		r->cfg.runs);
+		"\nar: autorelease; \u00b1: 95%% interval over %u runs (Student t); vs %s: paired per-run ratio to the baseline; assign/return/total: instructions per token (callgrind, this profile's returns), \"-\" when not measured\n",
+		r->cfg.runs, report_baseline(r));
 	if (r->have_floor)
 		fprintf(out, "floor: %s per token\n", FLOOR_WHAT);
 	if (r->cfg.boundary_syscall)
 		fprintf(out, "*: charged: a real system call per recvmsg and per DONTNEED, and %.0f ns of TCP receive work per 4096-byte segment (%s)\n",
 			r->cfg.stack_cost_ns,
 			r->cfg.stack_cost_auto ? "measured on this machine" : "--stack-cost");
+	if (r->cfg.boundary_syscall && r->have_stack)
+		fprintf(out, "   TCP receive work per 4096 bytes over loopback: 64 KiB reads of queued data %.0f ns (median of %u, %.0f-%.0f, less a %.0f ns crossing); blocking recv loop %.0f ns; kperf's epoll_wait + MSG_DONTWAIT reads %.0f ns (%.2f wake-ups per read)\n",
+			r->stack.queued_ns, r->stack.rounds, r->stack.queued_min_ns,
+			r->stack.queued_max_ns, r->stack.crossing_ns, r->stack.tight_ns,
+			r->stack.kperf_ns, r->stack.kperf_wakeups_per_read);
 }
 
 /* Our figures in the seed's terms (docs/fidelity.md). */
 static void print_seed_terms(const struct bench_report *r, FILE *out)
 {
+	const char *base = report_baseline(r);
+
 	if (!r->have_seed_terms)
 		return;
-	fprintf(out, "\nseed terms (kperf, charged, fixed load = %.0f%% of xarray's charged max)\n",
-		r->cfg.load_pct);
-	fprintf(out, "  predicted worker idle: xarray %.2f%% -> niov %.2f%%   (seed: 13.13%% -> 26.32%%)\n",
-		r->seed_pred_idle_xarray, r->seed_pred_idle_niov);
-	fprintf(out, "  worker CPU niov/xarray: %.3f   (seed: %.3f, series v2: %.3f)\n",
-		r->seed_pred_ratio, SEED_RATIO, V2_RATIO);
-	fprintf(out, "  k = niov/xarray CPU per token in process: %.3f\n", r->seed_k);
+	fprintf(out, "\nseed terms (kperf, charged, fixed load steered to keep %s %.0f%% busy)\n",
+		base, r->cfg.load_pct);
+	fprintf(out, "  predicted worker idle: %s %.2f%% -> niov %.2f%%   (seed: xarray 13.13%% -> niov 26.32%%)\n",
+		base, r->seed_pred_idle_baseline, r->seed_pred_idle_niov);
+	fprintf(out, "  worker CPU niov/%s: %.3f   (seed: %.3f, series v2: %.3f)\n",
+		base, r->seed_pred_ratio, SEED_RATIO, V2_RATIO);
+	fprintf(out, "  k = niov/%s CPU per token in process: %.3f\n", base, r->seed_k);
 	fprintf(out, "  token management's share of worker CPU (Amdahl, (1 - ratio) / (1 - k)): seed %.1f%%, v2 %.1f%%, ours charged %.1f%%\n",
 		100 * r->seed_share, 100 * r->seed_share_v2, 100 * r->seed_share_ours);
 }
@@ -353,8 +363,8 @@ static void print_held_instructions(const struct bench_report *r, FILE *out)
 		if (!first_row_of_design(r, i))
 			continue;
 		if (!any)
-			fprintf(out, "\ninstructions per token with %lu tokens held (assign + return), against none held\n",
-				r->instr_held);
+			fprintf(out, "\ninstructions per token with %lu tokens held (assign + return, %s returns), against none held\n",
+				r->instr_held, bench_profile_name(row->profile));
 		any = true;
 		none = row->instr_assign + row->instr_return;
 		held = row->instr_held_assign + row->instr_held_return;
@@ -384,7 +394,8 @@ static void print_token_ops(const struct bench_report *r, FILE *out)
 		if (!first_row_of_design(r, i))
 			continue;
 		if (!any) {
-			fputs("\ninstructions per token inside the design's token ops (callgrind, inclusive), of the totals above\n", out);
+			fprintf(out, "\ninstructions per token inside the design's token ops (callgrind, inclusive, %s returns), of the totals above\n",
+				bench_profile_name(row->profile));
 			fprintf(out, "  %-8s %8s %8s %8s %11s %12s %9s %10s\n", "design", "assign",
 				"return", "ops", "page pool", "ops - pool", "shared", "vs floor");
 		}
@@ -400,6 +411,37 @@ static void print_token_ops(const struct bench_report *r, FILE *out)
 	}
 	if (any)
 		fputs("  ops - pool: the design's own work, against the floor; shared: the path outside the ops\n", out);
+}
+
+/* xarray against the kernel's own xarray as tokens pile up (--instructions). */
+static void print_fidelity(const struct bench_report *r, FILE *out)
+{
+	unsigned int i;
+
+	if (!r->have_fidelity) {
+		if (r->cfg.instructions && r->have_floor)
+			fputs("\nfidelity: not measured (needs xarray and kxarray; kxarray is built only with the kernel's source package)\n",
+			      out);
+		return;
+	}
+	fprintf(out, "\nfidelity: instructions per token (assign + return, kperf returns), xarray against the kernel's lib/xarray.c (kxarray); target: within \u00b1%.0f%%\n",
+		100 * FIDELITY_TOLERANCE);
+	fprintf(out, "  %7s  %10s %11s %7s %-6s  %12s %13s %7s\n", "held", "xarray ops",
+		"kxarray ops", "ratio", "", "xarray total", "kxarray total", "ratio");
+	for (i = 0; i < BENCH_FIDELITY_POINTS; i++) {
+		const struct bench_fidelity_point *f = &r->fidelity[i];
+
+		if (!f->measured)
+			continue;
+		fprintf(out, "  %7lu  %10.1f %11.1f %7.3f %-6s  %12.1f %13.1f %7.3f %s\n",
+			f->held, f->ops[0], f->ops[1],
+			f->ops[1] > 0 ? f->ops[0] / f->ops[1] : NAN,
+			bench_fidelity_met(f->ops[0], f->ops[1]) ? "met" : "missed",
+			f->total[0], f->total[1],
+			f->total[1] > 0 ? f->total[0] / f->total[1] : NAN,
+			bench_fidelity_met(f->total[0], f->total[1]) ? "met" : "missed");
+	}
+	fputs("  ops: inside the design's token ops, without the page pool; ratio: xarray / kxarray\n", out);
 }
 
 static void print_memory_table(const struct bench_report *r, FILE *out)
@@ -475,28 +517,29 @@ static void print_bind_64g(const struct bench_report *r, FILE *out)
 		!fast ? "time missed" : "size missed");
 }
 
-/* The seed's figures next to ours, from the kperf rows of xarray and niov. */
+/* The seed's figures next to ours, from the kperf rows of the baseline and niov. */
 static void print_seed_line(const struct bench_report *r, FILE *out)
 {
-	const struct bench_row *x = find_row(r, "xarray", BENCH_PROFILE_KPERF);
+	const char *base = report_baseline(r);
+	const struct bench_row *x = find_row(r, base, BENCH_PROFILE_KPERF);
 	const struct bench_row *v = find_row(r, "niov", BENCH_PROFILE_KPERF);
 	double ratio;
 
 	if (!x || !v || !x->worker_idle_pct.n || !v->worker_idle_pct.n) {
 		fprintf(out,
-			"%s; here: not measured (needs kperf rows of xarray and niov)\n",
-			SEED_LINE);
+			"%s; here: not measured (needs kperf rows of %s and niov)\n",
+			SEED_LINE, base);
 		return;
 	}
-	fprintf(out, "%s; here: idle %.2f%% -> %.2f%%, niov/xarray CPU ratio ",
-		SEED_LINE, x->worker_idle_pct.mean, v->worker_idle_pct.mean);
-	if (v->ratio_vs_xarray.n > 1) {
-		fprintf(out, "%.3f \u00b1 %.3f\n", v->ratio_vs_xarray.mean,
-			v->ratio_vs_xarray.ci95);
+	fprintf(out, "%s; here: idle %.2f%% (%s) -> %.2f%%, niov/%s CPU ratio ",
+		SEED_LINE, x->worker_idle_pct.mean, base, v->worker_idle_pct.mean, base);
+	if (v->ratio_vs_baseline.n > 1) {
+		fprintf(out, "%.3f \u00b1 %.3f\n", v->ratio_vs_baseline.mean,
+			v->ratio_vs_baseline.ci95);
 		return;
 	}
-	if (v->ratio_vs_xarray.n) {
-		fprintf(out, "%.3f\n", v->ratio_vs_xarray.mean);
+	if (v->ratio_vs_baseline.n) {
+		fprintf(out, "%.3f\n", v->ratio_vs_baseline.mean);
 		return;
 	}
 	/* No paired ratio: fall back on the ratio of the mean CPU shares. */
@@ -531,15 +574,20 @@ static void print_header(const struct bench_report *r, FILE *out)
 		"%u runs, %u flows, %u workers, %lu tokens held, %.2f s warm-up + %.2f s window, %lu MB dma-buf, seed %" PRIu64 "\n",
 		c->runs, c->flows, c->workers, c->held, c->warmup_s,
 		c->window_s, c->dmabuf_mb, c->seed);
-	if (r->xarray_max_tokens_per_s > 0) {
+	if (r->baseline_max_tokens_per_s > 0) {
 		fputs("offered load ", out);
 		print_rate(out, r->offered_tokens_per_s);
-		fprintf(out, " = %.0f%% of xarray max ", c->load_pct);
-		print_rate(out, r->xarray_max_tokens_per_s);
+		fprintf(out, ", steered to keep %s %.0f%% busy (--load); its max ",
+			report_baseline(r), c->load_pct);
+		print_rate(out, r->baseline_max_tokens_per_s);
 		fputc('\n', out);
 	} else {
-		fputs("offered load: - (no xarray calibration run)\n", out);
+		fprintf(out, "offered load: - (no %s calibration run)\n", report_baseline(r));
 	}
+	fprintf(out, "baseline: %s (%s)\n", report_baseline(r),
+		!strcmp(report_baseline(r), "kxarray") ?
+		"the kernel's own lib/xarray.c, as tcp_recvmsg_dmabuf drives it" :
+		"our model of the kernel's xarray; kxarray is not in this build");
 }
 
 /**
@@ -558,6 +606,7 @@ void bench_report_table(const struct bench_report *r, FILE *out)
 		print_main_table(r, out);
 		print_held_instructions(r, out);
 		print_token_ops(r, out);
+		print_fidelity(r, out);
 		print_memory_table(r, out);
 	} else {
 		fputs("\nno results\n", out);

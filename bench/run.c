@@ -43,8 +43,10 @@ struct worker {
 	struct consumer consumers[MAX_FLOWS];
 	uint64_t tokens;
 	int boundary[2];		/* a real idle TCP socket, when charged */
+	uint64_t recvmsg_syscalls;	/* real recvmsg calls made on it */
 	/* snapshots at the window's edges, each taken by the worker itself */
 	uint64_t cpu_ns[2], wall_ns[2], tokens_at[2];
+	uint64_t recvmsg_at[2], dontneed_at[2];
 	int error;
 };
 
@@ -141,9 +143,15 @@ static void *nic_thread(void *arg)
 
 static void snapshot(struct worker *w, int edge)
 {
+	unsigned int s;
+
 	w->cpu_ns[edge] = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	w->wall_ns[edge] = clock_ns(CLOCK_MONOTONIC);
 	w->tokens_at[edge] = w->tokens;
+	w->recvmsg_at[edge] = w->recvmsg_syscalls;
+	w->dontneed_at[edge] = 0;
+	for (s = 0; s < w->nr_socks; s++)
+		w->dontneed_at[edge] += w->consumers[s].syscalls;
 }
 
 static int read_socket(struct worker *w, unsigned int s, unsigned char *iov_buf,
@@ -163,6 +171,7 @@ static int read_socket(struct worker *w, unsigned int s, unsigned char *iov_buf,
 
 		if (w->boundary[0] >= 0) {
 			bench_boundary_recvmsg(w->boundary[0]);
+			w->recvmsg_syscalls++;
 			/* TCP's own receive work, the same for every design */
 			if (n > 0)
 				bench_burn_cpu_ns(w->ctx->p->stack_ns *
@@ -353,7 +362,7 @@ static void sleep_s(double s)
 static void collect(struct bench_ctx *ctx, struct bench_run_result *r)
 {
 	const struct bench_run_params *p = ctx->p;
-	double cpu_pct = 0, cpu_ns = 0, tokens = 0, wall_s = 0;
+	double cpu_pct = 0, cpu_ns = 0, tokens = 0, wall_s = 0, rx = 0, dn = 0;
 	unsigned int i;
 
 	for (i = 0; i < p->workers; i++) {
@@ -364,11 +373,15 @@ static void collect(struct bench_ctx *ctx, struct bench_run_result *r)
 		cpu_pct += wall > 0 ? 100.0 * cpu / wall : 0;
 		cpu_ns += cpu;
 		tokens += (double)(w->tokens_at[1] - w->tokens_at[0]);
+		rx += (double)(w->recvmsg_at[1] - w->recvmsg_at[0]);
+		dn += (double)(w->dontneed_at[1] - w->dontneed_at[0]);
 		wall_s += wall / 1e9;
 	}
 	wall_s /= p->workers;
 	r->worker_cpu_pct = cpu_pct / p->workers;
 	r->cpu_ns_per_token = tokens > 0 ? cpu_ns / tokens : 0;
+	r->recvmsg_syscalls_per_token = tokens > 0 ? rx / tokens : 0;
+	r->dontneed_syscalls_per_token = tokens > 0 ? dn / tokens : 0;
 	r->tokens_per_s = wall_s > 0 ? tokens / wall_s : 0;
 	r->tokens_per_cpu_s = cpu_ns > 0 ? tokens / (cpu_ns / 1e9) / p->workers : 0;
 	r->stalls_per_s = wall_s > 0 ? (double)(ctx->stalls_at[1] - ctx->stalls_at[0]) / wall_s : 0;
@@ -386,6 +399,9 @@ int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,
 	memset(r, 0, sizeof(*r));
 	if (!ctx)
 		return -ENOMEM;
+	/* The burn loop is timed once, before any worker burns. */
+	if (p->charged && p->stack_ns > 0 && !bench_burn_calibrated())
+		bench_burn_calibrate();
 	ctx->p = p;
 	ret = setup(ctx, err, errlen);
 	if (ret)

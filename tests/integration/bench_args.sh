@@ -26,7 +26,7 @@ check '--load' --load 0
 check '--load' --load nan
 check '--window' --window 0.001
 check '--profile' --profile kperf,tcp
-check '--designs' --designs niov
+check 'the baseline every ratio is against' --designs niov
 check '--designs' --designs xarray,bogus
 check '--held' --held 99999999
 check 'exceeds --flows' --workers 3 --flows 2

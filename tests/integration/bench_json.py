@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""`devmem-lab bench --quick --json`: the JSON has the documented shape and
-every design of every profile moved tokens.  No speed is asserted."""
+"""`devmem-lab bench --quick --json`: the JSON has the documented shape,
+its config records every parameter of the run (the boundary, the stack
+cost and the baseline included), the baseline is kxarray when this build
+has it (S-8) and xarray otherwise, and every design of every profile moved
+tokens.  No speed is asserted."""
 import json
 import os
 import subprocess
@@ -9,7 +12,11 @@ import sys
 import tempfile
 
 FIGURES = ('worker_cpu_pct', 'worker_idle_pct', 'cpu_ns_per_token',
-           'ratio_vs_xarray', 'tokens_per_s_max')
+           'ratio_vs_baseline', 'tokens_per_s_max')
+CONFIG = ('runs', 'flows', 'workers', 'held', 'load_pct', 'warmup_s', 'window_s',
+          'profiles', 'designs', 'baseline', 'quick', 'instructions', 'instr_segments',
+          'seed', 'dmabuf_mb', 'nccl_delay_us', 'bind_64g', 'boundary',
+          'stack_cost_ns', 'stack_cost_auto', 'json_path', 'csv_path', 'plot_path')
 
 
 def main():
@@ -27,11 +34,27 @@ def main():
         with open(path) as f:
             doc = json.load(f)
 
-    assert isinstance(doc['config'], dict) and doc['config']['quick'] in (1, True)
+    cfg = doc['config']
+    assert isinstance(cfg, dict) and cfg['quick'] in (1, True)
+    for key in CONFIG:
+        assert key in cfg, ('config lacks', key)
+    assert cfg['boundary'] == 'syscall' and cfg['stack_cost_auto'] is True
+    assert cfg['stack_cost_ns'] == doc['stack_cost_ns'] == doc['stack_cost']['charged_ns']
+    assert cfg['stack_cost_ns'] == doc['stack_cost']['queued_ns'] >= 0
+    for key in ('tight_ns', 'kperf_ns', 'crossing_ns', 'kperf_wakeups_per_read'):
+        assert doc['stack_cost'][key] > 0, key
     designs = doc['designs']
     assert isinstance(designs, list) and designs, 'designs is a non-empty list'
     names = {d['design'] for d in designs}
     assert {'xarray', 'niov'} <= names, names
+    base = 'kxarray' if 'kxarray' in cfg['designs'] else 'xarray'
+    assert cfg['baseline'] == base == doc['calibration']['baseline'], cfg['baseline']
+    assert base in names and 'xarray' in names
+    summary_words = dict(w.split('=', 1) for w in summary[0].split()[1:])
+    assert summary_words['baseline'] == base
+    for d in designs:
+        if d['design'] == base:
+            assert d['ratio_vs_baseline']['mean'] == 1, d['profile']
     for d in designs:
         for key in FIGURES:
             fig = d[key]

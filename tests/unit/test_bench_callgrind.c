@@ -162,6 +162,75 @@ static void test_only_token_code_makes_a_token_function(void **state)
 	assert_true(s.page_pool == 100);
 }
 
+/*
+ * kxarray (S-8): recvmsg calls the glue's kx_assign (src/tokens/), which
+ * calls the kernel's __xa_alloc from lib/xarray.c extracted into the build
+ * directory, which calls back into the glue's allocator shim.  DONTNEED's
+ * release was compiled as a jump straight into the kernel's xa_erase.
+ */
+static const char kxarray_profile[] =
+	"events: Ir\n"
+	"summary: 1000\n"
+	"ob=(1) /x/devmem-lab\n"
+	"fl=(1) /x/build/../src/net/recvmsg.c\n"
+	"fn=(1) dml_recvmsg\n"
+	"10 100\n"
+	"cfi=(2) /x/build/../src/tokens/kxarray.c\n"
+	"cfn=(2) kx_assign\n"
+	"calls=1 20\n"
+	"11 400\n"
+	"cfi=(3) /x/build/kxarray/lib/xarray.c\n"
+	"cfn=(3) xa_erase\n"
+	"calls=1 30\n"
+	"12 200\n"
+	"fl=(2)\n"
+	"fn=(2)\n"
+	"20 100\n"
+	"cfi=(3)\n"
+	"cfn=(4) __xa_alloc\n"
+	"calls=1 40\n"
+	"21 300\n"
+	"fl=(3)\n"
+	"fn=(4)\n"
+	"40 250\n"
+	"cfi=(4) /x/build/../src/tokens/kxarray_shim.c\n"
+	"cfn=(5) kx_kmalloc\n"
+	"calls=1 60\n"
+	"41 50\n"
+	"fn=(3)\n"
+	"30 200\n"
+	"fl=(4)\n"
+	"fn=(5)\n"
+	"60 50\n"
+	"totals: 1000\n";
+
+static void test_kernel_xarray_counts_as_token_code(void **state)
+{
+	static char text[sizeof(kxarray_profile) + 64];
+	struct callgrind_split s;
+
+	(void)state;
+	split_of(kxarray_profile, 0, &s);
+	/*
+	 * kx_assign (400, the kernel's __xa_alloc and the shim inside it) and
+	 * xa_erase (200); the shim's 50 not a second time.
+	 */
+	assert_true(s.token_ops == 600);
+	assert_true(s.page_pool == 0);
+
+	/* The kernel file under another name of the build directory. */
+	edit(text, sizeof(text), kxarray_profile, "/x/build/kxarray/lib/xarray.c",
+	     "/x/build/linux-source-6.12/lib/xarray.c");
+	split_of(text, 0, &s);
+	assert_true(s.token_ops == 600);
+
+	/* Our own src/tokens/xarray.h is no kernel file: inlined, not counted. */
+	edit(text, sizeof(text), kxarray_profile, "/x/build/kxarray/lib/xarray.c",
+	     "/x/build/../src/tokens/xarray.h");
+	split_of(text, 0, &s);
+	assert_true(s.token_ops == 400 + 50);
+}
+
 static void test_not_a_profile(void **state)
 {
 	struct callgrind_split s;
@@ -178,6 +247,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_by_where_the_code_runs),
 		cmocka_unit_test(test_only_token_code_makes_a_token_function),
+		cmocka_unit_test(test_kernel_xarray_counts_as_token_code),
 		cmocka_unit_test(test_not_a_profile),
 	};
 

@@ -4,6 +4,11 @@
 #include "test_helpers.h"
 
 #include <math.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "devmem/devmem.h"
 
 #include "args.h"
 #include "fidelity.h"
@@ -36,6 +41,56 @@ static void test_amdahl_share(void **state)
 	assert_true(bench_amdahl_share(0.9, 1.2) < 0);
 }
 
+static int parse(struct bench_config *cfg, const char *a, const char *b)
+{
+	char *argv[] = { "bench", (char *)a, (char *)b, NULL };
+
+	return bench_parse_args(3, argv, cfg);
+}
+
+/* S-8: xarray costs what kxarray costs, within 15% either way. */
+static void test_fidelity_target(void **state)
+{
+	(void)state;
+	assert_true(bench_fidelity_met(100, 100));
+	assert_true(bench_fidelity_met(115, 100));
+	assert_true(bench_fidelity_met(85, 100));
+	assert_false(bench_fidelity_met(115.5, 100));
+	assert_false(bench_fidelity_met(84.5, 100));
+	assert_false(bench_fidelity_met(100, 0));
+}
+
+/*
+ * The baseline is picked by name at run time: kxarray when this build has
+ * it (S-8), else xarray; --designs must hold it.
+ */
+static void test_baseline_by_name(void **state)
+{
+	struct bench_config cfg;
+	bool have_kx = false;
+	size_t i;
+	char list[64];
+
+	(void)state;
+	for (i = 0; i < dml_token_design_count(); i++)
+		have_kx |= !strcmp(dml_token_design(i)->name, "kxarray");
+	bench_config_defaults(&cfg);
+	assert_string_equal(cfg.baseline, have_kx ? "kxarray" : "xarray");
+	assert_string_equal(bench_baseline_name(), cfg.baseline);
+	/* every design by default, the baseline's rows first */
+	assert_int_equal(cfg.nr_designs, dml_token_design_count());
+	assert_string_equal(cfg.designs[0], cfg.baseline);
+	assert_errno(parse(&cfg, "--designs", "niov"), -EINVAL);
+	snprintf(list, sizeof(list), "niov,%s", cfg.baseline);
+	assert_ok(parse(&cfg, "--designs", list));
+	assert_int_equal(cfg.nr_designs, 2);
+	if (have_kx) {
+		/* xarray alone is not the baseline when the kernel's is built */
+		assert_errno(parse(&cfg, "--designs", "xarray,niov"), -EINVAL);
+		assert_ok(parse(&cfg, "--designs", "kxarray,xarray"));
+	}
+}
+
 /* --stack-cost auto|NS|0 */
 static void test_stack_cost_parsing(void **state)
 {
@@ -57,12 +112,6 @@ static void test_stack_cost_parsing(void **state)
 		assert_errno(bench_parse_stack_cost(bad[i], &ns, &autom), -EINVAL);
 }
 
-static int parse(struct bench_config *cfg, const char *a, const char *b)
-{
-	char *argv[] = { "bench", (char *)a, (char *)b, NULL };
-
-	return bench_parse_args(3, argv, cfg);
-}
 
 /* The options reach the configuration; bad ones are refused. */
 static void test_options(void **state)
@@ -84,21 +133,64 @@ static void test_options(void **state)
 	assert_errno(parse(&cfg, "--stack-cost", "lots"), -EINVAL);
 }
 
-/* The charged calls are real: a real TCP socket, a measurable stack cost. */
+/*
+ * The charged calls are real system calls (docs/fidelity.md, S-5.1 for the
+ * DONTNEED the kernel checks): the kernel's answers prove it.
+ */
 static void test_boundary_is_real(void **state)
 {
-	int fds[2];
-	double ns;
+	struct pollfd pfd;
+	int fds[2], rx, ret, udp;
 
 	(void)state;
 	assert_ok(bench_boundary_open(fds));
 	assert_true(fds[0] >= 0 && fds[1] >= 0);
-	bench_boundary_recvmsg(fds[0]);
-	bench_boundary_dontneed(fds[0]);
+	rx = fds[0];
+	/* nothing queued: tcp_recvmsg's EAGAIN */
+	assert_errno(bench_boundary_recvmsg(rx), -EAGAIN);
+	/* a byte from the peer comes back: a real connected TCP socket */
+	assert_int_equal(write(fds[1], "x", 1), 1);
+	pfd = (struct pollfd){ .fd = rx, .events = POLLIN };
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(bench_boundary_recvmsg(rx), 1);
+	assert_errno(bench_boundary_recvmsg(rx), -EAGAIN);
+	/* 128 empty entries reach sock_devmem_dontneed(), or no devmem here */
+	ret = bench_boundary_dontneed(rx, DML_MAX_DONTNEED_TOKENS);
+	assert_true(ret == 0 || ret == -ENOPROTOOPT);
+	if (!ret) {
+		/* the devmem code ran: it refuses a socket that is not TCP */
+		udp = socket(AF_INET, SOCK_DGRAM, 0);
+		assert_true(udp >= 0);
+		assert_errno(bench_boundary_dontneed(udp, 1), -EBADF);
+		close(udp);
+	}
 	bench_boundary_close(fds);
 	assert_int_equal(fds[0], -1);
-	ns = bench_measure_stack_cost();
-	assert_true(ns > 0 && isfinite(ns));
+	/* the fd is gone: the kernel's own lookup refuses it */
+	assert_errno(bench_boundary_recvmsg(rx), -EBADF);
+	assert_errno(bench_boundary_dontneed(rx, 1), -EBADF);
+}
+
+/* The three readings of this machine's TCP receive work are real and sane. */
+static void test_stack_cost_is_measured(void **state)
+{
+	struct bench_stack_cost sc;
+
+	(void)state;
+	assert_ok(bench_measure_stack_cost(-1, -1, &sc));
+	assert_int_equal(sc.rounds, 7);
+	assert_true(sc.queued_ns >= 0 && isfinite(sc.queued_ns));
+	assert_true(sc.queued_min_ns <= sc.queued_ns && sc.queued_ns <= sc.queued_max_ns);
+	assert_true(sc.crossing_ns > 0 && sc.tight_ns > 0 && sc.kperf_ns > 0);
+	/* every kperf wake-up reads something; at most ten reads follow one */
+	assert_true(sc.kperf_wakeups_per_read > 0.1 - 1e-9 && sc.kperf_wakeups_per_read <= 1);
+}
+
+/* The burn loop is timed: a rate of spins per nanosecond. */
+static void test_burn_is_calibrated(void **state)
+{
+	(void)state;
+	assert_true(bench_burn_calibrate() > 0);
 }
 
 int main(void)
@@ -108,7 +200,11 @@ int main(void)
 		cmocka_unit_test(test_amdahl_share),
 		cmocka_unit_test(test_stack_cost_parsing),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_fidelity_target),
+		cmocka_unit_test(test_baseline_by_name),
 		cmocka_unit_test(test_boundary_is_real),
+		cmocka_unit_test(test_stack_cost_is_measured),
+		cmocka_unit_test(test_burn_is_calibrated),
 	};
 
 	return RUN_TESTS(tests);

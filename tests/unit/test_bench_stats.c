@@ -216,7 +216,8 @@ static void fill_row(struct bench_row *row, const char *design,
 		.worker_cpu_pct = st(cpu, 1.25, 11),
 		.worker_idle_pct = st(100 - cpu, 1.25, 11),
 		.cpu_ns_per_token = st(cpu * 4, 2.5, 11),
-		.ratio_vs_xarray = xarray ? st(1, 0, 11) : st(0.837, 0.012, 11),
+		.delivered_pct = st(99.5, 0.25, 11),
+		.ratio_vs_baseline = xarray ? st(1, 0, 11) : st(0.837, 0.012, 11),
 		.tokens_per_s_max = st(2.46e6, 3e4, 11),
 		.stalls_per_s = st(0.5, 0.25, 11),
 		.have_instructions = xarray,
@@ -253,6 +254,7 @@ static int report_setup(void **state)
 			    1u << BENCH_PROFILE_NCCL,
 		.designs = { "xarray", "niov" },
 		.nr_designs = 2,
+		.baseline = "xarray",
 		.instructions = true,
 		.instr_segments = 20000,
 		.seed = UINT64_MAX,
@@ -267,7 +269,7 @@ static int report_setup(void **state)
 	snprintf(r->machine.cpu_model, sizeof(r->machine.cpu_model),
 		 "Test CPU @ 2.0GHz");
 	snprintf(r->machine.kernel, sizeof(r->machine.kernel), "6.18.0-test");
-	r->xarray_max_tokens_per_s = 2.5e6;
+	r->baseline_max_tokens_per_s = 2.5e6;
 	r->offered_tokens_per_s = 1.25e6;
 	fill_row(&f->rows[0], "xarray", BENCH_PROFILE_KPERF, 83.6);
 	fill_row(&f->rows[1], "niov", BENCH_PROFILE_KPERF, 69.9);
@@ -376,6 +378,7 @@ static const char *const config_keys[] = {
 	"runs", "flows", "workers", "held", "load_pct", "warmup_s",
 	"window_s", "profiles", "designs", "quick", "instructions",
 	"instr_segments", "seed", "dmabuf_mb", "nccl_delay_us", "bind_64g",
+	"boundary", "stack_cost_ns", "stack_cost_auto", "baseline",
 	"json_path", "csv_path", "plot_path",
 };
 
@@ -420,8 +423,14 @@ static void test_json_shape(void **state)
 	o = get(root, "machine", json_type_object);
 	assert_string_equal(json_object_get_string(
 		get(o, "cpu_model", json_type_string)), "Test CPU @ 2.0GHz");
+	assert_string_equal(json_object_get_string(get(cfg, "baseline", json_type_string)),
+			    "xarray");
+	assert_string_equal(json_object_get_string(get(cfg, "boundary", json_type_string)),
+			    "none");
 	o = get(root, "calibration", json_type_object);
-	assert_near(json_object_get_double(get(o, "xarray_max_tokens_per_s",
+	assert_string_equal(json_object_get_string(get(o, "baseline", json_type_string)),
+			    "xarray");
+	assert_near(json_object_get_double(get(o, "baseline_max_tokens_per_s",
 					       json_type_double)), 2.5e6, 0);
 	assert_near(json_object_get_double(get(o, "offered_tokens_per_s",
 					       json_type_double)), 1.25e6, 0);
@@ -445,8 +454,9 @@ static void test_json_shape(void **state)
 				&want->worker_idle_pct);
 		check_json_stat(row, "cpu_ns_per_token",
 				&want->cpu_ns_per_token);
-		check_json_stat(row, "ratio_vs_xarray",
-				&want->ratio_vs_xarray);
+		check_json_stat(row, "delivered_pct", &want->delivered_pct);
+		check_json_stat(row, "ratio_vs_baseline",
+				&want->ratio_vs_baseline);
 		check_json_stat(row, "tokens_per_s_max",
 				&want->tokens_per_s_max);
 		check_json_stat(row, "stalls_per_s", &want->stalls_per_s);
@@ -561,7 +571,7 @@ static size_t count_char(const char *s, char c)
 	return n;
 }
 
-#define CSV_START "design,profile,boundary,autorelease,worker_cpu_pct_mean,worker_cpu_pct_ci95,"
+#define CSV_START "design,profile,boundary,autorelease,baseline,worker_cpu_pct_mean,worker_cpu_pct_ci95,"
 
 /*
  * --csv: one header, one line per row, the same number of fields on every
@@ -580,7 +590,7 @@ static void test_csv_header_and_rows(void **state)
 	assert_non_null(fgets(header, sizeof(header), in));
 	assert_true(strncmp(header, CSV_START, strlen(CSV_START)) == 0);
 	assert_non_null(strstr(header, ",cpu_ns_per_token_mean,"));
-	assert_non_null(strstr(header, ",ratio_vs_xarray_ci95,"));
+	assert_non_null(strstr(header, ",ratio_vs_baseline_ci95,"));
 	assert_non_null(strstr(header, ",instr_total,"));
 	assert_non_null(strstr(header, ",ops_assign,ops_return,ops_page_pool,"));
 	assert_non_null(strstr(header, ",peak_rss_kb\n"));
@@ -621,10 +631,11 @@ static const char *summary_value(const char *line, const char *key,
 static void test_summary_line_holds_every_parameter(void **state)
 {
 	static const char *const headline[] = {
-		"cpus", "cpu_model", "kernel", "xarray_max_tokens_s",
+		"cpus", "cpu_model", "kernel", "baseline_max_tokens_s", "baseline",
 		"offered_tokens_s", "xarray_idle_pct", "niov_idle_pct",
 		"xarray_ratio", "niov_ratio", "xarray_cpu_ns_per_token",
 		"xarray_instr_total", "xarray_tokens_s_max", "floor_total",
+		"niov_delivered_pct",
 		"bind_64g_s", "elapsed_s",
 	};
 	struct report_fixture *f = *state;
@@ -724,7 +735,7 @@ static void test_table_content_and_alignment(void **state)
 	size_t i;
 
 	assert_non_null(strstr(s, "2 cpus, Test CPU @ 2.0GHz, kernel 6.18.0-test"));
-	assert_non_null(strstr(s, "offered load 1.250 M tokens/s = 50% of xarray max 2.500 M tokens/s"));
+	assert_non_null(strstr(s, "offered load 1.250 M tokens/s, steered to keep xarray 50% busy (--load); its max 2.500 M tokens/s"));
 	assert_non_null(strstr(s, "profile kperf"));
 	assert_true(strstr(s, "profile kperf") < strstr(s, "profile nccl"));
 	x = line_starting(s, "profile kperf", "xarray ");
@@ -744,7 +755,9 @@ static void test_table_content_and_alignment(void **state)
 		assert_int_equal(ox[i], ov[i]);
 	}
 	assert_non_null(strstr(s, "bind 64 GiB dma-buf: 0.125 s, 24.0 B metadata per net_iov (targets <= 0.5 s, <= 32 B: met)"));
-	assert_non_null(strstr(s, "seed (kperf, 4 flows, 11 runs): worker idle 13.13% (xarray) -> 26.32% (niov), about 13% less CPU per RX worker; here: idle 16.40% -> 30.10%, niov/xarray CPU ratio 0.837"));
+	assert_non_null(strstr(s, "seed (kperf, 4 flows, 11 runs): worker idle 13.13% (xarray) -> 26.32% (niov), about 13% less CPU per RX worker; here: idle 16.40% (xarray) -> 30.10%, niov/xarray CPU ratio 0.837"));
+	assert_non_null(strstr(s, "baseline: xarray (our model of the kernel's xarray; kxarray is not in this build)\n"));
+	assert_non_null(line_starting(s, "", "design ") && strstr(s, "  vs xarray  "));
 	assert_non_null(line_starting(s, "memory:", "niov "));
 	/* Inside the token ops, once per design with instructions: 40 + 35, 30 pool. */
 	x = line_starting(s, "inside the design's token ops", "  xarray ");
@@ -819,6 +832,200 @@ static void test_plot_svg_or_enoent(void **state)
 	assert_int_equal(access(f->path, F_OK), -1);
 }
 
+static size_t count_str(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (; (s = strstr(s, what)); s++)
+		n++;
+	return n;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *in = fopen(path, "r");
+	char *buf = calloc(1, 1 << 16);
+
+	assert_non_null(in);
+	assert_non_null(buf);
+	assert_true(fread(buf, 1, (1 << 16) - 1, in) > 0);
+	fclose(in);
+	return buf;
+}
+
+/*
+ * S-8: with kxarray built it is the baseline, and every output says so:
+ * the table's ratio column, offered load and seed line, the SUMMARY line,
+ * the JSON's config and calibration, the CSV's baseline column.
+ */
+static void test_baseline_named_in_every_output(void **state)
+{
+	struct report_fixture *f = *state;
+	json_object *root;
+	char *s, val[64];
+
+	f->r.cfg.baseline = "kxarray";
+	f->r.cfg.designs[0] = "kxarray";
+	f->rows[0].design = "kxarray";
+	f->rows[2].design = "kxarray";
+	s = capture(&f->r, bench_report_table);
+	assert_non_null(strstr(s, "  vs kxarray  "));
+	assert_null(strstr(s, "vs xarray"));
+	assert_non_null(strstr(s, "steered to keep kxarray 50% busy (--load); its max 2.500 M tokens/s"));
+	assert_non_null(strstr(s, "baseline: kxarray (the kernel's own lib/xarray.c"));
+	assert_non_null(strstr(s, "here: idle 16.40% (kxarray) -> 30.10%, niov/kxarray CPU ratio 0.837"));
+	free(s);
+	s = capture(&f->r, bench_report_summary);
+	assert_string_equal(summary_value(s, "baseline", val, sizeof(val)), "kxarray");
+	assert_string_equal(summary_value(s, "kxarray_ratio", val, sizeof(val)), "1.0000");
+	free(s);
+	assert_ok(bench_report_json(&f->r, in_dir(f, "bench.json")));
+	root = json_object_from_file(f->path);
+	assert_non_null(root);
+	assert_string_equal(json_object_get_string(get(get(root, "config", json_type_object),
+						       "baseline", json_type_string)), "kxarray");
+	assert_string_equal(json_object_get_string(get(get(root, "calibration", json_type_object),
+						       "baseline", json_type_string)), "kxarray");
+	json_object_put(root);
+	assert_ok(bench_report_csv(&f->r, in_dir(f, "bench.csv")));
+	s = slurp(f->path);
+	assert_int_equal(count_str(s, ",kxarray,"), 4);
+	assert_true(strstr(s, "niov,kperf,none,0,kxarray,") != NULL);
+	free(s);
+}
+
+/*
+ * Charged rows: their SUMMARY keys do not repeat the in-process row's, the
+ * JSON holds the real system calls per token (only for them), the stack
+ * cost measured and the whole configuration of the boundary.
+ */
+static void test_charged_rows_and_the_stack_cost(void **state)
+{
+	struct report_fixture *f = *state;
+	json_object *root, *rows, *o;
+	char *s, val[64];
+
+	f->r.cfg.boundary_syscall = true;
+	f->r.cfg.stack_cost_auto = true;
+	f->r.cfg.stack_cost_ns = 91;
+	f->r.have_stack = true;
+	f->r.stack = (struct bench_stack_cost){
+		.queued_ns = 91, .queued_min_ns = 80, .queued_max_ns = 99,
+		.crossing_ns = 700, .tight_ns = 350, .kperf_ns = 420,
+		.kperf_wakeups_per_read = 0.25, .rounds = 7,
+	};
+	f->rows[2] = f->rows[0];
+	f->rows[2].charged = true;
+	f->rows[2].worker_idle_pct = st(13.5, 1, 11);
+	f->rows[2].recvmsg_syscalls_per_token = st(0.0625, 0, 11);
+	f->rows[2].dontneed_syscalls_per_token = st(1.0 / 128, 0, 11);
+	s = capture(&f->r, bench_report_summary);
+	assert_string_equal(summary_value(s, "xarray_idle_pct", val, sizeof(val)), "16.40");
+	assert_string_equal(summary_value(s, "xarray_charged_idle_pct", val, sizeof(val)),
+			    "13.50");
+	assert_int_equal(count_str(s, " xarray_idle_pct="), 1);
+	assert_string_equal(summary_value(s, "boundary", val, sizeof(val)), "syscall");
+	free(s);
+	s = capture(&f->r, bench_report_table);
+	assert_non_null(strstr(s, "91 ns of TCP receive work per 4096-byte segment (measured on this machine)"));
+	assert_non_null(strstr(s, "64 KiB reads of queued data 91 ns (median of 7, 80-99, less a 700 ns crossing); blocking recv loop 350 ns; kperf's epoll_wait + MSG_DONTWAIT reads 420 ns (0.25 wake-ups per read)"));
+	free(s);
+
+	assert_ok(bench_report_json(&f->r, in_dir(f, "bench.json")));
+	root = json_object_from_file(f->path);
+	assert_non_null(root);
+	o = get(root, "config", json_type_object);
+	assert_string_equal(json_object_get_string(get(o, "boundary", json_type_string)),
+			    "syscall");
+	assert_near(json_object_get_double(get(o, "stack_cost_ns", json_type_double)), 91, 0);
+	assert_true(json_object_get_boolean(get(o, "stack_cost_auto", json_type_boolean)));
+	o = get(root, "stack_cost", json_type_object);
+	assert_near(json_object_get_double(get(o, "charged_ns", json_type_double)), 91, 0);
+	assert_near(json_object_get_double(get(o, "kperf_ns", json_type_double)), 420, 0);
+	assert_near(json_object_get_double(get(o, "tight_ns", json_type_double)), 350, 0);
+	rows = get(root, "designs", json_type_array);
+	assert_false(has(json_object_array_get_idx(rows, 0), "syscalls_per_token"));
+	o = get(json_object_array_get_idx(rows, 2), "syscalls_per_token", json_type_object);
+	check_json_stat(o, "recvmsg", &f->rows[2].recvmsg_syscalls_per_token);
+	check_json_stat(o, "dontneed", &f->rows[2].dontneed_syscalls_per_token);
+	json_object_put(root);
+}
+
+/*
+ * The fidelity table (S-8: xarray must cost what kxarray costs): each held
+ * count with both designs' figures, the ratio and the +-15% verdict.
+ */
+static void test_fidelity_table(void **state)
+{
+	struct report_fixture *f = *state;
+	json_object *root, *pts, *p;
+	const char *l;
+	char *s;
+
+	f->r.have_fidelity = true;
+	f->r.fidelity[0] = (struct bench_fidelity_point){
+		.held = 0, .measured = true, .ops = { 600, 620 }, .total = { 760, 700 },
+	};
+	f->r.fidelity[3] = (struct bench_fidelity_point){
+		.held = 65536, .measured = true, .ops = { 700, 500 }, .total = { 850, 800 },
+	};
+	s = capture(&f->r, bench_report_table);
+	l = line_starting(s, "fidelity:", "        0 ");
+	assert_non_null(l);
+	assert_true(l == strstr(l, "        0       600.0       620.0   0.968 met            760.0         700.0   1.086 met\n"));
+	l = line_starting(s, "fidelity:", "    65536 ");
+	assert_non_null(l);
+	assert_true(l == strstr(l, "    65536       700.0       500.0   1.400 missed         850.0         800.0   1.062 met\n"));
+	free(s);
+	assert_ok(bench_report_json(&f->r, in_dir(f, "bench.json")));
+	root = json_object_from_file(f->path);
+	assert_non_null(root);
+	pts = get(get(root, "fidelity", json_type_object), "points", json_type_array);
+	assert_int_equal(json_object_array_length(pts), 2);
+	p = json_object_array_get_idx(pts, 1);
+	assert_int_equal(json_object_get_int(get(p, "held", json_type_int)), 65536);
+	assert_false(json_object_get_boolean(get(p, "ops_met", json_type_boolean)));
+	assert_true(json_object_get_boolean(get(p, "total_met", json_type_boolean)));
+	assert_near(json_object_get_double(get(p, "ops_ratio", json_type_double)), 1.4, 1e-12);
+	json_object_put(root);
+}
+
+/* --plot: the charged rows are clusters of their own ("kperf*"), beside the rest. */
+static void test_plot_shows_charged_rows(void **state)
+{
+	struct report_fixture *f = *state;
+	char *path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+	char fake[160], dirs[200], *script;
+	FILE *sh;
+	int err;
+
+	/* a gnuplot that keeps its script and writes the output it is asked for */
+	snprintf(fake, sizeof(fake), "%s/gnuplot", f->dir);
+	sh = fopen(fake, "w");
+	assert_non_null(sh);
+	fprintf(sh, "#!/bin/sh\ncat > '%s/script'\n"
+		"out=$(sed -n \"s/^set output '\\(.*\\)'$/\\1/p\" '%s/script')\n"
+		"echo '<svg/>' > \"$out\"\n", f->dir, f->dir);
+	fclose(sh);
+	assert_int_equal(chmod(fake, 0755), 0);
+	f->rows[3] = f->rows[1];
+	f->rows[3].charged = true;
+	f->rows[3].worker_idle_pct = st(26.5, 2, 11);
+	snprintf(dirs, sizeof(dirs), "%s:/usr/bin:/bin", f->dir);
+	setenv("PATH", dirs, 1);
+	err = bench_report_plot(&f->r, in_dir(f, "bench.svg"));
+	if (path)
+		setenv("PATH", path, 1);
+	free(path);
+	assert_ok(err);
+	script = slurp(in_dir(f, "script"));
+	/* kperf in process: both designs; kperf charged: niov only */
+	assert_non_null(strstr(script, "\nkperf 16.4 1.25 30.1 1.25\n"));
+	assert_non_null(strstr(script, "\nkperf* - - 26.5 2\n"));
+	assert_non_null(strstr(script, "\nnccl 39.8 1.25 - -\n"));
+	free(script);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -851,6 +1058,14 @@ int main(void)
 			test_table_without_niov_skips_the_comparison,
 			report_setup, report_teardown),
 		cmocka_unit_test_setup_teardown(test_plot_svg_or_enoent,
+						report_setup, report_teardown),
+		cmocka_unit_test_setup_teardown(test_baseline_named_in_every_output,
+						report_setup, report_teardown),
+		cmocka_unit_test_setup_teardown(test_charged_rows_and_the_stack_cost,
+						report_setup, report_teardown),
+		cmocka_unit_test_setup_teardown(test_fidelity_table,
+						report_setup, report_teardown),
+		cmocka_unit_test_setup_teardown(test_plot_shows_charged_rows,
 						report_setup, report_teardown),
 	};
 
