@@ -24,6 +24,7 @@
 
 #include "devmem/uapi.h"
 #include "fidelity.h"
+#include "run.h"
 
 double bench_amdahl_ratio(double share, double k)
 {
@@ -198,23 +199,12 @@ struct sender {
 	_Atomic bool gone;		/* the sender failed and left */
 };
 
-static void pin_self(int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-}
-
 static void *send_thread(void *arg)
 {
 	struct sender *s = arg;
 	static char buf[1 << 20];
 
-	pin_self(s->cpu);
+	bench_pin_self(s->cpu);
 	while (!atomic_load(&s->stop)) {
 		ssize_t n;
 
@@ -399,7 +389,7 @@ static void *stack_reader_thread(void *arg)
 	double clock_ns, crossing_ns;
 	unsigned int i;
 
-	pin_self(r->cpu);
+	bench_pin_self(r->cpu);
 	r->err = -EIO;
 	if (!buf || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, r->fd, &ev))
 		goto out;

@@ -77,7 +77,7 @@ static uint64_t clock_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void pin(int cpu)
+void bench_pin_self(int cpu)
 {
 	cpu_set_t set;
 
@@ -107,7 +107,7 @@ static void *nic_thread(void *arg)
 	uint64_t deadline = clock_ns(CLOCK_MONOTONIC);
 	unsigned int i = 0;
 
-	pin(ctx->nic_cpu);
+	bench_pin_self(ctx->nic_cpu);
 	while (!atomic_load_explicit(&ctx->stop, memory_order_relaxed)) {
 		ssize_t n = dml_wire_send(ctx->flows[i], NULL, chunk);
 
@@ -206,7 +206,7 @@ static void *worker_thread(void *arg)
 	int seen = PHASE_WARMUP;
 	unsigned int s;
 
-	pin(w->cpu);
+	bench_pin_self(w->cpu);
 	if (!iov_buf || !ctrl) {
 		w->error = -ENOMEM;
 		goto out;

@@ -33,6 +33,8 @@ struct bench_run_result {
 	long peak_rss_kb;
 };
 
+/* Pins the calling thread to @cpu; a negative @cpu leaves it free. */
+void bench_pin_self(int cpu);
 unsigned long bench_dmabuf_mb_needed(unsigned int flows, unsigned long held);
 int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,
 		   char *err, size_t errlen);
