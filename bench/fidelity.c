@@ -402,10 +402,17 @@ static void *stack_reader_thread(void *arg)
 	for (i = 0; i < STACK_ROUNDS; i++) {
 		atomic_store(&r->sender->bursts, true);
 		queued[i] = queued_round(r->sender, r->fd, buf, clock_ns, crossing_ns);
-		/* back to streaming once the last burst is out and read */
+		/*
+		 * Back to streaming once the last burst is out.  The sender
+		 * may still be inside a streaming send() begun before the
+		 * bursts, which only returns as the reader drains: drain,
+		 * unmeasured, while waiting.
+		 */
 		while (atomic_load(&r->sender->bursts_sent) <
-		       atomic_load(&r->sender->bursts_asked) && !atomic_load(&r->sender->gone))
+		       atomic_load(&r->sender->bursts_asked) && !atomic_load(&r->sender->gone)) {
+			recv(r->fd, buf, STACK_READ, MSG_DONTWAIT | MSG_TRUNC);
 			sched_yield();
+		}
 		atomic_store(&r->sender->bursts, false);
 		tight[i] = tight_round(r->fd, buf);
 		kperf[i] = kperf_round(r->fd, ep, buf, &wakeups[i]);
