@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "binding.h"
-#include "host.h"
 #include "page_pool.h"
 #include "warn.h"
 
@@ -21,7 +20,7 @@ struct dml_mp_ops {
 };
 
 struct dml_page_pool {
-	struct dml_host *host;
+	struct dml_page_pool_table *table;
 	const struct dml_mp_ops *mp;
 	/* Reference on the binding for as long as the pool exists; NULL for host memory. */
 	struct dml_binding *binding;
@@ -45,7 +44,7 @@ struct dml_page_pool {
 	uint64_t detach_time;
 	struct dml_page_pool_stats stats;
 
-	/* Under host->pools_lock. */
+	/* Under table->lock. */
 	struct dml_page_pool *next;
 };
 
@@ -89,22 +88,38 @@ static const struct dml_mp_ops dmabuf_devmem_ops = {
 	.release = dmabuf_devmem_release,
 };
 
-int dml_page_pool_create(struct dml_host *host, uint32_t ifindex, uint32_t queue,
-			 struct dml_binding *binding, struct dml_page_pool **out)
+void dml_page_pool_table_init(struct dml_page_pool_table *table,
+			      unsigned int ring_size,
+			      _Atomic unsigned long *warnings)
+{
+	pthread_mutex_init(&table->lock, NULL);
+	table->ring_size = ring_size;
+	table->warnings = warnings;
+}
+
+void dml_page_pool_table_destroy(struct dml_page_pool_table *table)
+{
+	DML_WARN_ON(table->warnings, table->pools != NULL);
+	pthread_mutex_destroy(&table->lock);
+}
+
+int dml_page_pool_create(struct dml_page_pool_table *table, uint32_t ifindex,
+			 uint32_t queue, struct dml_binding *binding,
+			 struct dml_page_pool **out)
 {
 	struct dml_page_pool *pool = calloc(1, sizeof(*pool));
 	struct dml_page_pool **pp;
 
 	if (!pool)
 		return -ENOMEM;
-	pool->ring_size = host->cfg.pp_ring_size;
+	pool->ring_size = table->ring_size;
 	pool->ring = calloc(pool->ring_size, sizeof(*pool->ring));
 	if (!pool->ring) {
 		free(pool);
 		return -ENOMEM;
 	}
 	pthread_spin_init(&pool->lock, PTHREAD_PROCESS_PRIVATE);
-	pool->host = host;
+	pool->table = table;
 	pool->ifindex = ifindex;
 	pool->queue = queue;
 	pool->mp = binding ? &dmabuf_devmem_ops : &host_pages_ops;
@@ -112,13 +127,13 @@ int dml_page_pool_create(struct dml_host *host, uint32_t ifindex, uint32_t queue
 	if (binding)
 		dml_binding_get(binding);
 
-	pthread_mutex_lock(&host->pools_lock);
-	pool->id = ++host->next_pool_id;
+	pthread_mutex_lock(&table->lock);
+	pool->id = ++table->next_id;
 	/* Appended, so listings come out in id order. */
-	for (pp = &host->pools; *pp; pp = &(*pp)->next)
+	for (pp = &table->pools; *pp; pp = &(*pp)->next)
 		;
 	*pp = pool;
-	pthread_mutex_unlock(&host->pools_lock);
+	pthread_mutex_unlock(&table->lock);
 
 	*out = pool;
 	return 0;
@@ -126,17 +141,17 @@ int dml_page_pool_create(struct dml_host *host, uint32_t ifindex, uint32_t queue
 
 static void page_pool_free(struct dml_page_pool *pool)
 {
-	struct dml_host *host = pool->host;
+	struct dml_page_pool_table *table = pool->table;
 	struct dml_page_pool **pp;
 
-	pthread_mutex_lock(&host->pools_lock);
-	for (pp = &host->pools; *pp; pp = &(*pp)->next) {
+	pthread_mutex_lock(&table->lock);
+	for (pp = &table->pools; *pp; pp = &(*pp)->next) {
 		if (*pp == pool) {
 			*pp = pool->next;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&host->pools_lock);
+	pthread_mutex_unlock(&table->lock);
 
 	if (pool->binding)
 		dml_binding_put(pool->binding);
@@ -152,7 +167,7 @@ static void release_to_provider_locked(struct dml_page_pool *pool,
 	nm->pp = NULL;
 	pool->mp->release(pool, nm);
 	pool->stats.recycle_released++;
-	DML_WARN_ON(pool->host, pool->inflight == 0);
+	DML_WARN_ON(pool->table->warnings, pool->inflight == 0);
 	pool->inflight--;
 }
 
@@ -161,7 +176,7 @@ struct dml_netmem *dml_page_pool_alloc(struct dml_page_pool *pool)
 	struct dml_netmem *nm = NULL;
 
 	pthread_spin_lock(&pool->lock);
-	if (DML_WARN_ON(pool->host, pool->detached))
+	if (DML_WARN_ON(pool->table->warnings, pool->detached))
 		goto out;
 	if (pool->ring_count) {
 		nm = pool->ring[pool->ring_head];
@@ -256,7 +271,7 @@ void dml_page_pool_info(struct dml_page_pool *pool, struct dml_page_pool_info *i
 	pthread_spin_unlock(&pool->lock);
 }
 
-int dml_page_pool_for_each(struct dml_host *host,
+int dml_page_pool_for_each(struct dml_page_pool_table *table,
 			   int (*fn)(const struct dml_page_pool_info *info, void *arg),
 			   void *arg)
 {
@@ -264,23 +279,23 @@ int dml_page_pool_for_each(struct dml_host *host,
 	struct dml_page_pool *pool;
 	int ret = 0;
 
-	pthread_mutex_lock(&host->pools_lock);
-	for (pool = host->pools; pool && !ret; pool = pool->next) {
+	pthread_mutex_lock(&table->lock);
+	for (pool = table->pools; pool && !ret; pool = pool->next) {
 		dml_page_pool_info(pool, &info);
 		ret = fn(&info, arg);
 	}
-	pthread_mutex_unlock(&host->pools_lock);
+	pthread_mutex_unlock(&table->lock);
 	return ret;
 }
 
-void dml_page_pool_count_idle(struct dml_host *host, const struct dml_binding *binding,
-			      uint32_t *idle)
+void dml_page_pool_count_idle(struct dml_page_pool_table *table,
+			      const struct dml_binding *binding, uint32_t *idle)
 {
 	struct dml_page_pool *pool;
 	unsigned int i;
 
-	pthread_mutex_lock(&host->pools_lock);
-	for (pool = host->pools; pool; pool = pool->next) {
+	pthread_mutex_lock(&table->lock);
+	for (pool = table->pools; pool; pool = pool->next) {
 		if (pool->binding != binding)
 			continue;
 		pthread_spin_lock(&pool->lock);
@@ -292,5 +307,5 @@ void dml_page_pool_count_idle(struct dml_host *host, const struct dml_binding *b
 		}
 		pthread_spin_unlock(&pool->lock);
 	}
-	pthread_mutex_unlock(&host->pools_lock);
+	pthread_mutex_unlock(&table->lock);
 }

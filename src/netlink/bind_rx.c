@@ -106,7 +106,7 @@ int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 		autorelease = (int)dml_nla_get_uint(autorelease_attr);
 
 	ifindex = mnl_attr_get_u32(attrs[NETDEV_A_DMABUF_IFINDEX]);
-	dev = dml_host_netdev_by_index(host, ifindex);
+	dev = dml_netdev_by_index(&host->netdevs, ifindex);
 	if (!dev) {
 		dml_extack_msg(info->ext, "ifindex: no device with index %u", ifindex);
 		dml_extack_bad_attr(info->ext, attrs[NETDEV_A_DMABUF_IFINDEX]);
@@ -125,9 +125,10 @@ int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 	if (err)
 		goto err_free_want;
 
-	err = dml_binding_create(host, dev,
+	err = dml_binding_create(&host->bindings, dev,
 				 (int)mnl_attr_get_u32(attrs[NETDEV_A_DMABUF_FD]),
-				 autorelease, info->ext, &binding);
+				 autorelease, host->designs[autorelease]->binding_reclaim,
+				 info->ext, &binding);
 	if (err) {
 		dml_extack_bad_attr(info->ext, err == -EBUSY ? autorelease_attr
 							     : attrs[NETDEV_A_DMABUF_FD]);

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "extack.h"
-#include "host.h"
 #include "mem/binding.h"
 #include "mem/page_pool.h"
 #include "netdev.h"
@@ -22,8 +21,8 @@ static void rxq_init(struct dml_rxq *rxq, struct dml_netdev *dev,
 	pthread_mutex_init(&rxq->lock, NULL);
 }
 
-static int netdev_alloc(struct dml_host *host, const struct dml_netdev_config *cfg,
-			struct dml_netdev **out)
+static int netdev_alloc(struct dml_netdev_table *table,
+			const struct dml_netdev_config *cfg, struct dml_netdev **out)
 {
 	struct dml_netdev *dev;
 	unsigned int i;
@@ -37,13 +36,13 @@ static int netdev_alloc(struct dml_host *host, const struct dml_netdev_config *c
 	for (i = 0; i < cfg->max_rx_queues; i++) {
 		struct dml_rxq *rxq = &dev->rxqs[i];
 
-		rxq->ring_size = host->cfg.rx_ring_size;
+		rxq->ring_size = table->rx_ring_size;
 		rxq->ring = calloc(rxq->ring_size, sizeof(*rxq->ring));
 		if (!rxq->ring)
 			goto err_free_rings;
 		rxq_init(rxq, dev, i);
 	}
-	dev->host = host;
+	dev->table = table;
 	strcpy(dev->name, cfg->name);
 	dev->max_rx_queues = cfg->max_rx_queues;
 	dev->header_split = cfg->header_split;
@@ -64,7 +63,7 @@ err_free_dev:
 	return -ENOMEM;
 }
 
-void dml_netdev_free(struct dml_netdev *dev)
+static void netdev_free(struct dml_netdev *dev)
 {
 	unsigned int i;
 
@@ -78,45 +77,55 @@ void dml_netdev_free(struct dml_netdev *dev)
 	free(dev);
 }
 
-int dml_netdev_create(struct dml_host *host, const struct dml_netdev_config *cfg,
-		      struct dml_netdev **out)
+void dml_netdev_table_destroy(struct dml_netdev_table *table)
+{
+	size_t i;
+
+	for (i = 0; i < table->nr_devs; i++)
+		netdev_free(table->devs[i]);
+	free(table->devs);
+}
+
+int dml_netdev_add(struct dml_netdev_table *table,
+		   const struct dml_netdev_config *cfg, struct dml_netdev **out)
 {
 	struct dml_netdev **devs, *dev;
 	unsigned int i;
 	int err;
 
-	if (!cfg || !cfg->name || !cfg->name[0] || strlen(cfg->name) > 15 ||
+	if (!cfg || !cfg->name || !cfg->name[0] ||
+	    strlen(cfg->name) > DML_IFNAMSIZ - 1 ||
 	    cfg->max_rx_queues == 0 || cfg->rx_queues == 0 ||
 	    cfg->rx_queues > cfg->max_rx_queues)
 		return -EINVAL;
 
-	pthread_mutex_lock(&host->rtnl);
+	pthread_mutex_lock(table->rtnl);
 	err = -EEXIST;
-	for (i = 0; i < host->nr_devs; i++)
-		if (!strcmp(host->devs[i]->name, cfg->name))
+	for (i = 0; i < table->nr_devs; i++)
+		if (!strcmp(table->devs[i]->name, cfg->name))
 			goto out_unlock;
 	err = -ENOMEM;
-	devs = realloc(host->devs, (host->nr_devs + 1) * sizeof(*devs));
+	devs = realloc(table->devs, (table->nr_devs + 1) * sizeof(*devs));
 	if (!devs)
 		goto out_unlock;
-	host->devs = devs;
-	err = netdev_alloc(host, cfg, &dev);
+	table->devs = devs;
+	err = netdev_alloc(table, cfg, &dev);
 	if (err)
 		goto out_unlock;
-	dev->ifindex = ++host->next_ifindex;
+	dev->ifindex = ++table->next_ifindex;
 	for (i = 0; i < cfg->rx_queues; i++) {
 		err = dml_rxq_start(&dev->rxqs[i], NULL);
 		if (err) {
-			dml_netdev_free(dev);
+			netdev_free(dev);
 			goto out_unlock;
 		}
 	}
 	dev->nr_rx_queues = cfg->rx_queues;
-	host->devs[host->nr_devs++] = dev;
+	table->devs[table->nr_devs++] = dev;
 	*out = dev;
 	err = 0;
 out_unlock:
-	pthread_mutex_unlock(&host->rtnl);
+	pthread_mutex_unlock(table->rtnl);
 	return err;
 }
 
@@ -125,17 +134,30 @@ uint32_t dml_netdev_ifindex(const struct dml_netdev *dev)
 	return dev->ifindex;
 }
 
-struct dml_netdev *dml_netdev_by_name(struct dml_host *host, const char *name)
+struct dml_netdev *dml_netdev_find(struct dml_netdev_table *table,
+				   const char *name)
 {
 	struct dml_netdev *dev = NULL;
 	size_t i;
 
-	pthread_mutex_lock(&host->rtnl);
-	for (i = 0; i < host->nr_devs && !dev; i++)
-		if (!strcmp(host->devs[i]->name, name))
-			dev = host->devs[i];
-	pthread_mutex_unlock(&host->rtnl);
+	pthread_mutex_lock(table->rtnl);
+	for (i = 0; i < table->nr_devs && !dev; i++)
+		if (!strcmp(table->devs[i]->name, name))
+			dev = table->devs[i];
+	pthread_mutex_unlock(table->rtnl);
 	return dev;
+}
+
+/* Under rtnl. */
+struct dml_netdev *dml_netdev_by_index(struct dml_netdev_table *table,
+				       uint32_t ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < table->nr_devs; i++)
+		if (table->devs[i]->ifindex == ifindex)
+			return table->devs[i];
+	return NULL;
 }
 
 /* The highest bound queue + 1, or 0: what channels and header split must respect. */
@@ -153,12 +175,12 @@ int dml_netdev_set_header_split(struct dml_netdev *dev, bool on)
 {
 	int err = 0;
 
-	pthread_mutex_lock(&dev->host->rtnl);
+	pthread_mutex_lock(dev->table->rtnl);
 	if (!on && min_mp_channel_count(dev))
 		err = -EINVAL;
 	else
 		dev->header_split = on;
-	pthread_mutex_unlock(&dev->host->rtnl);
+	pthread_mutex_unlock(dev->table->rtnl);
 	return err;
 }
 
@@ -176,14 +198,13 @@ static bool steering_fits(struct dml_netdev *dev, unsigned int nr_queues)
 
 int dml_netdev_set_channels(struct dml_netdev *dev, unsigned int rx_queues)
 {
-	struct dml_host *host = dev->host;
 	unsigned int i;
 	int err = 0;
 
 	if (rx_queues == 0 || rx_queues > dev->max_rx_queues)
 		return -EINVAL;
 
-	pthread_mutex_lock(&host->rtnl);
+	pthread_mutex_lock(dev->table->rtnl);
 	if (rx_queues < min_mp_channel_count(dev)) {
 		err = -EBUSY;
 		goto out_unlock;
@@ -207,7 +228,7 @@ int dml_netdev_set_channels(struct dml_netdev *dev, unsigned int rx_queues)
 		dml_rxq_stop(&dev->rxqs[i]);
 	dev->nr_rx_queues = rx_queues;
 out_unlock:
-	pthread_mutex_unlock(&host->rtnl);
+	pthread_mutex_unlock(dev->table->rtnl);
 	return err;
 }
 
@@ -216,7 +237,7 @@ int dml_netdev_set_rss(struct dml_netdev *dev, unsigned int first,
 {
 	int err = 0;
 
-	pthread_mutex_lock(&dev->host->rtnl);
+	pthread_mutex_lock(dev->table->rtnl);
 	if (count == 0 || first >= dev->nr_rx_queues ||
 	    count > dev->nr_rx_queues - first) {
 		err = -EINVAL;
@@ -226,7 +247,7 @@ int dml_netdev_set_rss(struct dml_netdev *dev, unsigned int first,
 		dev->rss_count = count;
 		pthread_rwlock_unlock(&dev->steer_lock);
 	}
-	pthread_mutex_unlock(&dev->host->rtnl);
+	pthread_mutex_unlock(dev->table->rtnl);
 	return err;
 }
 
@@ -235,7 +256,7 @@ int dml_netdev_add_ntuple(struct dml_netdev *dev, const struct dml_flow *match,
 {
 	int i, rule = -ENOSPC;
 
-	pthread_mutex_lock(&dev->host->rtnl);
+	pthread_mutex_lock(dev->table->rtnl);
 	if (queue >= dev->nr_rx_queues) {
 		rule = -EINVAL;
 		goto out_unlock;
@@ -252,7 +273,7 @@ int dml_netdev_add_ntuple(struct dml_netdev *dev, const struct dml_flow *match,
 	}
 	pthread_rwlock_unlock(&dev->steer_lock);
 out_unlock:
-	pthread_mutex_unlock(&dev->host->rtnl);
+	pthread_mutex_unlock(dev->table->rtnl);
 	return rule;
 }
 
@@ -404,7 +425,7 @@ void dml_netdev_unbind_rxq(struct dml_netdev *dev, unsigned int index,
 {
 	struct dml_rxq *rxq = &dev->rxqs[index];
 
-	if (DML_WARN_ON(dev->host, rxq->binding != binding))
+	if (DML_WARN_ON(dev->table->warnings, rxq->binding != binding))
 		return;
 	/*
 	 * Back to host memory; if that fails the queue stays down, as a
@@ -417,4 +438,16 @@ void dml_netdev_unbind_rxq(struct dml_netdev *dev, unsigned int index,
 		pthread_mutex_unlock(&rxq->lock);
 	}
 	dml_binding_users_put(binding);
+}
+
+/* Under rtnl: every queue back to host memory, then the creator's reference. */
+void dml_binding_unbind(struct dml_binding *binding)
+{
+	unsigned int i;
+
+	for (i = 0; i < binding->nr_bound; i++)
+		dml_netdev_unbind_rxq(binding->dev, binding->bound_queues[i], binding);
+	binding->nr_bound = 0;
+	binding->unbound = true;
+	dml_binding_put(binding);
 }

@@ -7,8 +7,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "host.h"
-#include "mem/binding.h"
 #include "mem/page_pool.h"
 #include "netdev.h"
 #include "warn.h"
@@ -56,10 +54,10 @@ static void rxq_drain_locked(struct dml_rxq *rxq)
 	struct dml_netmem *nm;
 
 	if (rxq->cur)
-		DML_WARN_ON(rxq->dev->host, !dml_netmem_put(rxq->cur));
+		DML_WARN_ON(rxq->dev->table->warnings, !dml_netmem_put(rxq->cur));
 	rxq->cur = NULL;
 	while ((nm = dml_rxq_take_locked(rxq)))
-		DML_WARN_ON(rxq->dev->host, !dml_netmem_put(nm));
+		DML_WARN_ON(rxq->dev->table->warnings, !dml_netmem_put(nm));
 	if (rxq->pool)
 		dml_page_pool_destroy(rxq->pool);
 	rxq->pool = NULL;
@@ -75,8 +73,8 @@ int dml_rxq_start(struct dml_rxq *rxq, struct dml_binding *binding)
 	struct dml_page_pool *pool;
 	int err;
 
-	err = dml_page_pool_create(rxq->dev->host, rxq->dev->ifindex, rxq->index,
-				   binding, &pool);
+	err = dml_page_pool_create(rxq->dev->table->pools, rxq->dev->ifindex,
+				   rxq->index, binding, &pool);
 	if (err)
 		return err;
 

@@ -256,7 +256,7 @@ static void free_entries(struct hm_entry **entries, unsigned int n)
 		free(entries[i]);
 }
 
-static struct dml_token_sock *hashmap_sock_create(struct dml_host *host)
+static struct dml_token_sock *hashmap_sock_create(_Atomic unsigned long *warnings)
 {
 	struct hashmap_sock *hs = hm_calloc(1, sizeof(*hs));
 
@@ -270,7 +270,7 @@ static struct dml_token_sock *hashmap_sock_create(struct dml_host *host)
 	if (!hs->ids)
 		goto err_free_buckets;
 	hs->ts.ops = &dml_token_hashmap_ops;
-	hs->ts.host = host;
+	hs->ts.warnings = warnings;
 	hs->bits = HASH_MIN_BITS;
 	hs->nr_id_bits = IDS_MIN_BITS;
 	hs->hint = 1;
@@ -296,7 +296,7 @@ static void hashmap_sock_destroy(struct dml_token_sock *ts)
 
 		for (; e; e = next) {
 			next = e->next;
-			DML_WARN_ON(ts->host, !dml_netmem_put(&e->niov->nm));
+			DML_WARN_ON(ts->warnings, !dml_netmem_put(&e->niov->nm));
 			free(e);
 		}
 	}
@@ -409,13 +409,13 @@ static void hashmap_flush(struct dml_token_sock *ts)
 	free_entries(spare, n);
 }
 
-static void put_batch(struct dml_host *host, struct hm_entry **batch,
+static void put_batch(_Atomic unsigned long *warnings, struct hm_entry **batch,
 		      unsigned int n)
 {
 	unsigned int k;
 
 	for (k = 0; k < n; k++) {
-		DML_WARN_ON(host, !dml_netmem_put(&batch[k]->niov->nm));
+		DML_WARN_ON(warnings, !dml_netmem_put(&batch[k]->niov->nm));
 		free(batch[k]);
 	}
 }
@@ -454,7 +454,7 @@ static int hashmap_release(struct dml_token_sock *ts,
 			if (n == PUT_BATCH) {
 				/* Page-pool puts and frees run unlocked. */
 				pthread_spin_unlock(&hs->lock);
-				put_batch(ts->host, batch, n);
+				put_batch(ts->warnings, batch, n);
 				n = 0;
 				pthread_spin_lock(&hs->lock);
 			}
@@ -462,7 +462,7 @@ static int hashmap_release(struct dml_token_sock *ts,
 	}
 out_unlock:
 	pthread_spin_unlock(&hs->lock);
-	put_batch(ts->host, batch, n);
+	put_batch(ts->warnings, batch, n);
 	return released;
 }
 

@@ -40,7 +40,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "host.h"
 #include "mem/binding.h"
 #include "rcu_tree.h"
 #include "tokens.h"
@@ -71,14 +70,14 @@ static struct rcu_sock *to_rs(struct dml_token_sock *ts)
 	return (struct rcu_sock *)ts;
 }
 
-static struct dml_token_sock *rcu_sock_create(struct dml_host *host)
+static struct dml_token_sock *rcu_sock_create(_Atomic unsigned long *warnings)
 {
 	struct rcu_sock *rs = calloc(1, sizeof(*rs));
 
 	if (!rs)
 		return NULL;
 	rs->ts.ops = &dml_token_rcu_ops;
-	rs->ts.host = host;
+	rs->ts.warnings = warnings;
 	pthread_spin_init(&rs->lock, PTHREAD_PROCESS_PRIVATE);
 	dml_rt_init(&rs->tree);
 	return &rs->ts;
@@ -121,7 +120,7 @@ static void rcu_sock_destroy(struct dml_token_sock *ts)
 {
 	struct rcu_sock *rs = to_rs(ts);
 
-	dml_rt_destroy(&rs->tree, put_token, ts->host);
+	dml_rt_destroy(&rs->tree, put_token, ts->warnings);
 	pthread_spin_destroy(&rs->lock);
 	free(rs);
 }
@@ -130,15 +129,15 @@ static void rcu_sock_destroy(struct dml_token_sock *ts)
 static void pool_commit_locked(struct rcu_sock *rs)
 {
 	struct dml_rcu_tree *tree = &rs->tree;
-	struct dml_host *host = rs->ts.host;
+	_Atomic unsigned long *warnings = rs->ts.warnings;
 	unsigned int i;
 
 	/* Reserved ids are this socket's alone: DONTNEED skips them. */
 	for (i = 0; i < rs->idx; i++)
-		DML_WARN_ON(host, !dml_rt_commit_locked(tree, rs->tokens[i],
+		DML_WARN_ON(warnings, !dml_rt_commit_locked(tree, rs->tokens[i],
 							rs->niovs[i]));
 	for (; i < rs->max; i++)
-		DML_WARN_ON(host, !dml_rt_unreserve_locked(tree, rs->tokens[i]));
+		DML_WARN_ON(warnings, !dml_rt_unreserve_locked(tree, rs->tokens[i]));
 	rs->max = 0;
 	rs->idx = 0;
 }
@@ -227,7 +226,7 @@ static int rcu_release(struct dml_token_sock *ts, const struct dmabuf_token *tok
 			niov = dml_rt_claim(&rs->tree, tokens[i].token_start + j);
 			if (!niov)
 				continue;
-			DML_WARN_ON(ts->host, !dml_netmem_put(&niov->nm));
+			DML_WARN_ON(ts->warnings, !dml_netmem_put(&niov->nm));
 			released++;
 		}
 	}

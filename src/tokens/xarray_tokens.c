@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "host.h"
 #include "mem/binding.h"
 #include "tokens.h"
 #include "warn.h"
@@ -54,14 +53,14 @@ static void xa_unlock(struct xarray_sock *xs)
 	pthread_spin_unlock(&xs->lock);
 }
 
-static struct dml_token_sock *xarray_sock_create(struct dml_host *host)
+static struct dml_token_sock *xarray_sock_create(_Atomic unsigned long *warnings)
 {
 	struct xarray_sock *xs = calloc(1, sizeof(*xs));
 
 	if (!xs)
 		return NULL;
 	xs->ts.ops = &dml_token_xarray_ops;
-	xs->ts.host = host;
+	xs->ts.warnings = warnings;
 	pthread_spin_init(&xs->lock, PTHREAD_PROCESS_PRIVATE);
 	dml_xa_init(&xs->xa);
 	return &xs->ts;
@@ -80,7 +79,7 @@ static void xarray_sock_destroy(struct dml_token_sock *ts)
 	uint32_t index = 0;
 
 	while ((niov = dml_xa_find(&xs->xa, &index, TOKEN_MAX))) {
-		DML_WARN_ON(ts->host, !dml_netmem_put(&niov->nm));
+		DML_WARN_ON(ts->warnings, !dml_netmem_put(&niov->nm));
 		if (index == TOKEN_MAX)
 			break;
 		index++;
@@ -162,13 +161,13 @@ static void xarray_flush(struct dml_token_sock *ts)
 	xa_unlock(xs);
 }
 
-static void put_batch(struct dml_host *host, struct dml_net_iov **batch,
+static void put_batch(_Atomic unsigned long *warnings, struct dml_net_iov **batch,
 		      unsigned int n)
 {
 	unsigned int k;
 
 	for (k = 0; k < n; k++)
-		DML_WARN_ON(host, !dml_netmem_put(&batch[k]->nm));
+		DML_WARN_ON(warnings, !dml_netmem_put(&batch[k]->nm));
 }
 
 static int xarray_release(struct dml_token_sock *ts, const struct dmabuf_token *tokens,
@@ -201,7 +200,7 @@ static int xarray_release(struct dml_token_sock *ts, const struct dmabuf_token *
 			if (n == PUT_BATCH) {
 				/* Page-pool returns run outside the xa_lock. */
 				xa_unlock(xs);
-				put_batch(ts->host, batch, n);
+				put_batch(ts->warnings, batch, n);
 				n = 0;
 				xa_lock(xs);
 			}
@@ -209,7 +208,7 @@ static int xarray_release(struct dml_token_sock *ts, const struct dmabuf_token *
 	}
 out_unlock:
 	xa_unlock(xs);
-	put_batch(ts->host, batch, n);
+	put_batch(ts->warnings, batch, n);
 	return released;
 }
 

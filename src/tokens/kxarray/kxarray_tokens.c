@@ -54,14 +54,14 @@ static struct kxarray_sock *to_ks(struct dml_token_sock *ts)
 	return (struct kxarray_sock *)ts;
 }
 
-static struct dml_token_sock *kxarray_sock_create(struct dml_host *host)
+static struct dml_token_sock *kxarray_sock_create(_Atomic unsigned long *warnings)
 {
 	struct kxarray_sock *ks = calloc(1, sizeof(*ks));
 
 	if (!ks)
 		return NULL;
 	ks->ts.ops = &kxarray_ops;
-	ks->ts.host = host;
+	ks->ts.warnings = warnings;
 	xa_init_flags(&ks->frags, XA_FLAGS_ALLOC1);
 	return &ks->ts;
 }
@@ -74,9 +74,9 @@ static void kxarray_sock_destroy(struct dml_token_sock *ts)
 	unsigned long index;
 
 	xa_for_each(&ks->frags, index, niov)
-		DML_WARN_ON(ts->host, !dml_netmem_put(&niov->nm));
+		DML_WARN_ON(ts->warnings, !dml_netmem_put(&niov->nm));
 	xa_destroy(&ks->frags);
-	DML_WARN_ON(ts->host, kx_take_warnings());
+	DML_WARN_ON(ts->warnings, kx_take_warnings());
 	free(ks);
 }
 
@@ -155,13 +155,13 @@ static void kxarray_flush(struct dml_token_sock *ts)
 	xa_unlock_bh(&ks->frags);
 }
 
-static void put_batch(struct dml_host *host, struct dml_net_iov **batch,
+static void put_batch(_Atomic unsigned long *warnings, struct dml_net_iov **batch,
 		      unsigned int n)
 {
 	unsigned int k;
 
 	for (k = 0; k < n; k++)
-		DML_WARN_ON(host, !dml_netmem_put(&batch[k]->nm));
+		DML_WARN_ON(warnings, !dml_netmem_put(&batch[k]->nm));
 }
 
 /* __xa_erase() of a committed token only; a reservation stays. */
@@ -199,7 +199,7 @@ static int kxarray_release(struct dml_token_sock *ts, const struct dmabuf_token 
 			batch[n++] = niov;
 			if (n == PUT_BATCH) {
 				xa_unlock_bh(&ks->frags);
-				put_batch(ts->host, batch, n);
+				put_batch(ts->warnings, batch, n);
 				n = 0;
 				xa_lock_bh(&ks->frags);
 			}
@@ -208,7 +208,7 @@ static int kxarray_release(struct dml_token_sock *ts, const struct dmabuf_token 
 	}
 out_unlock:
 	xa_unlock_bh(&ks->frags);
-	put_batch(ts->host, batch, n);
+	put_batch(ts->warnings, batch, n);
 	return released;
 }
 
