@@ -75,7 +75,7 @@ static void count_sockets(struct dml_host *host, struct tally *t)
 				count_netmem(t, skb->frags[i].nm);
 		pthread_mutex_unlock(&sk->lock);
 		/* A dead socket's token state is gone; the host is quiescent. */
-		for (mode = 0; mode < 2 && !dead; mode++) {
+		for (mode = 0; mode < DML_NR_MODES && !dead; mode++) {
 			struct dml_token_sock *ts = sk->tokens[mode];
 
 			if (ts && ts->ops->count_refs)

@@ -57,8 +57,8 @@ int dml_host_create(const struct dml_host_config *cfg, struct dml_host **out)
 	host = calloc(1, sizeof(*host));
 	if (!host)
 		return -ENOMEM;
-	host->designs[0] = designs[0];
-	host->designs[1] = designs[1];
+	for (mode = 0; mode < DML_NR_MODES; mode++)
+		host->designs[mode] = designs[mode];
 	host->cfg.rx_ring_size = cfg ? cfg->rx_ring_size : DML_DEFAULT_RX_RING_SIZE;
 	host->cfg.pp_ring_size = cfg ? cfg->pp_ring_size : DML_DEFAULT_PP_RING_SIZE;
 	pthread_mutex_init(&host->rtnl, NULL);

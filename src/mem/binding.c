@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "binding.h"
 #include "devmem/devmem.h"
@@ -151,6 +152,80 @@ int dml_binding_table_info(struct dml_binding_table *table, uint32_t id,
 	return err;
 }
 
+static struct dml_netmem *binding_mp_alloc(void *priv)
+{
+	struct dml_net_iov *niov = dml_binding_alloc_niov(priv);
+
+	return niov ? &niov->nm : NULL;
+}
+
+static void binding_mp_release(void *priv, struct dml_netmem *nm)
+{
+	dml_binding_free_niov(priv, (struct dml_net_iov *)nm);
+}
+
+static void binding_mp_init(void *priv)
+{
+	dml_binding_get(priv);
+}
+
+static void binding_mp_destroy(void *priv)
+{
+	dml_binding_put(priv);
+}
+
+/*
+ * The queue counts as a user before it delivers: a socket reading its
+ * first frag must never find a live binding with no users (ENODEV).
+ */
+static int binding_mp_install(void *priv, unsigned int queue)
+{
+	struct dml_binding *binding = priv;
+	unsigned int *bound;
+
+	bound = realloc(binding->bound_queues,
+			(binding->nr_bound + 1) * sizeof(*bound));
+	if (!bound)
+		return -ENOMEM;
+	binding->bound_queues = bound;
+	binding->bound_queues[binding->nr_bound++] = queue;
+	dml_binding_users_get(binding);
+	return 0;
+}
+
+static void binding_mp_uninstall(void *priv, unsigned int queue)
+{
+	struct dml_binding *binding = priv;
+	unsigned int i;
+
+	for (i = 0; i < binding->nr_bound; i++) {
+		if (binding->bound_queues[i] == queue) {
+			binding->nr_bound--;
+			memmove(&binding->bound_queues[i], &binding->bound_queues[i + 1],
+				(binding->nr_bound - i) * sizeof(*binding->bound_queues));
+			break;
+		}
+	}
+	dml_binding_users_put(binding);
+}
+
+static uint32_t binding_mp_id(const void *priv)
+{
+	const struct dml_binding *binding = priv;
+
+	return binding->id;
+}
+
+static const struct dml_memory_provider_ops binding_mp_ops = {
+	.alloc = binding_mp_alloc,
+	.release = binding_mp_release,
+	.init = binding_mp_init,
+	.destroy = binding_mp_destroy,
+	.install = binding_mp_install,
+	.uninstall = binding_mp_uninstall,
+	.id = binding_mp_id,
+};
+
 int dml_binding_create(struct dml_binding_table *table, struct dml_netdev *dev,
 		       int dmabuf_fd, int autorelease,
 		       void (*reclaim)(struct dml_binding *binding),
@@ -165,6 +240,8 @@ int dml_binding_create(struct dml_binding_table *table, struct dml_netdev *dev,
 		return -ENOMEM;
 	binding->table = table;
 	binding->reclaim = reclaim;
+	binding->mp.ops = &binding_mp_ops;
+	binding->mp.priv = binding;
 	binding->dev = dev;
 	binding->autorelease = autorelease;
 	/* The creating netlink socket's reference, dropped at unbind. */

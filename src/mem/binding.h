@@ -15,6 +15,7 @@
 
 #include "dmabuf.h"
 #include "netmem.h"
+#include "page_pool.h"
 #include "refcount.h"
 
 struct dml_netdev;
@@ -72,6 +73,9 @@ struct dml_binding {
 	 * deliver or return tokens any more, so leaked urefs are reclaimed.
 	 */
 	atomic_long users;
+
+	/* What a bound queue's page pools draw on; priv is the binding. */
+	struct dml_memory_provider mp;
 
 	/* Under rtnl: the queues bound to it and the owning socket's list. */
 	unsigned int *bound_queues;

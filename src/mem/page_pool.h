@@ -16,6 +16,29 @@
 struct dml_binding;
 struct dml_page_pool;
 
+/*
+ * A memory provider, as the kernel's struct memory_provider_ops: a binding
+ * fills one in, a queue bound to it hands it to the queue's page pools, and
+ * the NIC reaches dma-buf memory through nothing else.  NULL is host memory.
+ */
+struct dml_memory_provider_ops {
+	struct dml_netmem *(*alloc)(void *priv);
+	void (*release)(void *priv, struct dml_netmem *nm);
+	/* A pool draws on the provider from init until destroy. */
+	void (*init)(void *priv);
+	void (*destroy)(void *priv);
+	/* Under rtnl: a queue starts drawing on the provider, or stops. */
+	int (*install)(void *priv, unsigned int queue);
+	void (*uninstall)(void *priv, unsigned int queue);
+	/* The dma-buf id queries report. */
+	uint32_t (*id)(const void *priv);
+};
+
+struct dml_memory_provider {
+	const struct dml_memory_provider_ops *ops;
+	void *priv;
+};
+
 /* The host's page pools, embedded in the host. */
 struct dml_page_pool_table {
 	/* Protects the pool list and the id counter. */
@@ -51,7 +74,7 @@ void dml_page_pool_table_init(struct dml_page_pool_table *table,
 			      _Atomic unsigned long *warnings);
 void dml_page_pool_table_destroy(struct dml_page_pool_table *table);
 int dml_page_pool_create(struct dml_page_pool_table *table, uint32_t ifindex,
-			 uint32_t queue, struct dml_binding *binding,
+			 uint32_t queue, const struct dml_memory_provider *mp,
 			 struct dml_page_pool **out);
 struct dml_netmem *dml_page_pool_alloc(struct dml_page_pool *pool);
 void dml_page_pool_destroy(struct dml_page_pool *pool);

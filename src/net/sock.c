@@ -107,7 +107,7 @@ int dml_sock_create(struct dml_sock_table *table, int type,
 	pthread_mutex_init(&sk->lock, NULL);
 	pthread_cond_init(&sk->wait, NULL);
 	if (type == SOCK_STREAM) {
-		for (mode = 0; mode < 2; mode++) {
+		for (mode = 0; mode < DML_NR_MODES; mode++) {
 			sk->tokens[mode] = table->designs[mode]->sock_create(table->warnings);
 			if (!sk->tokens[mode])
 				goto err_free_tokens;
@@ -316,7 +316,7 @@ static void sock_teardown(struct dml_sock *sk)
 		dml_sock_fd_put(child);
 		child = next;
 	}
-	for (mode = 0; mode < 2; mode++)
+	for (mode = 0; mode < DML_NR_MODES; mode++)
 		if (sk->tokens[mode])
 			sk->tokens[mode]->ops->sock_destroy(sk->tokens[mode]);
 	dml_sock_put(sk);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "devmem/devmem.h"
+#include "tokens/tokens.h"
 
 struct dml_skb;
 struct dml_token_ops;
@@ -78,7 +79,7 @@ struct dml_sock {
 	 * Token state for either mode, both made at creation as the kernel
 	 * always initialises sk_user_frags; the host's mode key picks one.
 	 */
-	struct dml_token_sock *tokens[2];
+	struct dml_token_sock *tokens[DML_NR_MODES];
 
 	/* Under table->socks_lock. */
 	struct dml_sock *host_next;

@@ -85,6 +85,16 @@ static int reply_id(struct dml_genl_info *info, uint32_t id)
 	return dml_nl_queue(info->sk, nlh);
 }
 
+/* Under rtnl: every queue back to host memory, then the creator's reference. */
+void dml_nl_binding_unbind(struct dml_binding *binding)
+{
+	while (binding->nr_bound)
+		dml_netdev_unbind_rxq(binding->dev, binding->bound_queues[0],
+				      &binding->mp);
+	binding->unbound = true;
+	dml_binding_put(binding);
+}
+
 int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 {
 	const struct nlattr **attrs = info->attrs;
@@ -139,7 +149,7 @@ int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 	for (i = 0; i < dev->nr_rx_queues; i++) {
 		if (!want[i])
 			continue;
-		err = dml_netdev_bind_rxq(dev, i, binding, info->ext);
+		err = dml_netdev_bind_rxq(dev, i, &binding->mp, info->ext);
 		if (err)
 			goto err_unbind;
 	}
@@ -154,7 +164,7 @@ int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 	return 0;
 
 err_unbind:
-	dml_binding_unbind(binding);
+	dml_nl_binding_unbind(binding);
 err_free_want:
 	free(want);
 	return err;

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "extack.h"
-#include "mem/binding.h"
 #include "mem/page_pool.h"
 #include "netdev.h"
 #include "warn.h"
@@ -166,7 +165,7 @@ static unsigned int min_mp_channel_count(const struct dml_netdev *dev)
 	unsigned int i;
 
 	for (i = dev->max_rx_queues; i > 0; i--)
-		if (dev->rxqs[i - 1].binding)
+		if (dev->rxqs[i - 1].mp)
 			return i;
 	return 0;
 }
@@ -354,7 +353,7 @@ int dml_netdev_rxq_info(struct dml_netdev *dev, unsigned int index,
 	info->index = index;
 	pthread_mutex_lock(&rxq->lock);
 	info->active = rxq->pool != NULL;
-	info->dmabuf_id = rxq->binding ? rxq->binding->id : 0;
+	info->dmabuf_id = rxq->mp ? rxq->mp->ops->id(rxq->mp->priv) : 0;
 	info->page_pool_id = rxq->pool ? dml_page_pool_id(rxq->pool) : 0;
 	info->posted = rxq->ring_count;
 	info->stalls = rxq->stalls;
@@ -378,10 +377,10 @@ int dml_netdev_rxq_refill(struct dml_netdev *dev, unsigned int index)
 }
 
 int dml_netdev_bind_rxq(struct dml_netdev *dev, unsigned int index,
-			struct dml_binding *binding, struct dml_extack *ext)
+			const struct dml_memory_provider *mp,
+			struct dml_extack *ext)
 {
 	struct dml_rxq *rxq;
-	unsigned int *bound;
 	int err;
 
 	if (index >= dev->nr_rx_queues) {
@@ -394,38 +393,29 @@ int dml_netdev_bind_rxq(struct dml_netdev *dev, unsigned int index,
 		return -EINVAL;
 	}
 	rxq = &dev->rxqs[index];
-	if (rxq->binding) {
+	if (rxq->mp) {
 		dml_extack_msg(ext, "designated queue %u already memory provider bound",
 			       index);
 		return -EEXIST;
 	}
-	bound = realloc(binding->bound_queues,
-			(binding->nr_bound + 1) * sizeof(*bound));
-	if (!bound)
-		return -ENOMEM;
-	binding->bound_queues = bound;
-
-	/*
-	 * The queue counts as a user before it delivers: a socket reading its
-	 * first frag must never find a live binding with no users (ENODEV).
-	 */
-	dml_binding_users_get(binding);
-	err = dml_rxq_start(rxq, binding);
+	err = mp->ops->install(mp->priv, index);
+	if (err)
+		return err;
+	err = dml_rxq_start(rxq, mp);
 	if (err) {
-		dml_binding_users_put(binding);
+		mp->ops->uninstall(mp->priv, index);
 		dml_extack_msg(ext, "queue %u restart failed", index);
 		return err;
 	}
-	binding->bound_queues[binding->nr_bound++] = index;
 	return 0;
 }
 
 void dml_netdev_unbind_rxq(struct dml_netdev *dev, unsigned int index,
-			   struct dml_binding *binding)
+			   const struct dml_memory_provider *mp)
 {
 	struct dml_rxq *rxq = &dev->rxqs[index];
 
-	if (DML_WARN_ON(dev->table->warnings, rxq->binding != binding))
+	if (DML_WARN_ON(dev->table->warnings, rxq->mp != mp))
 		return;
 	/*
 	 * Back to host memory; if that fails the queue stays down, as a
@@ -434,20 +424,8 @@ void dml_netdev_unbind_rxq(struct dml_netdev *dev, unsigned int index,
 	if (dml_rxq_start(rxq, NULL)) {
 		dml_rxq_stop(rxq);
 		pthread_mutex_lock(&rxq->lock);
-		rxq->binding = NULL;
+		rxq->mp = NULL;
 		pthread_mutex_unlock(&rxq->lock);
 	}
-	dml_binding_users_put(binding);
-}
-
-/* Under rtnl: every queue back to host memory, then the creator's reference. */
-void dml_binding_unbind(struct dml_binding *binding)
-{
-	unsigned int i;
-
-	for (i = 0; i < binding->nr_bound; i++)
-		dml_netdev_unbind_rxq(binding->dev, binding->bound_queues[i], binding);
-	binding->nr_bound = 0;
-	binding->unbound = true;
-	dml_binding_put(binding);
+	mp->ops->uninstall(mp->priv, index);
 }

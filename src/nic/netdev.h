@@ -14,8 +14,8 @@
 
 #include "devmem/devmem.h"
 
-struct dml_binding;
 struct dml_extack;
+struct dml_memory_provider;
 struct dml_netmem;
 struct dml_page_pool;
 struct dml_page_pool_table;
@@ -54,7 +54,7 @@ struct dml_rxq {
 	pthread_mutex_t lock;
 	struct dml_page_pool *pool;	/* NULL while beyond the channel count */
 	/* The memory provider while bound; written under rtnl and @lock. */
-	struct dml_binding *binding;
+	const struct dml_memory_provider *mp;
 	struct dml_netmem **ring;
 	unsigned int ring_size;
 	unsigned int ring_head;
@@ -100,12 +100,12 @@ struct dml_netdev *dml_netdev_by_index(struct dml_netdev_table *table,
 				       uint32_t ifindex);
 
 int dml_netdev_bind_rxq(struct dml_netdev *dev, unsigned int index,
-			struct dml_binding *binding, struct dml_extack *ext);
+			const struct dml_memory_provider *mp,
+			struct dml_extack *ext);
 void dml_netdev_unbind_rxq(struct dml_netdev *dev, unsigned int index,
-			   struct dml_binding *binding);
-void dml_binding_unbind(struct dml_binding *binding);
+			   const struct dml_memory_provider *mp);
 
-int dml_rxq_start(struct dml_rxq *rxq, struct dml_binding *binding);
+int dml_rxq_start(struct dml_rxq *rxq, const struct dml_memory_provider *mp);
 void dml_rxq_stop(struct dml_rxq *rxq);
 int dml_rxq_refill_locked(struct dml_rxq *rxq);
 struct dml_netmem *dml_rxq_take_locked(struct dml_rxq *rxq);

@@ -107,14 +107,14 @@ static int build_skb_locked(struct dml_rxq *rxq,
 		return 0;
 	}
 
-	head = rxq->binding && cfg->linear_head < seg ? cfg->linear_head : 0;
+	head = rxq->mp && cfg->linear_head < seg ? cfg->linear_head : 0;
 	if (!room_locked(rxq, seg - head))
 		return -ENOBUFS;
 	skb = dml_skb_alloc(head);
 	if (!skb)
 		return -ENOMEM;
 	/* Frags in dma-buf memory are readable only through MSG_SOCK_DEVMEM. */
-	skb->readable = !rxq->binding;
+	skb->readable = !rxq->mp;
 	if (data)
 		memcpy(skb->linear, data, head);
 	fill_frags_locked(rxq, skb, data ? data + head : NULL, seg - head);

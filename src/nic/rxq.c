@@ -64,23 +64,23 @@ static void rxq_drain_locked(struct dml_rxq *rxq)
 }
 
 /*
- * Starts (or restarts) the queue on @binding's memory, or host memory for
+ * Starts (or restarts) the queue on @mp's memory, or host memory for
  * NULL.  The provider and the pool change in one critical section, so the
  * NIC never builds an skb whose kind disagrees with its buffers.
  */
-int dml_rxq_start(struct dml_rxq *rxq, struct dml_binding *binding)
+int dml_rxq_start(struct dml_rxq *rxq, const struct dml_memory_provider *mp)
 {
 	struct dml_page_pool *pool;
 	int err;
 
 	err = dml_page_pool_create(rxq->dev->table->pools, rxq->dev->ifindex,
-				   rxq->index, binding, &pool);
+				   rxq->index, mp, &pool);
 	if (err)
 		return err;
 
 	pthread_mutex_lock(&rxq->lock);
 	rxq_drain_locked(rxq);
-	rxq->binding = binding;
+	rxq->mp = mp;
 	rxq->pool = pool;
 	rxq->restarts++;
 	/* An empty pool here is a stall the counters show, not a failure. */
