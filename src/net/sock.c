@@ -108,9 +108,12 @@ int dml_sock_create(struct dml_sock_table *table, int type,
 	pthread_cond_init(&sk->wait, NULL);
 	if (type == SOCK_STREAM) {
 		for (mode = 0; mode < DML_NR_MODES; mode++) {
-			sk->tokens[mode] = table->designs[mode]->sock_create(table->warnings);
+			const struct dml_token_ops *ops = table->designs[mode];
+
+			sk->tokens[mode] = ops->sock_create(table->warnings);
 			if (!sk->tokens[mode])
 				goto err_free_tokens;
+			sk->tokens[mode]->ops = ops;
 		}
 	}
 	pthread_mutex_lock(&table->socks_lock);

@@ -269,7 +269,6 @@ static struct dml_token_sock *hashmap_sock_create(_Atomic unsigned long *warning
 	hs->ids = hm_calloc(IDS_MIN_BITS / BITS_PER_LONG, sizeof(*hs->ids));
 	if (!hs->ids)
 		goto err_free_buckets;
-	hs->ts.ops = &dml_token_hashmap_ops;
 	hs->ts.warnings = warnings;
 	hs->bits = HASH_MIN_BITS;
 	hs->nr_id_bits = IDS_MIN_BITS;

@@ -30,7 +30,6 @@ static struct dml_token_sock *niov_sock_create(_Atomic unsigned long *warnings)
 
 	if (!ns)
 		return NULL;
-	ns->ts.ops = &dml_token_niov_ops;
 	ns->ts.warnings = warnings;
 	atomic_init(&ns->binding, NULL);
 	return &ns->ts;

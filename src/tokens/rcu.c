@@ -76,7 +76,6 @@ static struct dml_token_sock *rcu_sock_create(_Atomic unsigned long *warnings)
 
 	if (!rs)
 		return NULL;
-	rs->ts.ops = &dml_token_rcu_ops;
 	rs->ts.warnings = warnings;
 	pthread_spin_init(&rs->lock, PTHREAD_PROCESS_PRIVATE);
 	dml_rt_init(&rs->tree);

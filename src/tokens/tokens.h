@@ -18,7 +18,10 @@ struct dml_net_iov;
 /* autorelease = 0 and 1: a design serves one of them (S-3.4). */
 #define DML_NR_MODES	2
 
-/* A socket's token state; each design embeds this first in its own. */
+/*
+ * A socket's token state; each design embeds this first in its own.  The
+ * socket fills in @ops once the design's sock_create() returns.
+ */
 struct dml_token_sock {
 	const struct dml_token_ops *ops;
 	_Atomic unsigned long *warnings;	/* the host's counter */
@@ -72,10 +75,5 @@ const struct dml_token_ops *dml_token_ops_by_name(const char *name);
  * Return: 0, -EEXIST for a name already there, -ENOSPC when full.
  */
 int dml_token_design_register(const struct dml_token_ops *ops);
-
-extern const struct dml_token_ops dml_token_hashmap_ops;
-extern const struct dml_token_ops dml_token_niov_ops;
-extern const struct dml_token_ops dml_token_rcu_ops;
-extern const struct dml_token_ops dml_token_xarray_ops;
 
 #endif /* DML_TOKENS_H */

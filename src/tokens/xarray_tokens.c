@@ -59,7 +59,6 @@ static struct dml_token_sock *xarray_sock_create(_Atomic unsigned long *warnings
 
 	if (!xs)
 		return NULL;
-	xs->ts.ops = &dml_token_xarray_ops;
 	xs->ts.warnings = warnings;
 	pthread_spin_init(&xs->lock, PTHREAD_PROCESS_PRIVATE);
 	dml_xa_init(&xs->xa);

@@ -30,8 +30,6 @@
 #include "tokens/tokens.h"
 #include "warn.h"
 
-static const struct dml_token_ops kxarray_ops;
-
 #define MAX_SKB_FRAGS	17
 #define PUT_BATCH	16
 
@@ -60,7 +58,6 @@ static struct dml_token_sock *kxarray_sock_create(_Atomic unsigned long *warning
 
 	if (!ks)
 		return NULL;
-	ks->ts.ops = &kxarray_ops;
 	ks->ts.warnings = warnings;
 	xa_init_flags(&ks->frags, XA_FLAGS_ALLOC1);
 	return &ks->ts;
