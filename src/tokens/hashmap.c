@@ -40,10 +40,7 @@
 #include "mem/binding.h"
 #include "tokens.h"
 #include "warn.h"
-
-#define MAX_SKB_FRAGS	17
-#define PUT_BATCH	16
-#define TOKEN_MAX	((uint32_t)INT32_MAX)	/* xa_limit_31b */
+#include "xa_pool.h"
 
 #define GOLDEN_RATIO_32	0x61C88647u	/* include/linux/hash.h */
 #define HASH_MIN_BITS	4		/* 16 buckets to start */
@@ -51,7 +48,7 @@
 
 #define BITS_PER_LONG	(CHAR_BIT * (uint32_t)sizeof(unsigned long))
 #define IDS_MIN_BITS	1024u		/* IDA_BITMAP_BITS, one IDA leaf */
-#define IDS_MAX_BITS	(TOKEN_MAX + 1)
+#define IDS_MAX_BITS	(DML_TOKEN_MAX + 1)
 
 /*
  * Test hook: when set to N > 0, the Nth allocation of this design from now
@@ -88,7 +85,7 @@ struct hashmap_sock {
 	 */
 	unsigned int max;
 	unsigned int idx;
-	struct hm_entry *pool[MAX_SKB_FRAGS];
+	struct hm_entry *pool[DML_MAX_SKB_FRAGS];
 };
 
 static struct hashmap_sock *to_hs(struct dml_token_sock *ts)
@@ -332,8 +329,8 @@ static unsigned int pool_commit_locked(struct hashmap_sock *hs,
 static int pool_refill_slow(struct hashmap_sock *hs, unsigned int frags_left)
 {
 	unsigned int k, got, nr_spare,
-		want = frags_left < MAX_SKB_FRAGS ? frags_left : MAX_SKB_FRAGS;
-	struct hm_entry *fresh[MAX_SKB_FRAGS], *spare[MAX_SKB_FRAGS];
+		want = frags_left < DML_MAX_SKB_FRAGS ? frags_left : DML_MAX_SKB_FRAGS;
+	struct hm_entry *fresh[DML_MAX_SKB_FRAGS], *spare[DML_MAX_SKB_FRAGS];
 	int err = 0;
 
 	/*
@@ -397,7 +394,7 @@ static void hashmap_take(struct dml_token_sock *ts, struct dml_binding *binding,
 static void hashmap_flush(struct dml_token_sock *ts)
 {
 	struct hashmap_sock *hs = to_hs(ts);
-	struct hm_entry *spare[MAX_SKB_FRAGS];
+	struct hm_entry *spare[DML_MAX_SKB_FRAGS];
 	unsigned int n;
 
 	if (!hs->max)
@@ -424,7 +421,7 @@ static int hashmap_release(struct dml_token_sock *ts,
 			   unsigned int nr_tokens)
 {
 	struct hashmap_sock *hs = to_hs(ts);
-	struct hm_entry *batch[PUT_BATCH];
+	struct hm_entry *batch[DML_PUT_BATCH];
 	unsigned int i, n = 0, frags = 0;
 	int released = 0;
 	uint32_t j;
@@ -450,7 +447,7 @@ static int hashmap_release(struct dml_token_sock *ts,
 			id_free_locked(hs, e->token);
 			batch[n++] = e;
 			released++;
-			if (n == PUT_BATCH) {
+			if (n == DML_PUT_BATCH) {
 				/* Page-pool puts and frees run unlocked. */
 				pthread_spin_unlock(&hs->lock);
 				put_batch(ts->warnings, batch, n);
