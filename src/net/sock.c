@@ -51,7 +51,7 @@ void dml_sock_put(struct dml_sock *sk)
 		sock_free(sk);
 }
 
-void dml_sock_wake(struct dml_sock *sk)
+static void sock_wake(struct dml_sock *sk)
 {
 	struct dml_sock_table *table = sk->table;
 	struct dml_poll_entry *e;
@@ -212,7 +212,7 @@ int dml_sock_establish_child(struct dml_sock *listener, struct dml_sock **out)
 		listener->accept_head = child;
 	listener->accept_tail = child;
 	pthread_mutex_unlock(&listener->lock);
-	dml_sock_wake(listener);
+	sock_wake(listener);
 	*out = child;
 	return 0;
 }
@@ -271,7 +271,7 @@ int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb)
 		sk->rx_head = skb;
 	sk->rx_tail = skb;
 	pthread_mutex_unlock(&sk->lock);
-	dml_sock_wake(sk);
+	sock_wake(sk);
 	return 0;
 }
 
@@ -285,7 +285,7 @@ int dml_sock_rcv_shutdown(struct dml_sock *sk)
 	else
 		sk->rcv_shutdown = true;
 	pthread_mutex_unlock(&sk->lock);
-	dml_sock_wake(sk);
+	sock_wake(sk);
 	return err;
 }
 
@@ -303,7 +303,7 @@ static void sock_teardown(struct dml_sock *sk)
 	child = sk->accept_head;
 	sk->accept_head = sk->accept_tail = NULL;
 	pthread_mutex_unlock(&sk->lock);
-	dml_sock_wake(sk);
+	sock_wake(sk);
 
 	/* Unread data is dropped, its buffers go back to their pools. */
 	while (skb) {

@@ -114,7 +114,6 @@ struct dml_sock *dml_sock_lookup_listener(struct dml_sock_table *table,
 int dml_sock_establish_child(struct dml_sock *listener, struct dml_sock **out);
 int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb);
 int dml_sock_rcv_shutdown(struct dml_sock *sk);
-void dml_sock_wake(struct dml_sock *sk);
 
 /* The token state the host's mode key picks (S-3.5). */
 static inline struct dml_token_sock *dml_sock_tokens(const struct dml_sock *sk)
