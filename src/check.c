@@ -40,8 +40,8 @@ static void count_nic(struct dml_host *host, struct tally *t)
 	unsigned int q, i;
 
 	pthread_mutex_lock(&host->rtnl);
-	for (d = 0; d < host->nr_devs; d++) {
-		struct dml_netdev *dev = host->devs[d];
+	for (d = 0; d < host->netdevs.nr_devs; d++) {
+		struct dml_netdev *dev = host->netdevs.devs[d];
 
 		for (q = 0; q < dev->max_rx_queues; q++) {
 			struct dml_rxq *rxq = &dev->rxqs[q];
@@ -64,8 +64,8 @@ static void count_sockets(struct dml_host *host, struct tally *t)
 	unsigned int i;
 	int mode;
 
-	pthread_mutex_lock(&host->socks_lock);
-	for (sk = host->socks; sk; sk = sk->host_next) {
+	pthread_mutex_lock(&host->socks.socks_lock);
+	for (sk = host->socks.socks; sk; sk = sk->host_next) {
 		bool dead;
 
 		pthread_mutex_lock(&sk->lock);
@@ -75,14 +75,14 @@ static void count_sockets(struct dml_host *host, struct tally *t)
 				count_netmem(t, skb->frags[i].nm);
 		pthread_mutex_unlock(&sk->lock);
 		/* A dead socket's token state is gone; the host is quiescent. */
-		for (mode = 0; mode < 2 && !dead; mode++) {
+		for (mode = 0; mode < DML_NR_MODES && !dead; mode++) {
 			struct dml_token_sock *ts = sk->tokens[mode];
 
 			if (ts && ts->ops->count_refs)
 				ts->ops->count_refs(ts, t->binding, t->refs);
 		}
 	}
-	pthread_mutex_unlock(&host->socks_lock);
+	pthread_mutex_unlock(&host->socks.socks_lock);
 }
 
 static int report(char *buf, size_t len, const char *fmt, ...)
@@ -112,7 +112,7 @@ static int check_binding(struct dml_host *host, struct dml_binding *b,
 	}
 	count_nic(host, &t);
 	count_sockets(host, &t);
-	dml_page_pool_count_idle(host, b, t.idle);
+	dml_page_pool_count_idle(&host->pools, b, t.idle);
 	pthread_spin_lock(&b->free_lock);
 	for (i = 0; i < b->nr_free; i++)
 		t.idle[b->free_stack[i]]++;
@@ -155,13 +155,13 @@ int dml_host_check(struct dml_host *host, char *buf, size_t len)
 	if (buf && len)
 		buf[0] = '\0';
 	/* A snapshot of the table, with references, so no lock spans the walk. */
-	pthread_mutex_lock(&host->bindings_lock);
-	bindings = calloc(host->nr_bindings ? host->nr_bindings : 1, sizeof(*bindings));
+	pthread_mutex_lock(&host->bindings.lock);
+	bindings = calloc(host->bindings.nr ? host->bindings.nr : 1, sizeof(*bindings));
 	/* A binding whose last reference just went is being freed: skip it. */
-	for (i = 0, n = 0; bindings && i < host->nr_bindings; i++)
-		if (dml_binding_get_unless_zero(host->bindings[i]))
-			bindings[n++] = host->bindings[i];
-	pthread_mutex_unlock(&host->bindings_lock);
+	for (i = 0, n = 0; bindings && i < host->bindings.nr; i++)
+		if (dml_binding_get_unless_zero(host->bindings.bindings[i]))
+			bindings[n++] = host->bindings.bindings[i];
+	pthread_mutex_unlock(&host->bindings.lock);
 	if (!bindings)
 		return report(buf, len, "out of memory");
 

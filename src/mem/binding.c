@@ -5,17 +5,231 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "binding.h"
+#include "devmem/devmem.h"
 #include "extack.h"
-#include "host.h"
-#include "nic/netdev.h"
-#include "tokens/tokens.h"
 #include "warn.h"
 
-int dml_binding_create(struct dml_host *host, struct dml_netdev *dev,
-		       int dmabuf_fd, int autorelease, struct dml_extack *ext,
-		       struct dml_binding **out)
+#define NO_MODE (-1)
+
+void dml_binding_table_init(struct dml_binding_table *table,
+			    _Atomic unsigned long *warnings)
+{
+	pthread_mutex_init(&table->lock, NULL);
+	table->mode = NO_MODE;
+	atomic_init(&table->autorelease_key, 0);
+	table->warnings = warnings;
+}
+
+void dml_binding_table_destroy(struct dml_binding_table *table)
+{
+	DML_WARN_ON(table->warnings, table->nr != 0);
+	free(table->bindings);
+	pthread_mutex_destroy(&table->lock);
+}
+
+int dml_binding_table_mode(struct dml_binding_table *table)
+{
+	int mode;
+
+	pthread_mutex_lock(&table->lock);
+	mode = table->mode;
+	pthread_mutex_unlock(&table->lock);
+	return mode;
+}
+
+static bool binding_id_taken(struct dml_binding_table *table, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < table->nr; i++)
+		if (table->bindings[i]->id == id)
+			return true;
+	return false;
+}
+
+/* Cyclic from 1 over the 32-bit space, skipping ids still in use (S-2.2). */
+static uint32_t next_free_binding_id(struct dml_binding_table *table)
+{
+	uint32_t id = table->next_id;
+
+	do {
+		id = id == UINT32_MAX ? 1 : id + 1;
+	} while (binding_id_taken(table, id));
+	table->next_id = id;
+	return id;
+}
+
+static int binding_register(struct dml_binding_table *table,
+			    struct dml_binding *binding, int autorelease,
+			    struct dml_extack *ext)
+{
+	struct dml_binding **bindings;
+	int err = 0;
+
+	pthread_mutex_lock(&table->lock);
+	if (table->nr && table->mode != autorelease) {
+		dml_extack_msg(ext, "System already configured with autorelease=%d",
+			       table->mode);
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	if (table->nr == table->cap) {
+		size_t cap = table->cap ? 2 * table->cap : 8;
+
+		bindings = realloc(table->bindings, cap * sizeof(*bindings));
+		if (!bindings) {
+			err = -ENOMEM;
+			goto out_unlock;
+		}
+		table->bindings = bindings;
+		table->cap = cap;
+	}
+	binding->id = next_free_binding_id(table);
+	table->bindings[table->nr++] = binding;
+	if (table->mode != autorelease) {
+		table->mode = autorelease;
+		atomic_store_explicit(&table->autorelease_key, autorelease,
+				      memory_order_relaxed);
+	}
+out_unlock:
+	pthread_mutex_unlock(&table->lock);
+	return err;
+}
+
+static void binding_unregister(struct dml_binding_table *table,
+			       struct dml_binding *binding)
+{
+	size_t i;
+
+	pthread_mutex_lock(&table->lock);
+	for (i = 0; i < table->nr; i++) {
+		if (table->bindings[i] == binding) {
+			table->bindings[i] = table->bindings[--table->nr];
+			break;
+		}
+	}
+	/*
+	 * S-3.4: the last RX binding gone, either mode may be asked for, and
+	 * the key goes back to its default (manual), as v10 disables its
+	 * static key: DONTNEED then takes the autorelease = 0 path.  No token
+	 * can be outstanding: each holds a page-pool reference, and each pool
+	 * holds the binding.  A bind that fails after registering comes here
+	 * too, so it leaves the key as an idle host had it.
+	 */
+	if (table->nr == 0) {
+		table->mode = NO_MODE;
+		atomic_store_explicit(&table->autorelease_key, 0,
+				      memory_order_relaxed);
+	}
+	pthread_mutex_unlock(&table->lock);
+}
+
+int dml_binding_table_info(struct dml_binding_table *table, uint32_t id,
+			   struct dml_binding_info *info)
+{
+	struct dml_binding *b;
+	size_t i;
+	int err = -ENOENT;
+
+	pthread_mutex_lock(&table->lock);
+	for (i = 0; i < table->nr; i++) {
+		b = table->bindings[i];
+		if (b->id != id)
+			continue;
+		info->id = id;
+		info->autorelease = b->autorelease;
+		info->nr_niovs = b->nr_niovs;
+		info->metadata_bytes = sizeof(*b) +
+				       b->nr_niovs * (sizeof(*b->vec) + sizeof(*b->free_stack));
+		info->users = atomic_load(&b->users);
+		err = 0;
+		break;
+	}
+	pthread_mutex_unlock(&table->lock);
+	return err;
+}
+
+static struct dml_netmem *binding_mp_alloc(void *priv)
+{
+	struct dml_net_iov *niov = dml_binding_alloc_niov(priv);
+
+	return niov ? &niov->nm : NULL;
+}
+
+static void binding_mp_release(void *priv, struct dml_netmem *nm)
+{
+	dml_binding_free_niov(priv, (struct dml_net_iov *)nm);
+}
+
+static void binding_mp_init(void *priv)
+{
+	dml_binding_get(priv);
+}
+
+static void binding_mp_destroy(void *priv)
+{
+	dml_binding_put(priv);
+}
+
+/*
+ * The queue counts as a user before it delivers: a socket reading its
+ * first frag must never find a live binding with no users (ENODEV).
+ */
+static int binding_mp_install(void *priv, unsigned int queue)
+{
+	struct dml_binding *binding = priv;
+	unsigned int *bound;
+
+	bound = realloc(binding->bound_queues,
+			(binding->nr_bound + 1) * sizeof(*bound));
+	if (!bound)
+		return -ENOMEM;
+	binding->bound_queues = bound;
+	binding->bound_queues[binding->nr_bound++] = queue;
+	dml_binding_users_get(binding);
+	return 0;
+}
+
+static void binding_mp_uninstall(void *priv, unsigned int queue)
+{
+	struct dml_binding *binding = priv;
+	unsigned int i;
+
+	for (i = 0; i < binding->nr_bound; i++) {
+		if (binding->bound_queues[i] == queue) {
+			binding->nr_bound--;
+			memmove(&binding->bound_queues[i], &binding->bound_queues[i + 1],
+				(binding->nr_bound - i) * sizeof(*binding->bound_queues));
+			break;
+		}
+	}
+	dml_binding_users_put(binding);
+}
+
+static uint32_t binding_mp_id(const void *priv)
+{
+	const struct dml_binding *binding = priv;
+
+	return binding->id;
+}
+
+static const struct dml_memory_provider_ops binding_mp_ops = {
+	.alloc = binding_mp_alloc,
+	.release = binding_mp_release,
+	.init = binding_mp_init,
+	.destroy = binding_mp_destroy,
+	.install = binding_mp_install,
+	.uninstall = binding_mp_uninstall,
+	.id = binding_mp_id,
+};
+
+int dml_binding_create(struct dml_binding_table *table, struct dml_netdev *dev,
+		       int dmabuf_fd, int autorelease,
+		       void (*reclaim)(struct dml_binding *binding),
+		       struct dml_extack *ext, struct dml_binding **out)
 {
 	struct dml_binding *binding;
 	size_t i;
@@ -24,7 +238,10 @@ int dml_binding_create(struct dml_host *host, struct dml_netdev *dev,
 	binding = calloc(1, sizeof(*binding));
 	if (!binding)
 		return -ENOMEM;
-	binding->host = host;
+	binding->table = table;
+	binding->reclaim = reclaim;
+	binding->mp.ops = &binding_mp_ops;
+	binding->mp.priv = binding;
 	binding->dev = dev;
 	binding->autorelease = autorelease;
 	/* The creating netlink socket's reference, dropped at unbind. */
@@ -56,7 +273,7 @@ int dml_binding_create(struct dml_host *host, struct dml_netdev *dev,
 		binding->free_stack[i] = (uint32_t)(binding->nr_niovs - 1 - i);
 	binding->nr_free = binding->nr_niovs;
 
-	err = dml_host_binding_register(host, binding, autorelease, ext);
+	err = binding_register(table, binding, autorelease, ext);
 	if (err)
 		goto err_free_stack;
 
@@ -77,12 +294,12 @@ err_free:
 
 void dml_binding_final_free(struct dml_binding *binding)
 {
-	struct dml_host *host = binding->host;
+	_Atomic unsigned long *warnings = binding->table->warnings;
 
 	/* Every net_iov must be home: anything else is a leaked reference. */
-	DML_WARN_ON(host, binding->nr_free != binding->nr_niovs);
-	DML_WARN_ON(host, atomic_load(&binding->users) != 0);
-	dml_host_binding_unregister(host, binding);
+	DML_WARN_ON(warnings, binding->nr_free != binding->nr_niovs);
+	DML_WARN_ON(warnings, atomic_load(&binding->users) != 0);
+	binding_unregister(binding->table, binding);
 	dml_dmabuf_unimport(&binding->dmabuf);
 	free(binding->free_stack);
 	free(binding->vec);
@@ -97,22 +314,9 @@ void dml_binding_final_free(struct dml_binding *binding)
  */
 void dml_binding_users_put(struct dml_binding *binding)
 {
-	const struct dml_token_ops *ops = binding->host->designs[binding->autorelease];
-
 	if (atomic_fetch_sub_explicit(&binding->users, 1, memory_order_acq_rel) == 1 &&
-	    ops->binding_reclaim)
-		ops->binding_reclaim(binding);
-}
-
-void dml_binding_unbind(struct dml_binding *binding)
-{
-	unsigned int i;
-
-	for (i = 0; i < binding->nr_bound; i++)
-		dml_netdev_unbind_rxq(binding->dev, binding->bound_queues[i], binding);
-	binding->nr_bound = 0;
-	binding->unbound = true;
-	dml_binding_put(binding);
+	    binding->reclaim)
+		binding->reclaim(binding);
 }
 
 struct dml_net_iov *dml_binding_alloc_niov(struct dml_binding *binding)
@@ -129,7 +333,7 @@ struct dml_net_iov *dml_binding_alloc_niov(struct dml_binding *binding)
 void dml_binding_free_niov(struct dml_binding *binding, struct dml_net_iov *niov)
 {
 	pthread_spin_lock(&binding->free_lock);
-	if (!DML_WARN_ON(binding->host, binding->nr_free >= binding->nr_niovs))
+	if (!DML_WARN_ON(binding->table->warnings, binding->nr_free >= binding->nr_niovs))
 		binding->free_stack[binding->nr_free++] = dml_net_iov_index(binding, niov);
 	pthread_spin_unlock(&binding->free_lock);
 }

@@ -15,14 +15,40 @@
 
 #include "dmabuf.h"
 #include "netmem.h"
+#include "page_pool.h"
 #include "refcount.h"
 
-struct dml_host;
 struct dml_netdev;
 struct dml_extack;
+struct dml_binding_info;
+
+/*
+ * The host's RX bindings (S-2.2) and the system-wide mode they set (S-3.4),
+ * embedded in the host.
+ */
+struct dml_binding_table {
+	/*
+	 * Protects the table, the id counter and the mode.  Taken without rtnl
+	 * by a binding's final free, which may run on the data path.
+	 */
+	pthread_mutex_t lock;
+	struct dml_binding **bindings;
+	size_t nr;
+	size_t cap;
+	uint32_t next_id;
+	int mode;
+	/*
+	 * The kernel's static key: the data path branches on it and it is
+	 * written only when the mode changes (S-3.5).
+	 */
+	_Atomic int autorelease_key;
+	_Atomic unsigned long *warnings;	/* the host's counter */
+};
 
 struct dml_binding {
-	struct dml_host *host;
+	struct dml_binding_table *table;
+	/* The token design's reclaim of leaked tokens, NULL for none (S-6.2). */
+	void (*reclaim)(struct dml_binding *binding);
 	struct dml_netdev *dev;
 	uint32_t id;
 	int autorelease;
@@ -48,6 +74,9 @@ struct dml_binding {
 	 */
 	atomic_long users;
 
+	/* What a bound queue's page pools draw on; priv is the binding. */
+	struct dml_memory_provider mp;
+
 	/* Under rtnl: the queues bound to it and the owning socket's list. */
 	unsigned int *bound_queues;
 	unsigned int nr_bound;
@@ -56,11 +85,24 @@ struct dml_binding {
 	bool unbound;
 };
 
-int dml_binding_create(struct dml_host *host, struct dml_netdev *dev,
-		       int dmabuf_fd, int autorelease, struct dml_extack *ext,
-		       struct dml_binding **out);
+void dml_binding_table_init(struct dml_binding_table *table,
+			    _Atomic unsigned long *warnings);
+void dml_binding_table_destroy(struct dml_binding_table *table);
+int dml_binding_table_mode(struct dml_binding_table *table);
+int dml_binding_table_info(struct dml_binding_table *table, uint32_t id,
+			   struct dml_binding_info *info);
+
+static inline int dml_binding_mode_key(const struct dml_binding_table *table)
+{
+	return atomic_load_explicit(&table->autorelease_key,
+				    memory_order_relaxed);
+}
+
+int dml_binding_create(struct dml_binding_table *table, struct dml_netdev *dev,
+		       int dmabuf_fd, int autorelease,
+		       void (*reclaim)(struct dml_binding *binding),
+		       struct dml_extack *ext, struct dml_binding **out);
 void dml_binding_final_free(struct dml_binding *binding);
-void dml_binding_unbind(struct dml_binding *binding);
 
 void dml_binding_users_put(struct dml_binding *binding);
 

@@ -11,20 +11,18 @@
 #include <time.h>
 
 #include "binding.h"
-#include "host.h"
 #include "page_pool.h"
 #include "warn.h"
 
-struct dml_mp_ops {
-	struct dml_netmem *(*alloc)(struct dml_page_pool *pool);
-	void (*release)(struct dml_page_pool *pool, struct dml_netmem *nm);
-};
-
 struct dml_page_pool {
-	struct dml_host *host;
-	const struct dml_mp_ops *mp;
-	/* Reference on the binding for as long as the pool exists; NULL for host memory. */
-	struct dml_binding *binding;
+	struct dml_page_pool_table *table;
+	const struct dml_memory_provider_ops *mp;
+	/*
+	 * The provider's state: the binding, on which the pool holds a
+	 * reference (init to destroy) for as long as it exists; NULL for host
+	 * memory.
+	 */
+	void *mp_priv;
 	uint32_t id;
 	uint32_t ifindex;
 	uint32_t queue;
@@ -45,15 +43,15 @@ struct dml_page_pool {
 	uint64_t detach_time;
 	struct dml_page_pool_stats stats;
 
-	/* Under host->pools_lock. */
+	/* Under table->lock. */
 	struct dml_page_pool *next;
 };
 
-static struct dml_netmem *host_pages_alloc(struct dml_page_pool *pool)
+static struct dml_netmem *host_pages_alloc(void *priv)
 {
 	struct dml_page *page = malloc(sizeof(*page));
 
-	(void)pool;
+	(void)priv;
 	if (!page)
 		return NULL;
 	atomic_init(&page->nm.pp_ref_count, 0);
@@ -61,64 +59,63 @@ static struct dml_netmem *host_pages_alloc(struct dml_page_pool *pool)
 	return &page->nm;
 }
 
-static void host_pages_release(struct dml_page_pool *pool, struct dml_netmem *nm)
+static void host_pages_release(void *priv, struct dml_netmem *nm)
 {
-	(void)pool;
+	(void)priv;
 	free((struct dml_page *)nm);
 }
 
-static const struct dml_mp_ops host_pages_ops = {
+static const struct dml_memory_provider_ops host_pages_ops = {
 	.alloc = host_pages_alloc,
 	.release = host_pages_release,
 };
 
-static struct dml_netmem *dmabuf_devmem_alloc(struct dml_page_pool *pool)
+void dml_page_pool_table_init(struct dml_page_pool_table *table,
+			      unsigned int ring_size,
+			      _Atomic unsigned long *warnings)
 {
-	struct dml_net_iov *niov = dml_binding_alloc_niov(pool->binding);
-
-	return niov ? &niov->nm : NULL;
+	pthread_mutex_init(&table->lock, NULL);
+	table->ring_size = ring_size;
+	table->warnings = warnings;
 }
 
-static void dmabuf_devmem_release(struct dml_page_pool *pool, struct dml_netmem *nm)
+void dml_page_pool_table_destroy(struct dml_page_pool_table *table)
 {
-	dml_binding_free_niov(pool->binding, (struct dml_net_iov *)nm);
+	DML_WARN_ON(table->warnings, table->pools != NULL);
+	pthread_mutex_destroy(&table->lock);
 }
 
-static const struct dml_mp_ops dmabuf_devmem_ops = {
-	.alloc = dmabuf_devmem_alloc,
-	.release = dmabuf_devmem_release,
-};
-
-int dml_page_pool_create(struct dml_host *host, uint32_t ifindex, uint32_t queue,
-			 struct dml_binding *binding, struct dml_page_pool **out)
+int dml_page_pool_create(struct dml_page_pool_table *table, uint32_t ifindex,
+			 uint32_t queue, const struct dml_memory_provider *mp,
+			 struct dml_page_pool **out)
 {
 	struct dml_page_pool *pool = calloc(1, sizeof(*pool));
 	struct dml_page_pool **pp;
 
 	if (!pool)
 		return -ENOMEM;
-	pool->ring_size = host->cfg.pp_ring_size;
+	pool->ring_size = table->ring_size;
 	pool->ring = calloc(pool->ring_size, sizeof(*pool->ring));
 	if (!pool->ring) {
 		free(pool);
 		return -ENOMEM;
 	}
 	pthread_spin_init(&pool->lock, PTHREAD_PROCESS_PRIVATE);
-	pool->host = host;
+	pool->table = table;
 	pool->ifindex = ifindex;
 	pool->queue = queue;
-	pool->mp = binding ? &dmabuf_devmem_ops : &host_pages_ops;
-	pool->binding = binding;
-	if (binding)
-		dml_binding_get(binding);
+	pool->mp = mp ? mp->ops : &host_pages_ops;
+	pool->mp_priv = mp ? mp->priv : NULL;
+	if (pool->mp->init)
+		pool->mp->init(pool->mp_priv);
 
-	pthread_mutex_lock(&host->pools_lock);
-	pool->id = ++host->next_pool_id;
+	pthread_mutex_lock(&table->lock);
+	pool->id = ++table->next_id;
 	/* Appended, so listings come out in id order. */
-	for (pp = &host->pools; *pp; pp = &(*pp)->next)
+	for (pp = &table->pools; *pp; pp = &(*pp)->next)
 		;
 	*pp = pool;
-	pthread_mutex_unlock(&host->pools_lock);
+	pthread_mutex_unlock(&table->lock);
 
 	*out = pool;
 	return 0;
@@ -126,20 +123,20 @@ int dml_page_pool_create(struct dml_host *host, uint32_t ifindex, uint32_t queue
 
 static void page_pool_free(struct dml_page_pool *pool)
 {
-	struct dml_host *host = pool->host;
+	struct dml_page_pool_table *table = pool->table;
 	struct dml_page_pool **pp;
 
-	pthread_mutex_lock(&host->pools_lock);
-	for (pp = &host->pools; *pp; pp = &(*pp)->next) {
+	pthread_mutex_lock(&table->lock);
+	for (pp = &table->pools; *pp; pp = &(*pp)->next) {
 		if (*pp == pool) {
 			*pp = pool->next;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&host->pools_lock);
+	pthread_mutex_unlock(&table->lock);
 
-	if (pool->binding)
-		dml_binding_put(pool->binding);
+	if (pool->mp->destroy)
+		pool->mp->destroy(pool->mp_priv);
 	pthread_spin_destroy(&pool->lock);
 	free(pool->ring);
 	free(pool);
@@ -150,9 +147,9 @@ static void release_to_provider_locked(struct dml_page_pool *pool,
 				       struct dml_netmem *nm)
 {
 	nm->pp = NULL;
-	pool->mp->release(pool, nm);
+	pool->mp->release(pool->mp_priv, nm);
 	pool->stats.recycle_released++;
-	DML_WARN_ON(pool->host, pool->inflight == 0);
+	DML_WARN_ON(pool->table->warnings, pool->inflight == 0);
 	pool->inflight--;
 }
 
@@ -161,7 +158,7 @@ struct dml_netmem *dml_page_pool_alloc(struct dml_page_pool *pool)
 	struct dml_netmem *nm = NULL;
 
 	pthread_spin_lock(&pool->lock);
-	if (DML_WARN_ON(pool->host, pool->detached))
+	if (DML_WARN_ON(pool->table->warnings, pool->detached))
 		goto out;
 	if (pool->ring_count) {
 		nm = pool->ring[pool->ring_head];
@@ -169,7 +166,7 @@ struct dml_netmem *dml_page_pool_alloc(struct dml_page_pool *pool)
 		pool->ring_count--;
 		pool->stats.alloc_fast++;
 	} else {
-		nm = pool->mp->alloc(pool);
+		nm = pool->mp->alloc(pool->mp_priv);
 		if (!nm) {
 			pool->stats.alloc_empty++;
 			goto out;
@@ -239,7 +236,7 @@ uint32_t dml_page_pool_id(const struct dml_page_pool *pool)
 
 struct dml_binding *dml_page_pool_binding(const struct dml_page_pool *pool)
 {
-	return pool->binding;
+	return pool->mp_priv;
 }
 
 void dml_page_pool_info(struct dml_page_pool *pool, struct dml_page_pool_info *info)
@@ -247,7 +244,7 @@ void dml_page_pool_info(struct dml_page_pool *pool, struct dml_page_pool_info *i
 	info->id = pool->id;
 	info->ifindex = pool->ifindex;
 	info->queue = pool->queue;
-	info->dmabuf_id = pool->binding ? pool->binding->id : 0;
+	info->dmabuf_id = pool->mp->id ? pool->mp->id(pool->mp_priv) : 0;
 	pthread_spin_lock(&pool->lock);
 	info->inflight = pool->inflight - pool->ring_count;
 	info->detached = pool->detached;
@@ -256,7 +253,7 @@ void dml_page_pool_info(struct dml_page_pool *pool, struct dml_page_pool_info *i
 	pthread_spin_unlock(&pool->lock);
 }
 
-int dml_page_pool_for_each(struct dml_host *host,
+int dml_page_pool_for_each(struct dml_page_pool_table *table,
 			   int (*fn)(const struct dml_page_pool_info *info, void *arg),
 			   void *arg)
 {
@@ -264,24 +261,24 @@ int dml_page_pool_for_each(struct dml_host *host,
 	struct dml_page_pool *pool;
 	int ret = 0;
 
-	pthread_mutex_lock(&host->pools_lock);
-	for (pool = host->pools; pool && !ret; pool = pool->next) {
+	pthread_mutex_lock(&table->lock);
+	for (pool = table->pools; pool && !ret; pool = pool->next) {
 		dml_page_pool_info(pool, &info);
 		ret = fn(&info, arg);
 	}
-	pthread_mutex_unlock(&host->pools_lock);
+	pthread_mutex_unlock(&table->lock);
 	return ret;
 }
 
-void dml_page_pool_count_idle(struct dml_host *host, const struct dml_binding *binding,
-			      uint32_t *idle)
+void dml_page_pool_count_idle(struct dml_page_pool_table *table,
+			      const struct dml_binding *binding, uint32_t *idle)
 {
 	struct dml_page_pool *pool;
 	unsigned int i;
 
-	pthread_mutex_lock(&host->pools_lock);
-	for (pool = host->pools; pool; pool = pool->next) {
-		if (pool->binding != binding)
+	pthread_mutex_lock(&table->lock);
+	for (pool = table->pools; pool; pool = pool->next) {
+		if (pool->mp_priv != binding)
 			continue;
 		pthread_spin_lock(&pool->lock);
 		for (i = 0; i < pool->ring_count; i++) {
@@ -292,5 +289,5 @@ void dml_page_pool_count_idle(struct dml_host *host, const struct dml_binding *b
 		}
 		pthread_spin_unlock(&pool->lock);
 	}
-	pthread_mutex_unlock(&host->pools_lock);
+	pthread_mutex_unlock(&table->lock);
 }

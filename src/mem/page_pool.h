@@ -13,8 +13,41 @@
 
 #include "netmem.h"
 
-struct dml_host;
 struct dml_binding;
+struct dml_page_pool;
+
+/*
+ * A memory provider, as the kernel's struct memory_provider_ops: a binding
+ * fills one in, a queue bound to it hands it to the queue's page pools, and
+ * the NIC reaches dma-buf memory through nothing else.  NULL is host memory.
+ */
+struct dml_memory_provider_ops {
+	struct dml_netmem *(*alloc)(void *priv);
+	void (*release)(void *priv, struct dml_netmem *nm);
+	/* A pool draws on the provider from init until destroy. */
+	void (*init)(void *priv);
+	void (*destroy)(void *priv);
+	/* Under rtnl: a queue starts drawing on the provider, or stops. */
+	int (*install)(void *priv, unsigned int queue);
+	void (*uninstall)(void *priv, unsigned int queue);
+	/* The dma-buf id queries report. */
+	uint32_t (*id)(const void *priv);
+};
+
+struct dml_memory_provider {
+	const struct dml_memory_provider_ops *ops;
+	void *priv;
+};
+
+/* The host's page pools, embedded in the host. */
+struct dml_page_pool_table {
+	/* Protects the pool list and the id counter. */
+	pthread_mutex_t lock;
+	struct dml_page_pool *pools;
+	uint32_t next_id;
+	unsigned int ring_size;			/* each pool's recycle ring */
+	_Atomic unsigned long *warnings;	/* the host's counter */
+};
 
 struct dml_page_pool_stats {
 	uint64_t alloc_fast;		/* from the recycle ring */
@@ -36,10 +69,13 @@ struct dml_page_pool_info {
 	struct dml_page_pool_stats stats;
 };
 
-struct dml_page_pool;
-
-int dml_page_pool_create(struct dml_host *host, uint32_t ifindex, uint32_t queue,
-			 struct dml_binding *binding, struct dml_page_pool **out);
+void dml_page_pool_table_init(struct dml_page_pool_table *table,
+			      unsigned int ring_size,
+			      _Atomic unsigned long *warnings);
+void dml_page_pool_table_destroy(struct dml_page_pool_table *table);
+int dml_page_pool_create(struct dml_page_pool_table *table, uint32_t ifindex,
+			 uint32_t queue, const struct dml_memory_provider *mp,
+			 struct dml_page_pool **out);
 struct dml_netmem *dml_page_pool_alloc(struct dml_page_pool *pool);
 void dml_page_pool_destroy(struct dml_page_pool *pool);
 uint32_t dml_page_pool_id(const struct dml_page_pool *pool);
@@ -48,17 +84,17 @@ void dml_page_pool_info(struct dml_page_pool *pool,
 			struct dml_page_pool_info *info);
 
 /*
- * Walks every pool of the host that is not yet freed (detached ones
+ * Walks every pool of @table that is not yet freed (detached ones
  * included, as the kernel lists them until their last buffer returns).
  * @fn returns non-zero to stop.
  */
-int dml_page_pool_for_each(struct dml_host *host,
+int dml_page_pool_for_each(struct dml_page_pool_table *table,
 			   int (*fn)(const struct dml_page_pool_info *info,
 				     void *arg),
 			   void *arg);
 
 /* Invariant checker: counts @binding's net_iovs idle in pool recycle rings. */
-void dml_page_pool_count_idle(struct dml_host *host, const struct dml_binding *binding,
-			      uint32_t *idle);
+void dml_page_pool_count_idle(struct dml_page_pool_table *table,
+			      const struct dml_binding *binding, uint32_t *idle);
 
 #endif /* DML_PAGE_POOL_H */

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "host.h"
 #include "sock.h"
 #include "tokens/tokens.h"
 
@@ -28,7 +27,7 @@ static int devmem_dontneed(struct dml_sock *sk, const void *optval, socklen_t op
 		return -EFAULT;
 	if (optlen)
 		memcpy(tokens, optval, optlen);
-	ts = sk->tokens[dml_host_autorelease_key(sk->host)];
+	ts = dml_sock_tokens(sk);
 	return ts->ops->release(ts, tokens, optlen / sizeof(tokens[0]));
 }
 

@@ -7,7 +7,6 @@
 #include <limits.h>
 #include <string.h>
 
-#include "host.h"
 #include "mem/binding.h"
 #include "mem/page_pool.h"
 #include "skb.h"
@@ -217,7 +216,7 @@ static void eat_skb_locked(struct dml_sock *sk, struct dml_skb *skb)
 	if (!sk->rx_head)
 		sk->rx_tail = NULL;
 	sk->rx_offset = 0;
-	dml_skb_free(sk->host, skb);
+	dml_skb_free(sk->table->warnings, skb);
 }
 
 /*
@@ -262,7 +261,7 @@ static int read_skb_locked(struct dml_sock *sk, const struct dml_skb *skb,
 	if (!(flags & MSG_SOCK_DEVMEM))
 		return -EFAULT;
 	/* The key is read where it is used, as a static branch is. */
-	ts = sk->tokens[dml_host_autorelease_key(sk->host)];
+	ts = dml_sock_tokens(sk);
 	return recv_dmabuf(ts, skb, offset, it, w, used);
 }
 

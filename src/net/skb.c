@@ -21,12 +21,12 @@ struct dml_skb *dml_skb_alloc(uint32_t linear_len)
 }
 
 /* Frees the skb and drops the page-pool reference each frag holds. */
-void dml_skb_free(struct dml_host *host, struct dml_skb *skb)
+void dml_skb_free(_Atomic unsigned long *warnings, struct dml_skb *skb)
 {
 	unsigned int i;
 
 	for (i = 0; i < skb->nr_frags; i++)
-		DML_WARN_ON(host, !dml_netmem_put(skb->frags[i].nm));
+		DML_WARN_ON(warnings, !dml_netmem_put(skb->frags[i].nm));
 	free(skb);
 }
 

@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 struct dml_netmem;
-struct dml_host;
 
 #define DML_MAX_SKB_FRAGS	17
 
@@ -33,7 +32,7 @@ struct dml_skb {
 };
 
 struct dml_skb *dml_skb_alloc(uint32_t linear_len);
-void dml_skb_free(struct dml_host *host, struct dml_skb *skb);
+void dml_skb_free(_Atomic unsigned long *warnings, struct dml_skb *skb);
 unsigned char *dml_netmem_address(struct dml_netmem *nm);
 
 #endif /* DML_SKB_H */

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "host.h"
 #include "refcount.h"
 #include "skb.h"
 #include "sock.h"
@@ -30,17 +29,17 @@ void dml_sock_fd_put(struct dml_sock *sk)
 
 static void sock_free(struct dml_sock *sk)
 {
-	struct dml_host *host = sk->host;
+	struct dml_sock_table *table = sk->table;
 	struct dml_sock **pp;
 
-	pthread_mutex_lock(&host->socks_lock);
-	for (pp = &host->socks; *pp; pp = &(*pp)->host_next) {
+	pthread_mutex_lock(&table->socks_lock);
+	for (pp = &table->socks; *pp; pp = &(*pp)->host_next) {
 		if (*pp == sk) {
 			*pp = sk->host_next;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&host->socks_lock);
+	pthread_mutex_unlock(&table->socks_lock);
 	pthread_cond_destroy(&sk->wait);
 	pthread_mutex_destroy(&sk->lock);
 	free(sk);
@@ -52,25 +51,46 @@ void dml_sock_put(struct dml_sock *sk)
 		sock_free(sk);
 }
 
-void dml_sock_wake(struct dml_sock *sk)
+static void sock_wake(struct dml_sock *sk)
 {
-	struct dml_host *host = sk->host;
+	struct dml_sock_table *table = sk->table;
 	struct dml_poll_entry *e;
 
 	pthread_cond_broadcast(&sk->wait);
-	if (!atomic_load_explicit(&host->pollers, memory_order_acquire))
+	if (!atomic_load_explicit(&table->pollers, memory_order_acquire))
 		return;
-	pthread_mutex_lock(&host->poll_lock);
-	for (e = host->poll_waiters; e; e = e->next) {
+	pthread_mutex_lock(&table->poll_lock);
+	for (e = table->poll_waiters; e; e = e->next) {
 		pthread_mutex_lock(&e->waiter->lock);
 		e->waiter->seq++;
 		pthread_cond_broadcast(&e->waiter->cond);
 		pthread_mutex_unlock(&e->waiter->lock);
 	}
-	pthread_mutex_unlock(&host->poll_lock);
+	pthread_mutex_unlock(&table->poll_lock);
 }
 
-int dml_socket(struct dml_host *host, int type, struct dml_sock **out)
+void dml_sock_table_init(struct dml_sock_table *table,
+			 const struct dml_token_ops *const *designs,
+			 const _Atomic int *mode_key,
+			 _Atomic unsigned long *warnings)
+{
+	pthread_mutex_init(&table->socks_lock, NULL);
+	pthread_mutex_init(&table->poll_lock, NULL);
+	table->designs = designs;
+	table->mode_key = mode_key;
+	table->warnings = warnings;
+}
+
+void dml_sock_table_destroy(struct dml_sock_table *table)
+{
+	/* Sockets and wire flows are the caller's to close first. */
+	DML_WARN_ON(table->warnings, table->socks != NULL);
+	pthread_mutex_destroy(&table->poll_lock);
+	pthread_mutex_destroy(&table->socks_lock);
+}
+
+int dml_sock_create(struct dml_sock_table *table, int type,
+		    struct dml_sock **out)
 {
 	struct dml_sock *sk;
 	int mode;
@@ -80,23 +100,26 @@ int dml_socket(struct dml_host *host, int type, struct dml_sock **out)
 	sk = calloc(1, sizeof(*sk));
 	if (!sk)
 		return -ENOMEM;
-	sk->host = host;
+	sk->table = table;
 	sk->type = type;
 	atomic_init(&sk->fd_refs, 1);
 	atomic_init(&sk->refcnt, 1);
 	pthread_mutex_init(&sk->lock, NULL);
 	pthread_cond_init(&sk->wait, NULL);
 	if (type == SOCK_STREAM) {
-		for (mode = 0; mode < 2; mode++) {
-			sk->tokens[mode] = host->designs[mode]->sock_create(host);
+		for (mode = 0; mode < DML_NR_MODES; mode++) {
+			const struct dml_token_ops *ops = table->designs[mode];
+
+			sk->tokens[mode] = ops->sock_create(table->warnings);
 			if (!sk->tokens[mode])
 				goto err_free_tokens;
+			sk->tokens[mode]->ops = ops;
 		}
 	}
-	pthread_mutex_lock(&host->socks_lock);
-	sk->host_next = host->socks;
-	host->socks = sk;
-	pthread_mutex_unlock(&host->socks_lock);
+	pthread_mutex_lock(&table->socks_lock);
+	sk->host_next = table->socks;
+	table->socks = sk;
+	pthread_mutex_unlock(&table->socks_lock);
 	*out = sk;
 	return 0;
 
@@ -111,7 +134,7 @@ err_free_tokens:
 
 int dml_listen(struct dml_sock *sk, uint16_t port)
 {
-	struct dml_host *host = sk->host;
+	struct dml_sock_table *table = sk->table;
 	struct dml_sock *other;
 	int err = 0;
 
@@ -121,8 +144,8 @@ int dml_listen(struct dml_sock *sk, uint16_t port)
 		err = -EINVAL;
 		goto out;
 	}
-	pthread_mutex_lock(&host->socks_lock);
-	for (other = host->socks; other; other = other->host_next)
+	pthread_mutex_lock(&table->socks_lock);
+	for (other = table->socks; other; other = other->host_next)
 		if (other != sk && other->state == DML_SOCK_LISTEN && other->port == port)
 			err = -EADDRINUSE;
 	pthread_mutex_lock(&sk->lock);
@@ -133,19 +156,20 @@ int dml_listen(struct dml_sock *sk, uint16_t port)
 		sk->port = port;
 	}
 	pthread_mutex_unlock(&sk->lock);
-	pthread_mutex_unlock(&host->socks_lock);
+	pthread_mutex_unlock(&table->socks_lock);
 out:
 	dml_sock_fd_put(sk);
 	return err;
 }
 
 /* Takes a memory reference on the listener of @port, or returns NULL. */
-struct dml_sock *dml_sock_lookup_listener(struct dml_host *host, uint16_t port)
+struct dml_sock *dml_sock_lookup_listener(struct dml_sock_table *table,
+					  uint16_t port)
 {
 	struct dml_sock *sk, *found = NULL;
 
-	pthread_mutex_lock(&host->socks_lock);
-	for (sk = host->socks; sk && !found; sk = sk->host_next) {
+	pthread_mutex_lock(&table->socks_lock);
+	for (sk = table->socks; sk && !found; sk = sk->host_next) {
 		pthread_mutex_lock(&sk->lock);
 		if (sk->state == DML_SOCK_LISTEN && sk->port == port && !sk->dead) {
 			atomic_fetch_add(&sk->refcnt, 1);
@@ -153,7 +177,7 @@ struct dml_sock *dml_sock_lookup_listener(struct dml_host *host, uint16_t port)
 		}
 		pthread_mutex_unlock(&sk->lock);
 	}
-	pthread_mutex_unlock(&host->socks_lock);
+	pthread_mutex_unlock(&table->socks_lock);
 	return found;
 }
 
@@ -167,7 +191,7 @@ int dml_sock_establish_child(struct dml_sock *listener, struct dml_sock **out)
 	struct dml_sock *child;
 	int err;
 
-	err = dml_socket(listener->host, SOCK_STREAM, &child);
+	err = dml_sock_create(listener->table, SOCK_STREAM, &child);
 	if (err)
 		return err;
 	child->state = DML_SOCK_ESTABLISHED;
@@ -188,7 +212,7 @@ int dml_sock_establish_child(struct dml_sock *listener, struct dml_sock **out)
 		listener->accept_head = child;
 	listener->accept_tail = child;
 	pthread_mutex_unlock(&listener->lock);
-	dml_sock_wake(listener);
+	sock_wake(listener);
 	*out = child;
 	return 0;
 }
@@ -247,7 +271,7 @@ int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb)
 		sk->rx_head = skb;
 	sk->rx_tail = skb;
 	pthread_mutex_unlock(&sk->lock);
-	dml_sock_wake(sk);
+	sock_wake(sk);
 	return 0;
 }
 
@@ -261,7 +285,7 @@ int dml_sock_rcv_shutdown(struct dml_sock *sk)
 	else
 		sk->rcv_shutdown = true;
 	pthread_mutex_unlock(&sk->lock);
-	dml_sock_wake(sk);
+	sock_wake(sk);
 	return err;
 }
 
@@ -279,13 +303,13 @@ static void sock_teardown(struct dml_sock *sk)
 	child = sk->accept_head;
 	sk->accept_head = sk->accept_tail = NULL;
 	pthread_mutex_unlock(&sk->lock);
-	dml_sock_wake(sk);
+	sock_wake(sk);
 
 	/* Unread data is dropped, its buffers go back to their pools. */
 	while (skb) {
 		struct dml_skb *next = skb->next;
 
-		dml_skb_free(sk->host, skb);
+		dml_skb_free(sk->table->warnings, skb);
 		skb = next;
 	}
 	/* Connections nobody accepted are closed with the listener. */
@@ -295,7 +319,7 @@ static void sock_teardown(struct dml_sock *sk)
 		dml_sock_fd_put(child);
 		child = next;
 	}
-	for (mode = 0; mode < 2; mode++)
+	for (mode = 0; mode < DML_NR_MODES; mode++)
 		if (sk->tokens[mode])
 			sk->tokens[mode]->ops->sock_destroy(sk->tokens[mode]);
 	dml_sock_put(sk);
@@ -308,7 +332,7 @@ long dml_sock_token_state_bytes(struct dml_sock *sk)
 
 	if (!dml_sock_fd_get(sk))
 		return -EBADF;
-	ts = sk->tokens[dml_host_autorelease_key(sk->host)];
+	ts = dml_sock_tokens(sk);
 	if (ts)
 		bytes = (long)ts->ops->state_bytes(ts);
 	dml_sock_fd_put(sk);
@@ -352,40 +376,40 @@ static void deadline_after(struct timespec *ts, int timeout_ms)
 static void poll_watch(struct dml_sock *sk, struct dml_poll_waiter *w,
 		       struct dml_poll_entry *entries, unsigned int *nr)
 {
-	struct dml_host *host;
+	struct dml_sock_table *table;
 	unsigned int i;
 
 	if (!sk || !dml_sock_fd_get(sk))
 		return;
-	host = sk->host;
+	table = sk->table;
 	dml_sock_fd_put(sk);
 	for (i = 0; i < *nr; i++)
-		if (entries[i].host == host)
+		if (entries[i].table == table)
 			return;
-	entries[*nr] = (struct dml_poll_entry){ .waiter = w, .host = host };
-	pthread_mutex_lock(&host->poll_lock);
-	entries[*nr].next = host->poll_waiters;
-	host->poll_waiters = &entries[*nr];
-	pthread_mutex_unlock(&host->poll_lock);
+	entries[*nr] = (struct dml_poll_entry){ .waiter = w, .table = table };
+	pthread_mutex_lock(&table->poll_lock);
+	entries[*nr].next = table->poll_waiters;
+	table->poll_waiters = &entries[*nr];
+	pthread_mutex_unlock(&table->poll_lock);
 	/* Before the first scan: a wake after it must see this poller. */
-	atomic_fetch_add(&host->pollers, 1);
+	atomic_fetch_add(&table->pollers, 1);
 	(*nr)++;
 }
 
 static void poll_unwatch(struct dml_poll_entry *e)
 {
-	struct dml_host *host = e->host;
+	struct dml_sock_table *table = e->table;
 	struct dml_poll_entry **pp;
 
-	atomic_fetch_sub(&host->pollers, 1);
-	pthread_mutex_lock(&host->poll_lock);
-	for (pp = &host->poll_waiters; *pp; pp = &(*pp)->next) {
+	atomic_fetch_sub(&table->pollers, 1);
+	pthread_mutex_lock(&table->poll_lock);
+	for (pp = &table->poll_waiters; *pp; pp = &(*pp)->next) {
 		if (*pp == e) {
 			*pp = e->next;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&host->poll_lock);
+	pthread_mutex_unlock(&table->poll_lock);
 }
 
 static int poll_scan(struct dml_pollfd *fds, unsigned int nfds)

@@ -9,9 +9,36 @@
 #include <stdint.h>
 
 #include "devmem/devmem.h"
+#include "tokens/tokens.h"
 
 struct dml_skb;
+struct dml_token_ops;
 struct dml_token_sock;
+struct dml_poll_entry;
+
+/*
+ * The host's sockets and poll waiters, embedded in the host, with what a
+ * socket needs of its host: handed at host creation, owned by the host.
+ */
+struct dml_sock_table {
+	/* Protects the socket list and the listening ports. */
+	pthread_mutex_t socks_lock;
+	struct dml_sock *socks;
+
+	/*
+	 * poll(): protects the list of dml_poll() calls watching a socket of
+	 * this host; every socket state change wakes each of them.  pollers
+	 * counts them, so a wake with nobody polling takes no lock.
+	 */
+	pthread_mutex_t poll_lock;
+	struct dml_poll_entry *poll_waiters;
+	_Atomic int pollers;
+
+	/* The token design serving each mode (SPEC S-8). */
+	const struct dml_token_ops *const *designs;
+	const _Atomic int *mode_key;		/* the binding table's key */
+	_Atomic unsigned long *warnings;	/* the host's counter */
+};
 
 enum dml_sock_state {
 	DML_SOCK_NEW,
@@ -20,7 +47,7 @@ enum dml_sock_state {
 };
 
 struct dml_sock {
-	struct dml_host *host;
+	struct dml_sock_table *table;
 	int type;
 
 	/*
@@ -52,9 +79,9 @@ struct dml_sock {
 	 * Token state for either mode, both made at creation as the kernel
 	 * always initialises sk_user_frags; the host's mode key picks one.
 	 */
-	struct dml_token_sock *tokens[2];
+	struct dml_token_sock *tokens[DML_NR_MODES];
 
-	/* Under host->socks_lock. */
+	/* Under table->socks_lock. */
 	struct dml_sock *host_next;
 };
 
@@ -68,17 +95,31 @@ struct dml_poll_waiter {
 /* A waiter's place in one host's list, under that host's poll_lock. */
 struct dml_poll_entry {
 	struct dml_poll_waiter *waiter;
-	struct dml_host *host;
+	struct dml_sock_table *table;
 	struct dml_poll_entry *next;
 };
 
 bool dml_sock_fd_get(struct dml_sock *sk);
 void dml_sock_fd_put(struct dml_sock *sk);
 void dml_sock_put(struct dml_sock *sk);
-struct dml_sock *dml_sock_lookup_listener(struct dml_host *host, uint16_t port);
+void dml_sock_table_init(struct dml_sock_table *table,
+			 const struct dml_token_ops *const *designs,
+			 const _Atomic int *mode_key,
+			 _Atomic unsigned long *warnings);
+void dml_sock_table_destroy(struct dml_sock_table *table);
+int dml_sock_create(struct dml_sock_table *table, int type,
+		    struct dml_sock **out);
+struct dml_sock *dml_sock_lookup_listener(struct dml_sock_table *table,
+					  uint16_t port);
 int dml_sock_establish_child(struct dml_sock *listener, struct dml_sock **out);
 int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb);
 int dml_sock_rcv_shutdown(struct dml_sock *sk);
-void dml_sock_wake(struct dml_sock *sk);
+
+/* The token state the host's mode key picks (S-3.5). */
+static inline struct dml_token_sock *dml_sock_tokens(const struct dml_sock *sk)
+{
+	return sk->tokens[atomic_load_explicit(sk->table->mode_key,
+					       memory_order_relaxed)];
+}
 
 #endif /* DML_SOCK_H */

@@ -85,6 +85,16 @@ static int reply_id(struct dml_genl_info *info, uint32_t id)
 	return dml_nl_queue(info->sk, nlh);
 }
 
+/* Under rtnl: every queue back to host memory, then the creator's reference. */
+void dml_nl_binding_unbind(struct dml_binding *binding)
+{
+	while (binding->nr_bound)
+		dml_netdev_unbind_rxq(binding->dev, binding->bound_queues[0],
+				      &binding->mp);
+	binding->unbound = true;
+	dml_binding_put(binding);
+}
+
 int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 {
 	const struct nlattr **attrs = info->attrs;
@@ -106,7 +116,7 @@ int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 		autorelease = (int)dml_nla_get_uint(autorelease_attr);
 
 	ifindex = mnl_attr_get_u32(attrs[NETDEV_A_DMABUF_IFINDEX]);
-	dev = dml_host_netdev_by_index(host, ifindex);
+	dev = dml_netdev_by_index(&host->netdevs, ifindex);
 	if (!dev) {
 		dml_extack_msg(info->ext, "ifindex: no device with index %u", ifindex);
 		dml_extack_bad_attr(info->ext, attrs[NETDEV_A_DMABUF_IFINDEX]);
@@ -125,9 +135,10 @@ int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 	if (err)
 		goto err_free_want;
 
-	err = dml_binding_create(host, dev,
+	err = dml_binding_create(&host->bindings, dev,
 				 (int)mnl_attr_get_u32(attrs[NETDEV_A_DMABUF_FD]),
-				 autorelease, info->ext, &binding);
+				 autorelease, host->designs[autorelease]->binding_reclaim,
+				 info->ext, &binding);
 	if (err) {
 		dml_extack_bad_attr(info->ext, err == -EBUSY ? autorelease_attr
 							     : attrs[NETDEV_A_DMABUF_FD]);
@@ -138,7 +149,7 @@ int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 	for (i = 0; i < dev->nr_rx_queues; i++) {
 		if (!want[i])
 			continue;
-		err = dml_netdev_bind_rxq(dev, i, binding, info->ext);
+		err = dml_netdev_bind_rxq(dev, i, &binding->mp, info->ext);
 		if (err)
 			goto err_unbind;
 	}
@@ -153,7 +164,7 @@ int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 	return 0;
 
 err_unbind:
-	dml_binding_unbind(binding);
+	dml_nl_binding_unbind(binding);
 err_free_want:
 	free(want);
 	return err;

@@ -24,8 +24,8 @@ static uint16_t part_flags(bool dump)
 static struct dml_netdev *dev_from_attr(struct dml_genl_info *info,
 					const struct nlattr *attr)
 {
-	struct dml_netdev *dev = dml_host_netdev_by_index(info->sk->host,
-							  mnl_attr_get_u32(attr));
+	struct dml_netdev *dev = dml_netdev_by_index(&info->sk->host->netdevs,
+						     mnl_attr_get_u32(attr));
 
 	if (!dev) {
 		dml_extack_msg(info->ext, "ifindex: no device with index %u",
@@ -65,8 +65,8 @@ int dml_netdev_nl_dev_get_dumpit(struct dml_genl_info *info)
 	size_t i;
 	int err;
 
-	for (i = 0; i < host->nr_devs; i++) {
-		err = put_dev(info, host->devs[i], true);
+	for (i = 0; i < host->netdevs.nr_devs; i++) {
+		err = put_dev(info, host->netdevs.devs[i], true);
 		if (err)
 			return err;
 	}
@@ -146,8 +146,8 @@ int dml_netdev_nl_queue_get_dumpit(struct dml_genl_info *info)
 		err = put_dev_queues(info, dev);
 		return err ? err : dml_nl_queue_done(info);
 	}
-	for (i = 0; i < host->nr_devs; i++) {
-		err = put_dev_queues(info, host->devs[i]);
+	for (i = 0; i < host->netdevs.nr_devs; i++) {
+		err = put_dev_queues(info, host->netdevs.devs[i]);
 		if (err)
 			return err;
 	}
@@ -231,7 +231,7 @@ static int walk_pools(struct dml_genl_info *info, bool stats,
 		.want_id = id_attr ? dml_nla_get_uint(id_attr) : 0,
 	};
 
-	dml_page_pool_for_each(info->sk->host, put_pool, &walk);
+	dml_page_pool_for_each(&info->sk->host->pools, put_pool, &walk);
 	if (walk.err)
 		return walk.err;
 	if (id_attr && !walk.found) {

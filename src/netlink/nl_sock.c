@@ -74,7 +74,7 @@ void dml_nl_close(struct dml_nl_sock *sk)
 
 		sk->bindings = binding->owner_next;
 		binding->owner = NULL;
-		dml_binding_unbind(binding);
+		dml_nl_binding_unbind(binding);
 	}
 	pthread_mutex_unlock(&host->rtnl);
 

@@ -76,5 +76,6 @@ struct nlmsghdr *dml_genl_reply_start(struct dml_genl_info *info, void *buf,
 				      uint8_t cmd, uint16_t flags);
 int dml_nl_queue(struct dml_nl_sock *sk, const struct nlmsghdr *nlh);
 int dml_nl_queue_done(struct dml_genl_info *info);
+void dml_nl_binding_unbind(struct dml_binding *binding);
 
 #endif /* DML_NL_SOCK_H */

@@ -8,8 +8,6 @@
 #include <string.h>
 
 #include "extack.h"
-#include "host.h"
-#include "mem/binding.h"
 #include "mem/page_pool.h"
 #include "netdev.h"
 #include "warn.h"
@@ -22,8 +20,8 @@ static void rxq_init(struct dml_rxq *rxq, struct dml_netdev *dev,
 	pthread_mutex_init(&rxq->lock, NULL);
 }
 
-static int netdev_alloc(struct dml_host *host, const struct dml_netdev_config *cfg,
-			struct dml_netdev **out)
+static int netdev_alloc(struct dml_netdev_table *table,
+			const struct dml_netdev_config *cfg, struct dml_netdev **out)
 {
 	struct dml_netdev *dev;
 	unsigned int i;
@@ -37,13 +35,13 @@ static int netdev_alloc(struct dml_host *host, const struct dml_netdev_config *c
 	for (i = 0; i < cfg->max_rx_queues; i++) {
 		struct dml_rxq *rxq = &dev->rxqs[i];
 
-		rxq->ring_size = host->cfg.rx_ring_size;
+		rxq->ring_size = table->rx_ring_size;
 		rxq->ring = calloc(rxq->ring_size, sizeof(*rxq->ring));
 		if (!rxq->ring)
 			goto err_free_rings;
 		rxq_init(rxq, dev, i);
 	}
-	dev->host = host;
+	dev->table = table;
 	strcpy(dev->name, cfg->name);
 	dev->max_rx_queues = cfg->max_rx_queues;
 	dev->header_split = cfg->header_split;
@@ -64,7 +62,7 @@ err_free_dev:
 	return -ENOMEM;
 }
 
-void dml_netdev_free(struct dml_netdev *dev)
+static void netdev_free(struct dml_netdev *dev)
 {
 	unsigned int i;
 
@@ -78,45 +76,55 @@ void dml_netdev_free(struct dml_netdev *dev)
 	free(dev);
 }
 
-int dml_netdev_create(struct dml_host *host, const struct dml_netdev_config *cfg,
-		      struct dml_netdev **out)
+void dml_netdev_table_destroy(struct dml_netdev_table *table)
+{
+	size_t i;
+
+	for (i = 0; i < table->nr_devs; i++)
+		netdev_free(table->devs[i]);
+	free(table->devs);
+}
+
+int dml_netdev_add(struct dml_netdev_table *table,
+		   const struct dml_netdev_config *cfg, struct dml_netdev **out)
 {
 	struct dml_netdev **devs, *dev;
 	unsigned int i;
 	int err;
 
-	if (!cfg || !cfg->name || !cfg->name[0] || strlen(cfg->name) > 15 ||
+	if (!cfg || !cfg->name || !cfg->name[0] ||
+	    strlen(cfg->name) > DML_IFNAMSIZ - 1 ||
 	    cfg->max_rx_queues == 0 || cfg->rx_queues == 0 ||
 	    cfg->rx_queues > cfg->max_rx_queues)
 		return -EINVAL;
 
-	pthread_mutex_lock(&host->rtnl);
+	pthread_mutex_lock(table->rtnl);
 	err = -EEXIST;
-	for (i = 0; i < host->nr_devs; i++)
-		if (!strcmp(host->devs[i]->name, cfg->name))
+	for (i = 0; i < table->nr_devs; i++)
+		if (!strcmp(table->devs[i]->name, cfg->name))
 			goto out_unlock;
 	err = -ENOMEM;
-	devs = realloc(host->devs, (host->nr_devs + 1) * sizeof(*devs));
+	devs = realloc(table->devs, (table->nr_devs + 1) * sizeof(*devs));
 	if (!devs)
 		goto out_unlock;
-	host->devs = devs;
-	err = netdev_alloc(host, cfg, &dev);
+	table->devs = devs;
+	err = netdev_alloc(table, cfg, &dev);
 	if (err)
 		goto out_unlock;
-	dev->ifindex = ++host->next_ifindex;
+	dev->ifindex = ++table->next_ifindex;
 	for (i = 0; i < cfg->rx_queues; i++) {
 		err = dml_rxq_start(&dev->rxqs[i], NULL);
 		if (err) {
-			dml_netdev_free(dev);
+			netdev_free(dev);
 			goto out_unlock;
 		}
 	}
 	dev->nr_rx_queues = cfg->rx_queues;
-	host->devs[host->nr_devs++] = dev;
+	table->devs[table->nr_devs++] = dev;
 	*out = dev;
 	err = 0;
 out_unlock:
-	pthread_mutex_unlock(&host->rtnl);
+	pthread_mutex_unlock(table->rtnl);
 	return err;
 }
 
@@ -125,17 +133,30 @@ uint32_t dml_netdev_ifindex(const struct dml_netdev *dev)
 	return dev->ifindex;
 }
 
-struct dml_netdev *dml_netdev_by_name(struct dml_host *host, const char *name)
+struct dml_netdev *dml_netdev_find(struct dml_netdev_table *table,
+				   const char *name)
 {
 	struct dml_netdev *dev = NULL;
 	size_t i;
 
-	pthread_mutex_lock(&host->rtnl);
-	for (i = 0; i < host->nr_devs && !dev; i++)
-		if (!strcmp(host->devs[i]->name, name))
-			dev = host->devs[i];
-	pthread_mutex_unlock(&host->rtnl);
+	pthread_mutex_lock(table->rtnl);
+	for (i = 0; i < table->nr_devs && !dev; i++)
+		if (!strcmp(table->devs[i]->name, name))
+			dev = table->devs[i];
+	pthread_mutex_unlock(table->rtnl);
 	return dev;
+}
+
+/* Under rtnl. */
+struct dml_netdev *dml_netdev_by_index(struct dml_netdev_table *table,
+				       uint32_t ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < table->nr_devs; i++)
+		if (table->devs[i]->ifindex == ifindex)
+			return table->devs[i];
+	return NULL;
 }
 
 /* The highest bound queue + 1, or 0: what channels and header split must respect. */
@@ -144,7 +165,7 @@ static unsigned int min_mp_channel_count(const struct dml_netdev *dev)
 	unsigned int i;
 
 	for (i = dev->max_rx_queues; i > 0; i--)
-		if (dev->rxqs[i - 1].binding)
+		if (dev->rxqs[i - 1].mp)
 			return i;
 	return 0;
 }
@@ -153,12 +174,12 @@ int dml_netdev_set_header_split(struct dml_netdev *dev, bool on)
 {
 	int err = 0;
 
-	pthread_mutex_lock(&dev->host->rtnl);
+	pthread_mutex_lock(dev->table->rtnl);
 	if (!on && min_mp_channel_count(dev))
 		err = -EINVAL;
 	else
 		dev->header_split = on;
-	pthread_mutex_unlock(&dev->host->rtnl);
+	pthread_mutex_unlock(dev->table->rtnl);
 	return err;
 }
 
@@ -176,14 +197,13 @@ static bool steering_fits(struct dml_netdev *dev, unsigned int nr_queues)
 
 int dml_netdev_set_channels(struct dml_netdev *dev, unsigned int rx_queues)
 {
-	struct dml_host *host = dev->host;
 	unsigned int i;
 	int err = 0;
 
 	if (rx_queues == 0 || rx_queues > dev->max_rx_queues)
 		return -EINVAL;
 
-	pthread_mutex_lock(&host->rtnl);
+	pthread_mutex_lock(dev->table->rtnl);
 	if (rx_queues < min_mp_channel_count(dev)) {
 		err = -EBUSY;
 		goto out_unlock;
@@ -207,7 +227,7 @@ int dml_netdev_set_channels(struct dml_netdev *dev, unsigned int rx_queues)
 		dml_rxq_stop(&dev->rxqs[i]);
 	dev->nr_rx_queues = rx_queues;
 out_unlock:
-	pthread_mutex_unlock(&host->rtnl);
+	pthread_mutex_unlock(dev->table->rtnl);
 	return err;
 }
 
@@ -216,7 +236,7 @@ int dml_netdev_set_rss(struct dml_netdev *dev, unsigned int first,
 {
 	int err = 0;
 
-	pthread_mutex_lock(&dev->host->rtnl);
+	pthread_mutex_lock(dev->table->rtnl);
 	if (count == 0 || first >= dev->nr_rx_queues ||
 	    count > dev->nr_rx_queues - first) {
 		err = -EINVAL;
@@ -226,7 +246,7 @@ int dml_netdev_set_rss(struct dml_netdev *dev, unsigned int first,
 		dev->rss_count = count;
 		pthread_rwlock_unlock(&dev->steer_lock);
 	}
-	pthread_mutex_unlock(&dev->host->rtnl);
+	pthread_mutex_unlock(dev->table->rtnl);
 	return err;
 }
 
@@ -235,7 +255,7 @@ int dml_netdev_add_ntuple(struct dml_netdev *dev, const struct dml_flow *match,
 {
 	int i, rule = -ENOSPC;
 
-	pthread_mutex_lock(&dev->host->rtnl);
+	pthread_mutex_lock(dev->table->rtnl);
 	if (queue >= dev->nr_rx_queues) {
 		rule = -EINVAL;
 		goto out_unlock;
@@ -252,7 +272,7 @@ int dml_netdev_add_ntuple(struct dml_netdev *dev, const struct dml_flow *match,
 	}
 	pthread_rwlock_unlock(&dev->steer_lock);
 out_unlock:
-	pthread_mutex_unlock(&dev->host->rtnl);
+	pthread_mutex_unlock(dev->table->rtnl);
 	return rule;
 }
 
@@ -333,7 +353,7 @@ int dml_netdev_rxq_info(struct dml_netdev *dev, unsigned int index,
 	info->index = index;
 	pthread_mutex_lock(&rxq->lock);
 	info->active = rxq->pool != NULL;
-	info->dmabuf_id = rxq->binding ? rxq->binding->id : 0;
+	info->dmabuf_id = rxq->mp ? rxq->mp->ops->id(rxq->mp->priv) : 0;
 	info->page_pool_id = rxq->pool ? dml_page_pool_id(rxq->pool) : 0;
 	info->posted = rxq->ring_count;
 	info->stalls = rxq->stalls;
@@ -357,10 +377,10 @@ int dml_netdev_rxq_refill(struct dml_netdev *dev, unsigned int index)
 }
 
 int dml_netdev_bind_rxq(struct dml_netdev *dev, unsigned int index,
-			struct dml_binding *binding, struct dml_extack *ext)
+			const struct dml_memory_provider *mp,
+			struct dml_extack *ext)
 {
 	struct dml_rxq *rxq;
-	unsigned int *bound;
 	int err;
 
 	if (index >= dev->nr_rx_queues) {
@@ -373,38 +393,29 @@ int dml_netdev_bind_rxq(struct dml_netdev *dev, unsigned int index,
 		return -EINVAL;
 	}
 	rxq = &dev->rxqs[index];
-	if (rxq->binding) {
+	if (rxq->mp) {
 		dml_extack_msg(ext, "designated queue %u already memory provider bound",
 			       index);
 		return -EEXIST;
 	}
-	bound = realloc(binding->bound_queues,
-			(binding->nr_bound + 1) * sizeof(*bound));
-	if (!bound)
-		return -ENOMEM;
-	binding->bound_queues = bound;
-
-	/*
-	 * The queue counts as a user before it delivers: a socket reading its
-	 * first frag must never find a live binding with no users (ENODEV).
-	 */
-	dml_binding_users_get(binding);
-	err = dml_rxq_start(rxq, binding);
+	err = mp->ops->install(mp->priv, index);
+	if (err)
+		return err;
+	err = dml_rxq_start(rxq, mp);
 	if (err) {
-		dml_binding_users_put(binding);
+		mp->ops->uninstall(mp->priv, index);
 		dml_extack_msg(ext, "queue %u restart failed", index);
 		return err;
 	}
-	binding->bound_queues[binding->nr_bound++] = index;
 	return 0;
 }
 
 void dml_netdev_unbind_rxq(struct dml_netdev *dev, unsigned int index,
-			   struct dml_binding *binding)
+			   const struct dml_memory_provider *mp)
 {
 	struct dml_rxq *rxq = &dev->rxqs[index];
 
-	if (DML_WARN_ON(dev->host, rxq->binding != binding))
+	if (DML_WARN_ON(dev->table->warnings, rxq->mp != mp))
 		return;
 	/*
 	 * Back to host memory; if that fails the queue stays down, as a
@@ -413,8 +424,8 @@ void dml_netdev_unbind_rxq(struct dml_netdev *dev, unsigned int index,
 	if (dml_rxq_start(rxq, NULL)) {
 		dml_rxq_stop(rxq);
 		pthread_mutex_lock(&rxq->lock);
-		rxq->binding = NULL;
+		rxq->mp = NULL;
 		pthread_mutex_unlock(&rxq->lock);
 	}
-	dml_binding_users_put(binding);
+	mp->ops->uninstall(mp->priv, index);
 }

@@ -14,12 +14,33 @@
 
 #include "devmem/devmem.h"
 
-struct dml_binding;
 struct dml_extack;
+struct dml_memory_provider;
 struct dml_netmem;
 struct dml_page_pool;
+struct dml_page_pool_table;
+struct dml_sock_table;
+
+/*
+ * The host's devices, embedded in the host, with what a NIC needs of its
+ * host: handed at host creation, owned by the host.
+ */
+struct dml_netdev_table {
+	pthread_mutex_t *rtnl;		/* the host's rtnl_lock */
+	/* Under *rtnl. */
+	struct dml_netdev **devs;
+	size_t nr_devs;
+	uint32_t next_ifindex;
+
+	unsigned int rx_ring_size;
+	struct dml_page_pool_table *pools;	/* where queues get their pools */
+	struct dml_sock_table *socks;		/* where connections arrive */
+	_Atomic unsigned long *warnings;	/* the host's counter */
+};
 
 #define DML_NTUPLE_MAX_RULES	64
+/* The kernel's IFNAMSIZ: a name and its NUL. */
+#define DML_IFNAMSIZ		16
 
 struct dml_rxq {
 	struct dml_netdev *dev;
@@ -33,7 +54,7 @@ struct dml_rxq {
 	pthread_mutex_t lock;
 	struct dml_page_pool *pool;	/* NULL while beyond the channel count */
 	/* The memory provider while bound; written under rtnl and @lock. */
-	struct dml_binding *binding;
+	const struct dml_memory_provider *mp;
 	struct dml_netmem **ring;
 	unsigned int ring_size;
 	unsigned int ring_head;
@@ -52,8 +73,8 @@ struct dml_ntuple_rule {
 };
 
 struct dml_netdev {
-	struct dml_host *host;
-	char name[16];
+	struct dml_netdev_table *table;
+	char name[DML_IFNAMSIZ];
 	uint32_t ifindex;
 	unsigned int max_rx_queues;
 
@@ -70,13 +91,21 @@ struct dml_netdev {
 	struct dml_rxq *rxqs;
 };
 
-int dml_netdev_bind_rxq(struct dml_netdev *dev, unsigned int index,
-			struct dml_binding *binding, struct dml_extack *ext);
-void dml_netdev_unbind_rxq(struct dml_netdev *dev, unsigned int index,
-			   struct dml_binding *binding);
-void dml_netdev_free(struct dml_netdev *dev);
+void dml_netdev_table_destroy(struct dml_netdev_table *table);
+int dml_netdev_add(struct dml_netdev_table *table,
+		   const struct dml_netdev_config *cfg, struct dml_netdev **out);
+struct dml_netdev *dml_netdev_find(struct dml_netdev_table *table,
+				   const char *name);
+struct dml_netdev *dml_netdev_by_index(struct dml_netdev_table *table,
+				       uint32_t ifindex);
 
-int dml_rxq_start(struct dml_rxq *rxq, struct dml_binding *binding);
+int dml_netdev_bind_rxq(struct dml_netdev *dev, unsigned int index,
+			const struct dml_memory_provider *mp,
+			struct dml_extack *ext);
+void dml_netdev_unbind_rxq(struct dml_netdev *dev, unsigned int index,
+			   const struct dml_memory_provider *mp);
+
+int dml_rxq_start(struct dml_rxq *rxq, const struct dml_memory_provider *mp);
 void dml_rxq_stop(struct dml_rxq *rxq);
 int dml_rxq_refill_locked(struct dml_rxq *rxq);
 struct dml_netmem *dml_rxq_take_locked(struct dml_rxq *rxq);
@@ -84,6 +113,10 @@ struct dml_netmem *dml_rxq_take_locked(struct dml_rxq *rxq);
 struct dml_sock;
 struct dml_wire_flow_config;
 
+int dml_nic_connect(struct dml_netdev *dev, const struct dml_flow *flow,
+		    struct dml_sock **out);
+int dml_nic_fin(struct dml_sock *sk);
+void dml_nic_disconnect(struct dml_sock *sk);
 ssize_t dml_nic_rx(struct dml_netdev *dev, const struct dml_wire_flow_config *cfg,
 		   struct dml_sock *sk, const unsigned char *data, size_t len);
 

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "host.h"
 #include "mem/page_pool.h"
 #include "net/skb.h"
 #include "net/sock.h"
@@ -19,7 +18,7 @@
 /* Frees the current buffer's ring reference once it is full. */
 static void cur_retire_locked(struct dml_rxq *rxq)
 {
-	DML_WARN_ON(rxq->dev->host, !dml_netmem_put(rxq->cur));
+	DML_WARN_ON(rxq->dev->table->warnings, !dml_netmem_put(rxq->cur));
 	rxq->cur = NULL;
 }
 
@@ -108,14 +107,14 @@ static int build_skb_locked(struct dml_rxq *rxq,
 		return 0;
 	}
 
-	head = rxq->binding && cfg->linear_head < seg ? cfg->linear_head : 0;
+	head = rxq->mp && cfg->linear_head < seg ? cfg->linear_head : 0;
 	if (!room_locked(rxq, seg - head))
 		return -ENOBUFS;
 	skb = dml_skb_alloc(head);
 	if (!skb)
 		return -ENOMEM;
 	/* Frags in dma-buf memory are readable only through MSG_SOCK_DEVMEM. */
-	skb->readable = !rxq->binding;
+	skb->readable = !rxq->mp;
 	if (data)
 		memcpy(skb->linear, data, head);
 	fill_frags_locked(rxq, skb, data ? data + head : NULL, seg - head);
@@ -157,10 +156,41 @@ ssize_t dml_nic_rx(struct dml_netdev *dev, const struct dml_wire_flow_config *cf
 			break;
 		err = dml_sock_queue_rcv(sk, skb);
 		if (err) {
-			dml_skb_free(dev->host, skb);
+			dml_skb_free(dev->table->warnings, skb);
 			break;
 		}
 		done += used;
 	}
 	return done ? (ssize_t)done : err;
+}
+
+/*
+ * A connection arrives through the NIC as its segments do: the handshake
+ * queues an established child on the listener of @flow's port, and the
+ * caller (the wire) gets a memory reference on it.
+ */
+int dml_nic_connect(struct dml_netdev *dev, const struct dml_flow *flow,
+		    struct dml_sock **out)
+{
+	struct dml_sock *listener;
+	int err;
+
+	listener = dml_sock_lookup_listener(dev->table->socks, flow->dst_port);
+	if (!listener)
+		return -ECONNREFUSED;
+	err = dml_sock_establish_child(listener, out);
+	dml_sock_put(listener);
+	return err;
+}
+
+/* The peer's FIN, after the data the NIC delivered before it. */
+int dml_nic_fin(struct dml_sock *sk)
+{
+	return dml_sock_rcv_shutdown(sk);
+}
+
+/* The wire drops the reference dml_nic_connect() gave it. */
+void dml_nic_disconnect(struct dml_sock *sk)
+{
+	dml_sock_put(sk);
 }

@@ -7,8 +7,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "host.h"
-#include "mem/binding.h"
 #include "mem/page_pool.h"
 #include "netdev.h"
 #include "warn.h"
@@ -56,33 +54,33 @@ static void rxq_drain_locked(struct dml_rxq *rxq)
 	struct dml_netmem *nm;
 
 	if (rxq->cur)
-		DML_WARN_ON(rxq->dev->host, !dml_netmem_put(rxq->cur));
+		DML_WARN_ON(rxq->dev->table->warnings, !dml_netmem_put(rxq->cur));
 	rxq->cur = NULL;
 	while ((nm = dml_rxq_take_locked(rxq)))
-		DML_WARN_ON(rxq->dev->host, !dml_netmem_put(nm));
+		DML_WARN_ON(rxq->dev->table->warnings, !dml_netmem_put(nm));
 	if (rxq->pool)
 		dml_page_pool_destroy(rxq->pool);
 	rxq->pool = NULL;
 }
 
 /*
- * Starts (or restarts) the queue on @binding's memory, or host memory for
+ * Starts (or restarts) the queue on @mp's memory, or host memory for
  * NULL.  The provider and the pool change in one critical section, so the
  * NIC never builds an skb whose kind disagrees with its buffers.
  */
-int dml_rxq_start(struct dml_rxq *rxq, struct dml_binding *binding)
+int dml_rxq_start(struct dml_rxq *rxq, const struct dml_memory_provider *mp)
 {
 	struct dml_page_pool *pool;
 	int err;
 
-	err = dml_page_pool_create(rxq->dev->host, rxq->dev->ifindex, rxq->index,
-				   binding, &pool);
+	err = dml_page_pool_create(rxq->dev->table->pools, rxq->dev->ifindex,
+				   rxq->index, mp, &pool);
 	if (err)
 		return err;
 
 	pthread_mutex_lock(&rxq->lock);
 	rxq_drain_locked(rxq);
-	rxq->binding = binding;
+	rxq->mp = mp;
 	rxq->pool = pool;
 	rxq->restarts++;
 	/* An empty pool here is a stall the counters show, not a failure. */

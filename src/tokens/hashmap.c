@@ -40,10 +40,7 @@
 #include "mem/binding.h"
 #include "tokens.h"
 #include "warn.h"
-
-#define MAX_SKB_FRAGS	17
-#define PUT_BATCH	16
-#define TOKEN_MAX	((uint32_t)INT32_MAX)	/* xa_limit_31b */
+#include "xa_pool.h"
 
 #define GOLDEN_RATIO_32	0x61C88647u	/* include/linux/hash.h */
 #define HASH_MIN_BITS	4		/* 16 buckets to start */
@@ -51,7 +48,7 @@
 
 #define BITS_PER_LONG	(CHAR_BIT * (uint32_t)sizeof(unsigned long))
 #define IDS_MIN_BITS	1024u		/* IDA_BITMAP_BITS, one IDA leaf */
-#define IDS_MAX_BITS	(TOKEN_MAX + 1)
+#define IDS_MAX_BITS	(DML_TOKEN_MAX + 1)
 
 /*
  * Test hook: when set to N > 0, the Nth allocation of this design from now
@@ -88,7 +85,7 @@ struct hashmap_sock {
 	 */
 	unsigned int max;
 	unsigned int idx;
-	struct hm_entry *pool[MAX_SKB_FRAGS];
+	struct hm_entry *pool[DML_MAX_SKB_FRAGS];
 };
 
 static struct hashmap_sock *to_hs(struct dml_token_sock *ts)
@@ -256,7 +253,7 @@ static void free_entries(struct hm_entry **entries, unsigned int n)
 		free(entries[i]);
 }
 
-static struct dml_token_sock *hashmap_sock_create(struct dml_host *host)
+static struct dml_token_sock *hashmap_sock_create(_Atomic unsigned long *warnings)
 {
 	struct hashmap_sock *hs = hm_calloc(1, sizeof(*hs));
 
@@ -269,8 +266,7 @@ static struct dml_token_sock *hashmap_sock_create(struct dml_host *host)
 	hs->ids = hm_calloc(IDS_MIN_BITS / BITS_PER_LONG, sizeof(*hs->ids));
 	if (!hs->ids)
 		goto err_free_buckets;
-	hs->ts.ops = &dml_token_hashmap_ops;
-	hs->ts.host = host;
+	hs->ts.warnings = warnings;
 	hs->bits = HASH_MIN_BITS;
 	hs->nr_id_bits = IDS_MIN_BITS;
 	hs->hint = 1;
@@ -296,7 +292,7 @@ static void hashmap_sock_destroy(struct dml_token_sock *ts)
 
 		for (; e; e = next) {
 			next = e->next;
-			DML_WARN_ON(ts->host, !dml_netmem_put(&e->niov->nm));
+			DML_WARN_ON(ts->warnings, !dml_netmem_put(&e->niov->nm));
 			free(e);
 		}
 	}
@@ -333,8 +329,8 @@ static unsigned int pool_commit_locked(struct hashmap_sock *hs,
 static int pool_refill_slow(struct hashmap_sock *hs, unsigned int frags_left)
 {
 	unsigned int k, got, nr_spare,
-		want = frags_left < MAX_SKB_FRAGS ? frags_left : MAX_SKB_FRAGS;
-	struct hm_entry *fresh[MAX_SKB_FRAGS], *spare[MAX_SKB_FRAGS];
+		want = frags_left < DML_MAX_SKB_FRAGS ? frags_left : DML_MAX_SKB_FRAGS;
+	struct hm_entry *fresh[DML_MAX_SKB_FRAGS], *spare[DML_MAX_SKB_FRAGS];
 	int err = 0;
 
 	/*
@@ -398,7 +394,7 @@ static void hashmap_take(struct dml_token_sock *ts, struct dml_binding *binding,
 static void hashmap_flush(struct dml_token_sock *ts)
 {
 	struct hashmap_sock *hs = to_hs(ts);
-	struct hm_entry *spare[MAX_SKB_FRAGS];
+	struct hm_entry *spare[DML_MAX_SKB_FRAGS];
 	unsigned int n;
 
 	if (!hs->max)
@@ -409,13 +405,13 @@ static void hashmap_flush(struct dml_token_sock *ts)
 	free_entries(spare, n);
 }
 
-static void put_batch(struct dml_host *host, struct hm_entry **batch,
+static void put_batch(_Atomic unsigned long *warnings, struct hm_entry **batch,
 		      unsigned int n)
 {
 	unsigned int k;
 
 	for (k = 0; k < n; k++) {
-		DML_WARN_ON(host, !dml_netmem_put(&batch[k]->niov->nm));
+		DML_WARN_ON(warnings, !dml_netmem_put(&batch[k]->niov->nm));
 		free(batch[k]);
 	}
 }
@@ -425,7 +421,7 @@ static int hashmap_release(struct dml_token_sock *ts,
 			   unsigned int nr_tokens)
 {
 	struct hashmap_sock *hs = to_hs(ts);
-	struct hm_entry *batch[PUT_BATCH];
+	struct hm_entry *batch[DML_PUT_BATCH];
 	unsigned int i, n = 0, frags = 0;
 	int released = 0;
 	uint32_t j;
@@ -451,10 +447,10 @@ static int hashmap_release(struct dml_token_sock *ts,
 			id_free_locked(hs, e->token);
 			batch[n++] = e;
 			released++;
-			if (n == PUT_BATCH) {
+			if (n == DML_PUT_BATCH) {
 				/* Page-pool puts and frees run unlocked. */
 				pthread_spin_unlock(&hs->lock);
-				put_batch(ts->host, batch, n);
+				put_batch(ts->warnings, batch, n);
 				n = 0;
 				pthread_spin_lock(&hs->lock);
 			}
@@ -462,7 +458,7 @@ static int hashmap_release(struct dml_token_sock *ts,
 	}
 out_unlock:
 	pthread_spin_unlock(&hs->lock);
-	put_batch(ts->host, batch, n);
+	put_batch(ts->warnings, batch, n);
 	return released;
 }
 

@@ -9,7 +9,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "host.h"
 #include "mem/binding.h"
 #include "tokens.h"
 #include "warn.h"
@@ -25,14 +24,13 @@ static struct niov_sock *to_niov(struct dml_token_sock *ts)
 	return (struct niov_sock *)ts;
 }
 
-static struct dml_token_sock *niov_sock_create(struct dml_host *host)
+static struct dml_token_sock *niov_sock_create(_Atomic unsigned long *warnings)
 {
 	struct niov_sock *ns = calloc(1, sizeof(*ns));
 
 	if (!ns)
 		return NULL;
-	ns->ts.ops = &dml_token_niov_ops;
-	ns->ts.host = host;
+	ns->ts.warnings = warnings;
 	atomic_init(&ns->binding, NULL);
 	return &ns->ts;
 }
@@ -97,7 +95,7 @@ static void niov_take(struct dml_token_sock *ts, struct dml_binding *binding,
 	 */
 	dml_netmem_get(&niov->nm);
 	if (atomic_fetch_add_explicit(&niov->uref, 1, memory_order_acq_rel) != 0)
-		DML_WARN_ON(binding->host, !dml_netmem_put(&niov->nm));
+		DML_WARN_ON(binding->table->warnings, !dml_netmem_put(&niov->nm));
 }
 
 /* Drops one uref unless it is already 0 (the v10 bug this project fixes). */
@@ -113,7 +111,7 @@ static bool uref_dec_not_zero(struct dml_binding *binding,
 							memory_order_acq_rel,
 							memory_order_relaxed));
 	if (uref == 1)
-		DML_WARN_ON(binding->host, !dml_netmem_put(&niov->nm));
+		DML_WARN_ON(binding->table->warnings, !dml_netmem_put(&niov->nm));
 	return true;
 }
 
@@ -155,7 +153,7 @@ static void niov_binding_reclaim(struct dml_binding *binding)
 		struct dml_net_iov *niov = &binding->vec[i];
 
 		if (atomic_exchange_explicit(&niov->uref, 0, memory_order_acq_rel))
-			DML_WARN_ON(binding->host, !dml_netmem_put(&niov->nm));
+			DML_WARN_ON(binding->table->warnings, !dml_netmem_put(&niov->nm));
 	}
 }
 

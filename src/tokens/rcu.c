@@ -40,14 +40,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "host.h"
 #include "mem/binding.h"
 #include "rcu_tree.h"
 #include "tokens.h"
 #include "warn.h"
-
-#define MAX_SKB_FRAGS	17
-#define TOKEN_MAX	((uint32_t)INT32_MAX)	/* xa_limit_31b */
+#include "xa_pool.h"
 
 struct rcu_sock {
 	struct dml_token_sock ts;
@@ -59,11 +56,7 @@ struct rcu_sock {
 	struct dml_rcu_tree tree;
 	/* Times @lock was taken (S-4.4 tests: one reservation round per skb). */
 	unsigned long lock_rounds;
-	/* Ids reserved for the skb being read; only recvmsg (socket lock). */
-	unsigned int max;
-	unsigned int idx;
-	uint32_t tokens[MAX_SKB_FRAGS];
-	struct dml_net_iov *niovs[MAX_SKB_FRAGS];
+	struct dml_xa_pool pool;
 };
 
 static struct rcu_sock *to_rs(struct dml_token_sock *ts)
@@ -71,14 +64,13 @@ static struct rcu_sock *to_rs(struct dml_token_sock *ts)
 	return (struct rcu_sock *)ts;
 }
 
-static struct dml_token_sock *rcu_sock_create(struct dml_host *host)
+static struct dml_token_sock *rcu_sock_create(_Atomic unsigned long *warnings)
 {
 	struct rcu_sock *rs = calloc(1, sizeof(*rs));
 
 	if (!rs)
 		return NULL;
-	rs->ts.ops = &dml_token_rcu_ops;
-	rs->ts.host = host;
+	rs->ts.warnings = warnings;
 	pthread_spin_init(&rs->lock, PTHREAD_PROCESS_PRIVATE);
 	dml_rt_init(&rs->tree);
 	return &rs->ts;
@@ -121,86 +113,67 @@ static void rcu_sock_destroy(struct dml_token_sock *ts)
 {
 	struct rcu_sock *rs = to_rs(ts);
 
-	dml_rt_destroy(&rs->tree, put_token, ts->host);
+	dml_rt_destroy(&rs->tree, put_token, ts->warnings);
 	pthread_spin_destroy(&rs->lock);
 	free(rs);
 }
 
-/* Commits the ids handed out and gives back the rest; lock held. */
-static void pool_commit_locked(struct rcu_sock *rs)
+static void ids_lock(struct dml_token_sock *ts)
 {
-	struct dml_rcu_tree *tree = &rs->tree;
-	struct dml_host *host = rs->ts.host;
-	unsigned int i;
-
-	/* Reserved ids are this socket's alone: DONTNEED skips them. */
-	for (i = 0; i < rs->idx; i++)
-		DML_WARN_ON(host, !dml_rt_commit_locked(tree, rs->tokens[i],
-							rs->niovs[i]));
-	for (; i < rs->max; i++)
-		DML_WARN_ON(host, !dml_rt_unreserve_locked(tree, rs->tokens[i]));
-	rs->max = 0;
-	rs->idx = 0;
+	round_begin(to_rs(ts));
 }
 
-static int pool_refill_slow(struct rcu_sock *rs, unsigned int frags_left)
+static void ids_unlock(struct dml_token_sock *ts)
 {
-	unsigned int k, want = frags_left < MAX_SKB_FRAGS ? frags_left
-							  : MAX_SKB_FRAGS;
-	int err = 0;
-
-	round_begin(rs);
-	pool_commit_locked(rs);
-	for (k = 0; k < want; k++) {
-		err = dml_rt_reserve_locked(&rs->tree, &rs->tokens[k], 1,
-					    TOKEN_MAX);
-		if (err)
-			break;
-	}
-	round_end(rs);
-	rs->max = k;
-	rs->idx = 0;
-	return k ? 0 : err;
+	round_end(to_rs(ts));
 }
+
+static int ids_reserve(struct dml_token_sock *ts, uint32_t *id)
+{
+	return dml_rt_reserve_locked(&to_rs(ts)->tree, id, 1, DML_TOKEN_MAX);
+}
+
+/* Reserved ids are this socket's alone: DONTNEED skips them. */
+static void ids_commit(struct dml_token_sock *ts, uint32_t id,
+		       struct dml_net_iov *niov)
+{
+	DML_WARN_ON(ts->warnings, !dml_rt_commit_locked(&to_rs(ts)->tree, id, niov));
+}
+
+static void ids_unreserve(struct dml_token_sock *ts, uint32_t id)
+{
+	DML_WARN_ON(ts->warnings, !dml_rt_unreserve_locked(&to_rs(ts)->tree, id));
+}
+
+/* DONTNEED is rcu_release()'s own: no erase under the lock. */
+static const struct dml_id_table_ops rcu_ids = {
+	.lock = ids_lock,
+	.unlock = ids_unlock,
+	.reserve = ids_reserve,
+	.commit = ids_commit,
+	.unreserve = ids_unreserve,
+};
 
 static int rcu_next_token(struct dml_token_sock *ts, struct dml_binding *binding,
 			  struct dml_net_iov *niov, unsigned int frags_left,
 			  uint32_t *token)
 {
-	struct rcu_sock *rs = to_rs(ts);
-	int err;
-
 	(void)binding;
 	(void)niov;
-	if (rs->idx >= rs->max) {
-		err = pool_refill_slow(rs, frags_left);
-		if (err)
-			return err;
-	}
-	*token = rs->tokens[rs->idx];
-	return 0;
+	return dml_xa_pool_next_token(ts, &to_rs(ts)->pool, &rcu_ids,
+				      frags_left, token);
 }
 
 static void rcu_take(struct dml_token_sock *ts, struct dml_binding *binding,
 		     struct dml_net_iov *niov)
 {
-	struct rcu_sock *rs = to_rs(ts);
-
 	(void)binding;
-	/* The token's own page-pool reference, dropped by DONTNEED or close. */
-	dml_netmem_get(&niov->nm);
-	rs->niovs[rs->idx++] = niov;
+	dml_xa_pool_take(&to_rs(ts)->pool, niov);
 }
 
 static void rcu_flush(struct dml_token_sock *ts)
 {
-	struct rcu_sock *rs = to_rs(ts);
-
-	if (!rs->max)
-		return;
-	round_begin(rs);
-	pool_commit_locked(rs);
-	round_end(rs);
+	dml_xa_pool_flush(ts, &to_rs(ts)->pool, &rcu_ids);
 }
 
 /*
@@ -227,7 +200,7 @@ static int rcu_release(struct dml_token_sock *ts, const struct dmabuf_token *tok
 			niov = dml_rt_claim(&rs->tree, tokens[i].token_start + j);
 			if (!niov)
 				continue;
-			DML_WARN_ON(ts->host, !dml_netmem_put(&niov->nm));
+			DML_WARN_ON(ts->warnings, !dml_netmem_put(&niov->nm));
 			released++;
 		}
 	}

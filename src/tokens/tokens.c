@@ -5,11 +5,23 @@
 
 #include "tokens.h"
 
+/*
+ * A design is its file, its line in meson.build and its row here: each
+ * file defines dml_token_<name>_ops, and nothing else names it.
+ */
+#define BUILTIN_DESIGNS(row)	\
+	row(xarray)		\
+	row(niov)		\
+	row(hashmap)		\
+	row(rcu)
+
+#define DECLARE_DESIGN(name)	extern const struct dml_token_ops dml_token_##name##_ops;
+#define DESIGN_ROW(name)	&dml_token_##name##_ops,
+
+BUILTIN_DESIGNS(DECLARE_DESIGN)
+
 static const struct dml_token_ops *const builtin[] = {
-	&dml_token_xarray_ops,
-	&dml_token_niov_ops,
-	&dml_token_hashmap_ops,
-	&dml_token_rcu_ops,
+	BUILTIN_DESIGNS(DESIGN_ROW)
 };
 
 #define NR_BUILTIN	(sizeof(builtin) / sizeof(builtin[0]))

@@ -13,19 +13,24 @@
 #include "devmem/devmem.h"
 
 struct dml_binding;
-struct dml_host;
 struct dml_net_iov;
 
-/* A socket's token state; each design embeds this first in its own. */
+/* autorelease = 0 and 1: a design serves one of them (S-3.4). */
+#define DML_NR_MODES	2
+
+/*
+ * A socket's token state; each design embeds this first in its own.  The
+ * socket fills in @ops once the design's sock_create() returns.
+ */
 struct dml_token_sock {
 	const struct dml_token_ops *ops;
-	struct dml_host *host;
+	_Atomic unsigned long *warnings;	/* the host's counter */
 };
 
 struct dml_token_ops {
 	struct dml_token_design_info info;
 
-	struct dml_token_sock *(*sock_create)(struct dml_host *host);
+	struct dml_token_sock *(*sock_create)(_Atomic unsigned long *warnings);
 	/* The socket's last reference went: return or leave what it holds. */
 	void (*sock_destroy)(struct dml_token_sock *ts);
 
@@ -70,10 +75,5 @@ const struct dml_token_ops *dml_token_ops_by_name(const char *name);
  * Return: 0, -EEXIST for a name already there, -ENOSPC when full.
  */
 int dml_token_design_register(const struct dml_token_ops *ops);
-
-extern const struct dml_token_ops dml_token_hashmap_ops;
-extern const struct dml_token_ops dml_token_niov_ops;
-extern const struct dml_token_ops dml_token_rcu_ops;
-extern const struct dml_token_ops dml_token_xarray_ops;
 
 #endif /* DML_TOKENS_H */

@@ -77,15 +77,6 @@ int dml_xa_alloc(struct dml_xarray *xa, uint32_t *id, void *entry,
 	return 0;
 }
 
-void *dml_xa_load(const struct dml_xarray *xa, uint32_t id)
-{
-	/* A load only reads through the cursor's array pointer. */
-	XA_STATE(xas, (struct dml_xarray *)xa, id);
-	void *entry = xas_load(&xas);
-
-	return entry == DML_XA_ZERO_ENTRY ? NULL : entry;
-}
-
 /* __xa_erase() */
 void *dml_xa_erase(struct dml_xarray *xa, uint32_t id)
 {

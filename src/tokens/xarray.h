@@ -170,16 +170,6 @@ int dml_xa_alloc(struct dml_xarray *xa, uint32_t *id, void *entry,
 		 uint32_t min, uint32_t max);
 
 /**
- * dml_xa_load() - The entry at @id.
- * @xa: the array.
- * @id: the id.
- *
- * Return: the entry, or NULL if the id is free or holds DML_XA_ZERO_ENTRY.
- * No errors.
- */
-void *dml_xa_load(const struct dml_xarray *xa, uint32_t id);
-
-/**
  * dml_xa_erase() - Free @id.
  * @xa: the array.
  * @id: the id; erasing a free id, or id 0, changes nothing.

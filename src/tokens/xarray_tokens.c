@@ -11,15 +11,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "host.h"
 #include "mem/binding.h"
 #include "tokens.h"
 #include "warn.h"
+#include "xa_pool.h"
 #include "xarray.h"
-
-#define MAX_SKB_FRAGS	17
-#define PUT_BATCH	16
-#define TOKEN_MAX	((uint32_t)INT32_MAX)	/* xa_limit_31b */
 
 struct xarray_sock {
 	struct dml_token_sock ts;
@@ -28,14 +24,7 @@ struct xarray_sock {
 	struct dml_xarray xa;
 	/* Times @lock was taken (S-4.4 tests: one reservation round per skb). */
 	unsigned long lock_rounds;
-	/*
-	 * tcp_xa_pool: ids reserved for the skb being read.  Only the holder
-	 * of the socket lock (recvmsg) touches it.
-	 */
-	unsigned int max;
-	unsigned int idx;
-	uint32_t tokens[MAX_SKB_FRAGS];
-	struct dml_net_iov *niovs[MAX_SKB_FRAGS];
+	struct dml_xa_pool pool;
 };
 
 static struct xarray_sock *to_xs(struct dml_token_sock *ts)
@@ -54,14 +43,13 @@ static void xa_unlock(struct xarray_sock *xs)
 	pthread_spin_unlock(&xs->lock);
 }
 
-static struct dml_token_sock *xarray_sock_create(struct dml_host *host)
+static struct dml_token_sock *xarray_sock_create(_Atomic unsigned long *warnings)
 {
 	struct xarray_sock *xs = calloc(1, sizeof(*xs));
 
 	if (!xs)
 		return NULL;
-	xs->ts.ops = &dml_token_xarray_ops;
-	xs->ts.host = host;
+	xs->ts.warnings = warnings;
 	pthread_spin_init(&xs->lock, PTHREAD_PROCESS_PRIVATE);
 	dml_xa_init(&xs->xa);
 	return &xs->ts;
@@ -79,9 +67,9 @@ static void xarray_sock_destroy(struct dml_token_sock *ts)
 	struct dml_net_iov *niov;
 	uint32_t index = 0;
 
-	while ((niov = dml_xa_find(&xs->xa, &index, TOKEN_MAX))) {
-		DML_WARN_ON(ts->host, !dml_netmem_put(&niov->nm));
-		if (index == TOKEN_MAX)
+	while ((niov = dml_xa_find(&xs->xa, &index, DML_TOKEN_MAX))) {
+		DML_WARN_ON(ts->warnings, !dml_netmem_put(&niov->nm));
+		if (index == DML_TOKEN_MAX)
 			break;
 		index++;
 	}
@@ -90,127 +78,72 @@ static void xarray_sock_destroy(struct dml_token_sock *ts)
 	free(xs);
 }
 
-/* Commits the ids handed out and erases the rest; xa_lock held. */
-static void pool_commit_locked(struct xarray_sock *xs)
+static void ids_lock(struct dml_token_sock *ts)
 {
-	unsigned int i;
-
-	for (i = 0; i < xs->idx; i++)
-		dml_xa_cmpxchg(&xs->xa, xs->tokens[i], DML_XA_ZERO_ENTRY, xs->niovs[i]);
-	for (; i < xs->max; i++)
-		dml_xa_erase(&xs->xa, xs->tokens[i]);
-	xs->max = 0;
-	xs->idx = 0;
+	xa_lock(to_xs(ts));
 }
 
-static int pool_refill_slow(struct xarray_sock *xs, unsigned int frags_left)
+static void ids_unlock(struct dml_token_sock *ts)
 {
-	unsigned int k, want = frags_left < MAX_SKB_FRAGS ? frags_left : MAX_SKB_FRAGS;
-	int err = 0;
-
-	xa_lock(xs);
-	pool_commit_locked(xs);
-	for (k = 0; k < want; k++) {
-		err = dml_xa_alloc(&xs->xa, &xs->tokens[k], DML_XA_ZERO_ENTRY, 1,
-				   TOKEN_MAX);
-		if (err)
-			break;
-	}
-	xa_unlock(xs);
-	xs->max = k;
-	xs->idx = 0;
-	return k ? 0 : err;
+	xa_unlock(to_xs(ts));
 }
+
+static int ids_reserve(struct dml_token_sock *ts, uint32_t *id)
+{
+	return dml_xa_alloc(&to_xs(ts)->xa, id, DML_XA_ZERO_ENTRY, 1, DML_TOKEN_MAX);
+}
+
+static void ids_commit(struct dml_token_sock *ts, uint32_t id,
+		       struct dml_net_iov *niov)
+{
+	dml_xa_cmpxchg(&to_xs(ts)->xa, id, DML_XA_ZERO_ENTRY, niov);
+}
+
+static void ids_unreserve(struct dml_token_sock *ts, uint32_t id)
+{
+	dml_xa_erase(&to_xs(ts)->xa, id);
+}
+
+static struct dml_net_iov *ids_erase(struct dml_token_sock *ts, uint32_t id)
+{
+	return dml_xa_erase_present(&to_xs(ts)->xa, id);
+}
+
+static const struct dml_id_table_ops xarray_ids = {
+	.lock = ids_lock,
+	.unlock = ids_unlock,
+	.reserve = ids_reserve,
+	.commit = ids_commit,
+	.unreserve = ids_unreserve,
+	.erase = ids_erase,
+};
 
 static int xarray_next_token(struct dml_token_sock *ts, struct dml_binding *binding,
 			     struct dml_net_iov *niov, unsigned int frags_left,
 			     uint32_t *token)
 {
-	struct xarray_sock *xs = to_xs(ts);
-	int err;
-
 	(void)binding;
 	(void)niov;
-	if (xs->idx >= xs->max) {
-		err = pool_refill_slow(xs, frags_left);
-		if (err)
-			return err;
-	}
-	*token = xs->tokens[xs->idx];
-	return 0;
+	return dml_xa_pool_next_token(ts, &to_xs(ts)->pool, &xarray_ids,
+				      frags_left, token);
 }
 
 static void xarray_take(struct dml_token_sock *ts, struct dml_binding *binding,
 			struct dml_net_iov *niov)
 {
-	struct xarray_sock *xs = to_xs(ts);
-
 	(void)binding;
-	/* The token's own page-pool reference, dropped by DONTNEED or close. */
-	dml_netmem_get(&niov->nm);
-	xs->niovs[xs->idx++] = niov;
+	dml_xa_pool_take(&to_xs(ts)->pool, niov);
 }
 
 static void xarray_flush(struct dml_token_sock *ts)
 {
-	struct xarray_sock *xs = to_xs(ts);
-
-	if (!xs->max)
-		return;
-	xa_lock(xs);
-	pool_commit_locked(xs);
-	xa_unlock(xs);
-}
-
-static void put_batch(struct dml_host *host, struct dml_net_iov **batch,
-		      unsigned int n)
-{
-	unsigned int k;
-
-	for (k = 0; k < n; k++)
-		DML_WARN_ON(host, !dml_netmem_put(&batch[k]->nm));
+	dml_xa_pool_flush(ts, &to_xs(ts)->pool, &xarray_ids);
 }
 
 static int xarray_release(struct dml_token_sock *ts, const struct dmabuf_token *tokens,
 			  unsigned int nr_tokens)
 {
-	struct xarray_sock *xs = to_xs(ts);
-	struct dml_net_iov *batch[PUT_BATCH];
-	unsigned int i, n = 0, frags = 0;
-	int released = 0;
-	uint32_t j;
-
-	xa_lock(xs);
-	for (i = 0; i < nr_tokens; i++) {
-		for (j = 0; j < tokens[i].token_count; j++) {
-			struct dml_net_iov *niov;
-
-			if (++frags > DML_MAX_DONTNEED_FRAGS)
-				goto out_unlock;
-			/*
-			 * u32 wrap of start + j lands on some id: harmless.  An id
-			 * reserved by a recvmsg in flight is not a token yet: the
-			 * kernel erases it and the commit then fails, leaking the
-			 * page-pool reference; we leave it (docs/deviations.md).
-			 */
-			niov = dml_xa_erase_present(&xs->xa, tokens[i].token_start + j);
-			if (!niov)
-				continue;
-			batch[n++] = niov;
-			released++;
-			if (n == PUT_BATCH) {
-				/* Page-pool returns run outside the xa_lock. */
-				xa_unlock(xs);
-				put_batch(ts->host, batch, n);
-				n = 0;
-				xa_lock(xs);
-			}
-		}
-	}
-out_unlock:
-	xa_unlock(xs);
-	put_batch(ts->host, batch, n);
-	return released;
+	return dml_xa_pool_release(ts, &xarray_ids, tokens, nr_tokens);
 }
 
 static void xarray_count_refs(struct dml_token_sock *ts,
@@ -221,10 +154,10 @@ static void xarray_count_refs(struct dml_token_sock *ts,
 	uint32_t index = 0;
 
 	xa_lock(xs);
-	while ((niov = dml_xa_find(&xs->xa, &index, TOKEN_MAX))) {
+	while ((niov = dml_xa_find(&xs->xa, &index, DML_TOKEN_MAX))) {
 		if (niov >= binding->vec && niov < binding->vec + binding->nr_niovs)
 			refs[niov - binding->vec]++;
-		if (index == TOKEN_MAX)
+		if (index == DML_TOKEN_MAX)
 			break;
 		index++;
 	}

@@ -7,8 +7,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "host.h"
-#include "net/sock.h"
 #include "nic/netdev.h"
 
 #define MAX_MSS		65535u
@@ -37,7 +35,6 @@ static int check_config(const struct dml_wire_flow_config *cfg,
 int dml_wire_connect(struct dml_netdev *dev, const struct dml_wire_flow_config *cfg,
 		     struct dml_wire_flow **out)
 {
-	struct dml_sock *listener, *child;
 	struct dml_wire_flow *flow;
 	int err;
 
@@ -49,17 +46,10 @@ int dml_wire_connect(struct dml_netdev *dev, const struct dml_wire_flow_config *
 	err = check_config(cfg, &flow->cfg);
 	if (err)
 		goto err_free;
-	listener = dml_sock_lookup_listener(dev->host, cfg->flow.dst_port);
-	if (!listener) {
-		err = -ECONNREFUSED;
-		goto err_free;
-	}
-	err = dml_sock_establish_child(listener, &child);
-	dml_sock_put(listener);
+	err = dml_nic_connect(dev, &cfg->flow, &flow->sk);
 	if (err)
 		goto err_free;
 	flow->dev = dev;
-	flow->sk = child;
 	*out = flow;
 	return 0;
 
@@ -86,7 +76,7 @@ int dml_wire_shutdown(struct dml_wire_flow *flow)
 	if (flow->fin_sent)
 		return 0;
 	flow->fin_sent = true;
-	return dml_sock_rcv_shutdown(flow->sk);
+	return dml_nic_fin(flow->sk);
 }
 
 void dml_wire_close(struct dml_wire_flow *flow)
@@ -94,6 +84,6 @@ void dml_wire_close(struct dml_wire_flow *flow)
 	if (!flow)
 		return;
 	dml_wire_shutdown(flow);
-	dml_sock_put(flow->sk);
+	dml_nic_disconnect(flow->sk);
 	free(flow);
 }

@@ -333,14 +333,14 @@ static void test_failed_bind_keeps_mode(void **state)
 
 	assert_errno(fixture_bind(f, f->nl, bad, 2, 1), -EINVAL);
 	assert_int_equal(dml_host_autorelease_mode(f->host), -1);
-	assert_int_equal(dml_host_autorelease_key(f->host), 0);
+	assert_int_equal(dml_binding_mode_key(&f->host->bindings), 0);
 
 	/* fails at the queue, after the mode was claimed for it */
 	assert_ok(dml_netdev_set_header_split(f->dev, false));
 	assert_errno(fixture_bind(f, f->nl, q7, 1, 1), -EINVAL);
 	assert_string_equal(f->errmsg, "tcp-data-split is disabled");
 	assert_int_equal(dml_host_autorelease_mode(f->host), -1);
-	assert_int_equal(dml_host_autorelease_key(f->host), 0);
+	assert_int_equal(dml_binding_mode_key(&f->host->bindings), 0);
 	assert_ok(dml_netdev_set_header_split(f->dev, true));
 
 	/* a live autorelease = 1 binding keeps its key through a failed bind */
@@ -349,9 +349,9 @@ static void test_failed_bind_keeps_mode(void **state)
 	assert_errno(fixture_bind(f, f->nl, q67, 2, 1), -EEXIST);
 	assert_int_equal(rxq(f, 6).dmabuf_id, 0);
 	assert_int_equal(dml_host_autorelease_mode(f->host), 1);
-	assert_int_equal(dml_host_autorelease_key(f->host), 1);
+	assert_int_equal(dml_binding_mode_key(&f->host->bindings), 1);
 	dml_nl_close(nl);
-	assert_int_equal(dml_host_autorelease_key(f->host), 0);
+	assert_int_equal(dml_binding_mode_key(&f->host->bindings), 0);
 
 	assert_true(fixture_bind(f, f->nl, q7, 1, 0) >= 1);
 	assert_errno(fixture_bind(f, f->nl, bad, 2, 0), -EINVAL);
@@ -440,18 +440,18 @@ static void test_mode_key_follows_mode(void **state)
 	const uint32_t q6[] = { 6 };
 	struct dml_nl_sock *nl;
 
-	assert_int_equal(dml_host_autorelease_key(f->host), 0);
+	assert_int_equal(dml_binding_mode_key(&f->host->bindings), 0);
 	assert_ok(dml_nl_open(f->host, DML_NL_ADMIN, &nl));
 	assert_true(fixture_bind(f, nl, q7, 1, 1) >= 1);
-	assert_int_equal(dml_host_autorelease_key(f->host), 1);
+	assert_int_equal(dml_binding_mode_key(&f->host->bindings), 1);
 	assert_errno(fixture_bind(f, f->nl, q6, 1, 0), -EBUSY);
-	assert_int_equal(dml_host_autorelease_key(f->host), 1);
+	assert_int_equal(dml_binding_mode_key(&f->host->bindings), 1);
 	/* S-3.4: the last RX binding freed, the key is back at 0 by itself */
 	dml_nl_close(nl);
 	assert_int_equal(dml_host_autorelease_mode(f->host), -1);
-	assert_int_equal(dml_host_autorelease_key(f->host), 0);
+	assert_int_equal(dml_binding_mode_key(&f->host->bindings), 0);
 	assert_true(fixture_bind(f, f->nl, q6, 1, 1) >= 1);
-	assert_int_equal(dml_host_autorelease_key(f->host), 1);
+	assert_int_equal(dml_binding_mode_key(&f->host->bindings), 1);
 }
 
 /* S-2.2: binding ids are allocated cyclically from 1, never reused at once. */

@@ -6,13 +6,27 @@
 #include "nic/netdev.h"
 #include "test_helpers.h"
 
+/* The binding with @id, or NULL; single-threaded: the pointer outlives the lock. */
+static struct dml_binding *binding_find(struct dml_host *host, uint32_t id)
+{
+	struct dml_binding *found = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&host->bindings.lock);
+	for (i = 0; i < host->bindings.nr && !found; i++)
+		if (host->bindings.bindings[i]->id == id)
+			found = host->bindings.bindings[i];
+	pthread_mutex_unlock(&host->bindings.lock);
+	return found;
+}
+
 static struct dml_binding *bind_queues(struct fixture *f, const uint32_t *q,
 				       size_t n, int autorelease)
 {
 	long id = fixture_bind(f, f->nl, q, n, autorelease);
 
 	assert_true(id >= 1);
-	return dml_host_binding_find(f->host, (uint32_t)id);
+	return binding_find(f->host, (uint32_t)id);
 }
 
 struct pool_find {
@@ -38,7 +52,7 @@ static struct dml_page_pool_info pool_of(struct fixture *f, uint32_t queue,
 {
 	struct pool_find pf = { .queue = queue, .dmabuf_id = dmabuf_id };
 
-	dml_page_pool_for_each(f->host, find_pool, &pf);
+	dml_page_pool_for_each(&f->host->pools, find_pool, &pf);
 	assert_int_equal(pf.found, 1);
 	return pf.info;
 }
@@ -189,11 +203,11 @@ static void test_detached_pool_lingers(void **state)
 	pp = pool_of(f, 7, id);
 	assert_true(pp.detached);
 	assert_int_equal(pp.inflight, 1);
-	assert_ptr_equal(dml_host_binding_find(f->host, id), b);
+	assert_ptr_equal(binding_find(f->host, id), b);
 	assert_int_equal(dml_host_autorelease_mode(f->host), 1);
 
 	assert_true(dml_netmem_put(nm));
-	assert_null(dml_host_binding_find(f->host, id));
+	assert_null(binding_find(f->host, id));
 	assert_int_equal(dml_host_autorelease_mode(f->host), -1);
 	assert_ok(dml_nl_open(f->host, DML_NL_ADMIN, &f->nl));
 }
@@ -220,7 +234,7 @@ static void test_users_zero_reclaims(void **state)
 
 	dml_nl_close(f->nl);
 	f->nl = NULL;
-	assert_null(dml_host_binding_find(f->host, id));
+	assert_null(binding_find(f->host, id));
 	assert_int_equal(dml_host_autorelease_mode(f->host), -1);
 	assert_ok(dml_nl_open(f->host, DML_NL_ADMIN, &f->nl));
 }

@@ -859,7 +859,7 @@ static void test_poll_across_hosts(void **state)
 	/* a hang guard only: the result never depends on how long this takes */
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	do {
-		registered = atomic_load(&other->f->host->pollers) > 0;
+		registered = atomic_load(&other->f->host->socks.pollers) > 0;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		sched_yield();
 	} while (!registered && now.tv_sec - start.tv_sec < 30);
@@ -870,8 +870,8 @@ static void test_poll_across_hosts(void **state)
 	assert_int_equal(p.ret, 1);
 	assert_int_equal(p.fds[0].revents, 0);
 	assert_int_equal(p.fds[1].revents, POLLIN);
-	assert_int_equal(atomic_load(&other->f->host->pollers), 0);
-	assert_int_equal(atomic_load(&dp->f->host->pollers), 0);
+	assert_int_equal(atomic_load(&other->f->host->socks.pollers), 0);
+	assert_int_equal(atomic_load(&dp->f->host->socks.pollers), 0);
 
 	dp_recv(other->sk, 65536, ROOM(8), MSG_SOCK_DEVMEM | MSG_DONTWAIT, &r);
 	assert_int_equal(r.ret, 4096);

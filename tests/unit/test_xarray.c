@@ -12,6 +12,14 @@
 
 #include "tokens/xarray.h"
 
+/* xa_load(): the entry at @id, NULL if it is free or reserved. */
+static void *xa_load(struct dml_xarray *xa, uint32_t id)
+{
+	uint32_t index = id;
+
+	return dml_xa_find(xa, &index, id);
+}
+
 #define ID_MAX		((uint32_t)INT32_MAX)	/* xa_limit_31b */
 #define ZERO		DML_XA_ZERO_ENTRY
 
@@ -115,9 +123,9 @@ static void test_alloc_order_from_one(void **state)
 	for (i = 1; i <= 200; i++)
 		assert_int_equal(alloc_ok(&xa, E(i), 0, ID_MAX), i);
 	for (i = 1; i <= 200; i++)
-		assert_ptr_equal(dml_xa_load(&xa, i), E(i));
-	assert_null(dml_xa_load(&xa, 0));
-	assert_null(dml_xa_load(&xa, 201));
+		assert_ptr_equal(xa_load(&xa, i), E(i));
+	assert_null(xa_load(&xa, 0));
+	assert_null(xa_load(&xa, 201));
 	assert_int_equal(check_tree(&xa), 5);	/* top + 4 leaves */
 	dml_xa_destroy(&xa);
 }
@@ -140,7 +148,7 @@ static void test_reuse_lowest(void **state)
 	assert_int_equal(alloc_ok(&xa, E(1064), 0, ID_MAX), 64);
 	assert_int_equal(alloc_ok(&xa, E(1070), 0, ID_MAX), 70);
 	assert_int_equal(alloc_ok(&xa, E(101), 0, ID_MAX), 101);
-	assert_ptr_equal(dml_xa_load(&xa, 64), E(1064));
+	assert_ptr_equal(xa_load(&xa, 64), E(1064));
 	check_tree(&xa);
 	dml_xa_destroy(&xa);
 }
@@ -236,14 +244,14 @@ static void test_high_ids(void **state)
 	/* top at shift 30, five below it to id 0, five to the two ids */
 	assert_int_equal(check_tree(&xa), 11);
 	assert_int_equal(dml_xa_to_node(xa.head)->shift, 30);
-	assert_ptr_equal(dml_xa_load(&xa, ID_MAX), E(2));
-	assert_null(dml_xa_load(&xa, ID_MAX - 2));
+	assert_ptr_equal(xa_load(&xa, ID_MAX), E(2));
+	assert_null(xa_load(&xa, ID_MAX - 2));
 
 	assert_int_equal(alloc_ok(&xa, E(4), UINT32_MAX, UINT32_MAX),
 			 UINT32_MAX);
 	assert_errno(dml_xa_alloc(&xa, &id, E(5), UINT32_MAX, UINT32_MAX),
 		     -EBUSY);
-	assert_ptr_equal(dml_xa_load(&xa, UINT32_MAX), E(4));
+	assert_ptr_equal(xa_load(&xa, UINT32_MAX), E(4));
 	/* another slot of the top, another path of five */
 	assert_int_equal(check_tree(&xa), 16);
 
@@ -266,8 +274,8 @@ static void test_placeholders(void **state)
 	assert_int_equal(alloc_ok(&xa, ZERO, 0, ID_MAX), 1);
 	assert_int_equal(alloc_ok(&xa, ZERO, 0, ID_MAX), 2);
 	assert_int_equal(alloc_ok(&xa, ZERO, 0, ID_MAX), 3);
-	assert_null(dml_xa_load(&xa, 1));
-	assert_null(dml_xa_load(&xa, 2));
+	assert_null(xa_load(&xa, 1));
+	assert_null(xa_load(&xa, 2));
 	/* taken: the next id is past them */
 	assert_int_equal(alloc_ok(&xa, E(4), 0, ID_MAX), 4);
 	assert_ptr_equal(dml_xa_find(&xa, &index, ID_MAX), E(4));
@@ -298,25 +306,25 @@ static void test_cmpxchg(void **state)
 
 	/* commit: the kernel's returns NULL for the zero entry it replaced */
 	assert_null(dml_xa_cmpxchg(&xa, id, ZERO, E(1)));
-	assert_ptr_equal(dml_xa_load(&xa, id), E(1));
+	assert_ptr_equal(xa_load(&xa, id), E(1));
 	/* a second commit fails and says what is there */
 	assert_ptr_equal(dml_xa_cmpxchg(&xa, id, ZERO, E(2)), E(1));
 	assert_ptr_equal(dml_xa_cmpxchg(&xa, id, E(9), E(2)), E(1));
-	assert_ptr_equal(dml_xa_load(&xa, id), E(1));
+	assert_ptr_equal(xa_load(&xa, id), E(1));
 
 	/* a free id is not a reservation */
 	assert_null(dml_xa_cmpxchg(&xa, 50, ZERO, E(3)));
-	assert_null(dml_xa_load(&xa, 50));
+	assert_null(xa_load(&xa, 50));
 	assert_int_equal(alloc_ok(&xa, E(50), 50, ID_MAX), 50);
 
 	/* NULL erases, and the id is free again */
 	assert_ptr_equal(dml_xa_cmpxchg(&xa, id, E(1), NULL), E(1));
-	assert_null(dml_xa_load(&xa, id));
+	assert_null(xa_load(&xa, id));
 	assert_int_equal(alloc_ok(&xa, E(1), 0, ID_MAX), id);
 
 	/* old NULL fills a free id, which is then no longer free */
 	assert_null(dml_xa_cmpxchg(&xa, 10, NULL, E(10)));
-	assert_ptr_equal(dml_xa_load(&xa, 10), E(10));
+	assert_ptr_equal(xa_load(&xa, 10), E(10));
 	assert_int_equal(alloc_ok(&xa, E(11), 10, ID_MAX), 11);
 	check_tree(&xa);
 
@@ -332,13 +340,13 @@ static void test_cmpxchg(void **state)
 	/* id 0 stays busy and out of reach */
 	assert_null(dml_xa_cmpxchg(&xa, 0, ZERO, E(0)));
 	assert_null(dml_xa_cmpxchg(&xa, 0, NULL, E(0)));
-	assert_null(dml_xa_load(&xa, 0));
+	assert_null(xa_load(&xa, 0));
 
 	/* an internal value cannot be stored */
 	r = dml_xa_cmpxchg(&xa, 12, NULL, (void *)(uintptr_t)0x1002);
 	assert_true(dml_xa_is_err(r));
 	assert_errno(dml_xa_err(r), -EINVAL);
-	assert_null(dml_xa_load(&xa, 12));
+	assert_null(xa_load(&xa, 12));
 	assert_errno(dml_xa_err(E(1)), 0);
 	check_tree(&xa);
 	dml_xa_destroy(&xa);
@@ -413,7 +421,7 @@ static void test_range_full(void **state)
 
 	/* every node full: the search leaves the top and gives up at max */
 	for (i = 7; i < 4096; i++)
-		if (!dml_xa_load(&xa, i))
+		if (!xa_load(&xa, i))
 			alloc_ok(&xa, E(i), 0, ID_MAX);
 	assert_int_equal(check_tree(&xa), 65);
 	assert_false(dml_xa_marked(&xa, DML_XA_FREE_MARK));
@@ -578,7 +586,7 @@ static void test_random_vs_model(void **state)
 		} else if (r < 92) {
 			id = rnd_below(MODEL_SLOTS);
 			want = model[id] == ZERO ? NULL : model[id];
-			assert_ptr_equal(dml_xa_load(&xa, id), want);
+			assert_ptr_equal(xa_load(&xa, id), want);
 		} else {
 			uint32_t index = rnd_below(MODEL_SLOTS);
 
@@ -718,7 +726,7 @@ static void test_nomem(void **state)
 	for (i = 128; i < 192; i++)
 		dml_xa_erase(&xa, i);
 	assert_int_equal(fail_each_alloc(&xa, grow_alloc, 0), 1);
-	assert_ptr_equal(dml_xa_load(&xa, 128), E(0));
+	assert_ptr_equal(xa_load(&xa, 128), E(0));
 
 	/* a call that needs no node leaves the hook armed */
 	dml_xa_fail_next_alloc = 1;
@@ -742,7 +750,7 @@ static void test_destroy(void **state)
 	assert_true(dml_xa_node_count(&xa) > 80);
 	dml_xa_destroy(&xa);
 	assert_int_equal(dml_xa_node_count(&xa), 0);
-	assert_null(dml_xa_load(&xa, 1));
+	assert_null(xa_load(&xa, 1));
 	assert_int_equal(alloc_ok(&xa, E(1), 0, ID_MAX), 1);
 	dml_xa_destroy(&xa);
 	dml_xa_destroy(&xa);

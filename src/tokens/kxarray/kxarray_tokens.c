@@ -28,25 +28,14 @@
 #include "kx_shim.h"
 #include "mem/binding.h"
 #include "tokens/tokens.h"
+#include "tokens/xa_pool.h"
 #include "warn.h"
-
-static const struct dml_token_ops kxarray_ops;
-
-#define MAX_SKB_FRAGS	17
-#define PUT_BATCH	16
 
 struct kxarray_sock {
 	struct dml_token_sock ts;
 	/* sk_user_frags: token -> net_iov, with its own xa_lock */
 	struct xarray frags;
-	/*
-	 * tcp_xa_pool: ids reserved for the skb being read.  Only the holder
-	 * of the socket lock (recvmsg) touches it.
-	 */
-	unsigned int max;
-	unsigned int idx;
-	u32 tokens[MAX_SKB_FRAGS];
-	struct dml_net_iov *niovs[MAX_SKB_FRAGS];
+	struct dml_xa_pool pool;	/* tcp_xa_pool */
 };
 
 static struct kxarray_sock *to_ks(struct dml_token_sock *ts)
@@ -54,14 +43,13 @@ static struct kxarray_sock *to_ks(struct dml_token_sock *ts)
 	return (struct kxarray_sock *)ts;
 }
 
-static struct dml_token_sock *kxarray_sock_create(struct dml_host *host)
+static struct dml_token_sock *kxarray_sock_create(_Atomic unsigned long *warnings)
 {
 	struct kxarray_sock *ks = calloc(1, sizeof(*ks));
 
 	if (!ks)
 		return NULL;
-	ks->ts.ops = &kxarray_ops;
-	ks->ts.host = host;
+	ks->ts.warnings = warnings;
 	xa_init_flags(&ks->frags, XA_FLAGS_ALLOC1);
 	return &ks->ts;
 }
@@ -74,100 +62,48 @@ static void kxarray_sock_destroy(struct dml_token_sock *ts)
 	unsigned long index;
 
 	xa_for_each(&ks->frags, index, niov)
-		DML_WARN_ON(ts->host, !dml_netmem_put(&niov->nm));
+		DML_WARN_ON(ts->warnings, !dml_netmem_put(&niov->nm));
 	xa_destroy(&ks->frags);
-	DML_WARN_ON(ts->host, kx_take_warnings());
+	DML_WARN_ON(ts->warnings, kx_take_warnings());
 	free(ks);
 }
 
-/* tcp_xa_pool_commit_locked(): xa_lock held. */
-static void pool_commit_locked(struct kxarray_sock *ks)
+static void ids_lock(struct dml_token_sock *ts)
 {
-	unsigned int i;
-
-	for (i = 0; i < ks->idx; i++)
-		__xa_cmpxchg(&ks->frags, ks->tokens[i], XA_ZERO_ENTRY,
-			     ks->niovs[i], GFP_KERNEL);
-	for (; i < ks->max; i++)
-		__xa_erase(&ks->frags, ks->tokens[i]);
-	ks->max = 0;
-	ks->idx = 0;
+	xa_lock_bh(&to_ks(ts)->frags);
 }
 
-/* tcp_xa_pool_refill(): the skb's one lock round. */
-static int pool_refill_slow(struct kxarray_sock *ks, unsigned int frags_left)
+static void ids_unlock(struct dml_token_sock *ts)
 {
-	unsigned int k, want = frags_left < MAX_SKB_FRAGS ? frags_left : MAX_SKB_FRAGS;
-	int err = 0;
-
-	xa_lock_bh(&ks->frags);
-	pool_commit_locked(ks);
-	for (k = 0; k < want; k++) {
-		err = __xa_alloc(&ks->frags, &ks->tokens[k], XA_ZERO_ENTRY,
-				 xa_limit_31b, GFP_KERNEL);
-		if (err)
-			break;
-	}
-	xa_unlock_bh(&ks->frags);
-	ks->max = k;
-	ks->idx = 0;
-	return k ? 0 : err;
+	xa_unlock_bh(&to_ks(ts)->frags);
 }
 
-static int kxarray_next_token(struct dml_token_sock *ts, struct dml_binding *binding,
-			      struct dml_net_iov *niov, unsigned int frags_left,
-			      uint32_t *token)
+static int ids_reserve(struct dml_token_sock *ts, uint32_t *id)
 {
-	struct kxarray_sock *ks = to_ks(ts);
-	int err;
-
-	(void)binding;
-	(void)niov;
-	if (ks->idx >= ks->max) {
-		err = pool_refill_slow(ks, frags_left);
-		if (err)
-			return err;
-	}
-	*token = ks->tokens[ks->idx];
-	return 0;
+	return __xa_alloc(&to_ks(ts)->frags, id, XA_ZERO_ENTRY, xa_limit_31b,
+			  GFP_KERNEL);
 }
 
-static void kxarray_take(struct dml_token_sock *ts, struct dml_binding *binding,
-			 struct dml_net_iov *niov)
+/* tcp_xa_pool_commit_locked() */
+static void ids_commit(struct dml_token_sock *ts, uint32_t id,
+		       struct dml_net_iov *niov)
 {
-	struct kxarray_sock *ks = to_ks(ts);
-
-	(void)binding;
-	/* The token's own page-pool reference, dropped by DONTNEED or close. */
-	dml_netmem_get(&niov->nm);
-	ks->niovs[ks->idx++] = niov;
+	__xa_cmpxchg(&to_ks(ts)->frags, id, XA_ZERO_ENTRY, niov, GFP_KERNEL);
 }
 
-/* tcp_xa_pool_commit(): the end of the skb, or of the call. */
-static void kxarray_flush(struct dml_token_sock *ts)
+static void ids_unreserve(struct dml_token_sock *ts, uint32_t id)
 {
-	struct kxarray_sock *ks = to_ks(ts);
-
-	if (!ks->max)
-		return;
-	xa_lock_bh(&ks->frags);
-	pool_commit_locked(ks);
-	xa_unlock_bh(&ks->frags);
+	__xa_erase(&to_ks(ts)->frags, id);
 }
 
-static void put_batch(struct dml_host *host, struct dml_net_iov **batch,
-		      unsigned int n)
+/*
+ * __xa_erase() of a committed token only; a reservation stays.  Inlined
+ * into the DONTNEED loop, where the kernel's __xa_erase() sits.
+ */
+static __always_inline struct dml_net_iov *ids_erase(struct dml_token_sock *ts,
+						   uint32_t id)
 {
-	unsigned int k;
-
-	for (k = 0; k < n; k++)
-		DML_WARN_ON(host, !dml_netmem_put(&batch[k]->nm));
-}
-
-/* __xa_erase() of a committed token only; a reservation stays. */
-static struct dml_net_iov *erase_token_locked(struct xarray *xa, u32 token)
-{
-	XA_STATE(xas, xa, token);
+	XA_STATE(xas, &to_ks(ts)->frags, id);
 	void *entry = xas_load(&xas);
 
 	if (!entry || xa_is_zero(entry))
@@ -176,40 +112,44 @@ static struct dml_net_iov *erase_token_locked(struct xarray *xa, u32 token)
 	return entry;
 }
 
+static const struct dml_id_table_ops kxarray_ids = {
+	.lock = ids_lock,
+	.unlock = ids_unlock,
+	.reserve = ids_reserve,
+	.commit = ids_commit,
+	.unreserve = ids_unreserve,
+	.erase = ids_erase,
+};
+
+/* tcp_xa_pool_refill(): the skb's one lock round, when the pool is used up. */
+static int kxarray_next_token(struct dml_token_sock *ts, struct dml_binding *binding,
+			      struct dml_net_iov *niov, unsigned int frags_left,
+			      uint32_t *token)
+{
+	(void)binding;
+	(void)niov;
+	return dml_xa_pool_next_token(ts, &to_ks(ts)->pool, &kxarray_ids,
+				      frags_left, token);
+}
+
+static void kxarray_take(struct dml_token_sock *ts, struct dml_binding *binding,
+			 struct dml_net_iov *niov)
+{
+	(void)binding;
+	dml_xa_pool_take(&to_ks(ts)->pool, niov);
+}
+
+/* tcp_xa_pool_commit(): the end of the skb, or of the call. */
+static void kxarray_flush(struct dml_token_sock *ts)
+{
+	dml_xa_pool_flush(ts, &to_ks(ts)->pool, &kxarray_ids);
+}
+
 /* sock_devmem_dontneed() in the xarray mode. */
 static int kxarray_release(struct dml_token_sock *ts, const struct dmabuf_token *tokens,
 			   unsigned int nr_tokens)
 {
-	struct kxarray_sock *ks = to_ks(ts);
-	struct dml_net_iov *batch[PUT_BATCH];
-	unsigned int i, n = 0, frags = 0;
-	int released = 0;
-	u32 j;
-
-	xa_lock_bh(&ks->frags);
-	for (i = 0; i < nr_tokens; i++) {
-		for (j = 0; j < tokens[i].token_count; j++) {
-			struct dml_net_iov *niov;
-
-			if (++frags > DML_MAX_DONTNEED_FRAGS)
-				goto out_unlock;
-			niov = erase_token_locked(&ks->frags, tokens[i].token_start + j);
-			if (!niov)
-				continue;
-			batch[n++] = niov;
-			if (n == PUT_BATCH) {
-				xa_unlock_bh(&ks->frags);
-				put_batch(ts->host, batch, n);
-				n = 0;
-				xa_lock_bh(&ks->frags);
-			}
-			released++;
-		}
-	}
-out_unlock:
-	xa_unlock_bh(&ks->frags);
-	put_batch(ts->host, batch, n);
-	return released;
+	return dml_xa_pool_release(ts, &kxarray_ids, tokens, nr_tokens);
 }
 
 static void kxarray_count_refs(struct dml_token_sock *ts,
