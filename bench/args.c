@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* `devmem-lab bench` options: every bad value is a clear message and exit 2. */
+/*
+ * `devmem-lab bench` options: every bad value is a clear message, returned
+ * to the caller, which exits 2.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -36,21 +39,22 @@ void bench_usage(FILE *out)
 		"                      with the boundary (default auto: measured here)\n"
 		"  --dmabuf-mb N       dma-buf size (default: what flows and --held need)\n"
 		"  --instructions      count instructions per token under callgrind\n"
-		"  --segments N        segments in the callgrind run (default 20000)\n"
+		"  --segments N        segments in the callgrind run (default %u)\n"
 		"  --no-bind-64g       skip timing the bind of a 64 GiB dma-buf\n"
 		"  --seed N            seed of everything random (default 1)\n"
 		"  --quick             a smoke run (under 20 s), same output shape\n"
 		"  --json FILE, --csv FILE, --plot FILE.svg\n"
-		"  -h, --help\n", bench_baseline_name());
+		"  -h, --help\n", bench_baseline_name(), BENCH_INSTR_SEGMENTS);
 }
 
-static int bad(const char *opt, const char *text, const char *want)
+static int bad(char *why, const char *opt, const char *text, const char *want)
 {
-	fprintf(stderr, "devmem-lab bench: %s wants %s, got '%s'\n", opt, want, text);
+	snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: %s wants %s, got '%s'",
+		 opt, want, text);
 	return -EINVAL;
 }
 
-static int parse_ul(const char *opt, const char *text, unsigned long min,
+static int parse_ul(char *why, const char *opt, const char *text, unsigned long min,
 		    unsigned long max, unsigned long *out)
 {
 	char want[96], *end;
@@ -60,13 +64,13 @@ static int parse_ul(const char *opt, const char *text, unsigned long min,
 	errno = 0;
 	v = strtoul(text, &end, 10);
 	if (errno || end == text || *end || text[0] == '-' || v < min || v > max)
-		return bad(opt, text, want);
+		return bad(why, opt, text, want);
 	*out = v;
 	return 0;
 }
 
-static int parse_double(const char *opt, const char *text, double min, double max,
-			double *out)
+static int parse_double(char *why, const char *opt, const char *text, double min,
+			double max, double *out)
 {
 	char want[96], *end;
 	double v;
@@ -75,12 +79,12 @@ static int parse_double(const char *opt, const char *text, double min, double ma
 	errno = 0;
 	v = strtod(text, &end);
 	if (errno || end == text || *end || !isfinite(v) || v < min || v > max)
-		return bad(opt, text, want);
+		return bad(why, opt, text, want);
 	*out = v;
 	return 0;
 }
 
-static int parse_profiles(const char *text, unsigned int *mask)
+static int parse_profiles(char *why, const char *text, unsigned int *mask)
 {
 	char *copy = strdup(text), *tok, *save = NULL;
 	int err = 0;
@@ -100,12 +104,12 @@ static int parse_profiles(const char *text, unsigned int *mask)
 			if (!strcmp(tok, bench_profile_name((enum bench_profile)p)))
 				break;
 		if (p == BENCH_NR_PROFILES)
-			err = bad("--profile", tok, "kperf, ncdevmem, nccl or all");
+			err = bad(why, "--profile", tok, "kperf, ncdevmem, nccl or all");
 		else
 			*mask |= 1u << p;
 	}
 	free(copy);
-	return err ? err : (*mask ? 0 : bad("--profile", text, "at least one profile"));
+	return err ? err : (*mask ? 0 : bad(why, "--profile", text, "at least one profile"));
 }
 
 static const char *known_design(const char *name)
@@ -139,7 +143,7 @@ static bool known_in(const struct bench_config *cfg, const char *name)
 	return false;
 }
 
-static int parse_designs(const char *text, struct bench_config *cfg)
+static int parse_designs(char *why, const char *text, struct bench_config *cfg)
 {
 	char *copy = strdup(text), *tok, *save = NULL, design_list[160] = "one of:";
 	size_t i;
@@ -156,9 +160,9 @@ static int parse_designs(const char *text, struct bench_config *cfg)
 		const char *name = known_design(tok);
 
 		if (!name)
-			err = bad("--designs", tok, design_list);
+			err = bad(why, "--designs", tok, design_list);
 		else if (cfg->nr_designs == BENCH_MAX_DESIGNS)
-			err = bad("--designs", text, "fewer designs");
+			err = bad(why, "--designs", text, "fewer designs");
 		else
 			cfg->designs[cfg->nr_designs++] = name;
 	}
@@ -168,7 +172,7 @@ static int parse_designs(const char *text, struct bench_config *cfg)
 
 		snprintf(want, sizeof(want), "a list with %s, the baseline every ratio is against",
 			 cfg->baseline);
-		err = bad("--designs", text, want);
+		err = bad(why, "--designs", text, want);
 	}
 	return err;
 }
@@ -199,7 +203,7 @@ void bench_config_defaults(struct bench_config *cfg)
 		.runs = 5, .flows = 4, .workers = 1, .held = 0, .load_pct = 87,
 		.warmup_s = 0.15, .window_s = 0.5,
 		.profiles = (1u << BENCH_NR_PROFILES) - 1,
-		.instr_segments = 20000, .seed = 1, .nccl_delay_us = 200,
+		.instr_segments = BENCH_INSTR_SEGMENTS, .seed = 1, .nccl_delay_us = 200,
 		.bind_64g = true,
 		.boundary_syscall = true,
 		.stack_cost_auto = true,
@@ -213,7 +217,12 @@ void bench_config_defaults(struct bench_config *cfg)
 			cfg->designs[cfg->nr_designs++] = dml_token_design(i)->name;
 }
 
-int bench_parse_args(int argc, char **argv, struct bench_config *cfg)
+/*
+ * 0, BENCH_ARGS_HELP for -h, or -EINVAL (-ENOMEM) with the reason in @why;
+ * the caller prints and exits, so a test can parse and carry on.
+ */
+int bench_parse_args(int argc, char **argv, struct bench_config *cfg,
+		     char why[BENCH_WHY_LEN])
 {
 	static const struct option longopts[] = {
 		{ "runs", required_argument, NULL, 'r' },
@@ -240,65 +249,68 @@ int bench_parse_args(int argc, char **argv, struct bench_config *cfg)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool window_set = false, warmup_set = false, runs_set = false;
+	bool window_set = false, warmup_set = false, runs_set = false, segments_set = false;
 	unsigned long v;
 	int c, err = 0;
 
 	bench_config_defaults(cfg);
+	why[0] = '\0';
 	optind = 1;
-	while (!err && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while (!err && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			err = parse_ul("--runs", optarg, 1, BENCH_MAX_RUNS, &v);
+			err = parse_ul(why, "--runs", optarg, 1, BENCH_MAX_RUNS, &v);
 			cfg->runs = (unsigned int)v;
 			runs_set = true;
 			break;
 		case 'f':
-			err = parse_ul("--flows", optarg, 1, 16, &v);
+			err = parse_ul(why, "--flows", optarg, 1, 16, &v);
 			cfg->flows = (unsigned int)v;
 			break;
 		case 'w':
-			err = parse_ul("--workers", optarg, 1, 16, &v);
+			err = parse_ul(why, "--workers", optarg, 1, 16, &v);
 			cfg->workers = (unsigned int)v;
 			break;
 		case 'H':
-			err = parse_ul("--held", optarg, 0, 1ul << 20, &cfg->held);
+			err = parse_ul(why, "--held", optarg, 0, 1ul << 20, &cfg->held);
 			break;
 		case 'l':
-			err = parse_double("--load", optarg, 1, 100, &cfg->load_pct);
+			err = parse_double(why, "--load", optarg, 1, 100, &cfg->load_pct);
 			break;
 		case 'p':
-			err = parse_profiles(optarg, &cfg->profiles);
+			err = parse_profiles(why, optarg, &cfg->profiles);
 			break;
 		case 'd':
-			err = parse_designs(optarg, cfg);
+			err = parse_designs(why, optarg, cfg);
 			break;
 		case 'W':
-			err = parse_double("--window", optarg, 0.02, 600, &cfg->window_s);
+			err = parse_double(why, "--window", optarg, 0.02, 600, &cfg->window_s);
 			window_set = true;
 			break;
 		case 'u':
-			err = parse_double("--warmup", optarg, 0, 60, &cfg->warmup_s);
+			err = parse_double(why, "--warmup", optarg, 0, 60, &cfg->warmup_s);
 			warmup_set = true;
 			break;
 		case 'n':
-			err = parse_ul("--nccl-delay-us", optarg, 0, 1000000, &v);
+			err = parse_ul(why, "--nccl-delay-us", optarg, 0, 1000000, &v);
 			cfg->nccl_delay_us = (unsigned int)v;
 			break;
 		case 'm':
-			err = parse_ul("--dmabuf-mb", optarg, 1, 1ul << 20, &cfg->dmabuf_mb);
+			err = parse_ul(why, "--dmabuf-mb", optarg, 1, 1ul << 20, &cfg->dmabuf_mb);
 			break;
 		case 'i':
 			cfg->instructions = true;
 			break;
 		case 's':
-			err = parse_ul("--segments", optarg, 16, 10000000, &cfg->instr_segments);
+			err = parse_ul(why, "--segments", optarg, 16, 10000000, &cfg->instr_segments);
+			segments_set = true;
 			break;
 		case 'B':
 			cfg->bind_64g = false;
 			break;
 		case 'S':
-			err = parse_ul("--seed", optarg, 0, ~0ul, &v);
+			err = parse_ul(why, "--seed", optarg, 0, ~0ul, &v);
 			cfg->seed = v;
 			break;
 		case 'q':
@@ -310,12 +322,12 @@ int bench_parse_args(int argc, char **argv, struct bench_config *cfg)
 			else if (!strcmp(optarg, "syscall"))
 				cfg->boundary_syscall = true;
 			else
-				err = bad("--boundary", optarg, "none or syscall");
+				err = bad(why, "--boundary", optarg, "none or syscall");
 			break;
 		case 'k':
 			if (bench_parse_stack_cost(optarg, &cfg->stack_cost_ns,
 						   &cfg->stack_cost_auto))
-				err = bad("--stack-cost", optarg,
+				err = bad(why, "--stack-cost", optarg,
 					  "auto or whole nanoseconds in [0, 1000000]");
 			break;
 		case 'j':
@@ -328,22 +340,29 @@ int bench_parse_args(int argc, char **argv, struct bench_config *cfg)
 			cfg->plot_path = optarg;
 			break;
 		case 'h':
-			bench_usage(stdout);
-			exit(0);
+			return BENCH_ARGS_HELP;
+		case ':':
+			snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: option '%s' requires an argument",
+				 argv[optind - 1]);
+			err = -EINVAL;
+			break;
 		default:
+			snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: unrecognized option '%s'",
+				 argv[optind - 1]);
 			err = -EINVAL;
 			break;
 		}
 	}
 	if (!err && optind < argc) {
-		fprintf(stderr, "devmem-lab bench: unexpected argument '%s'\n", argv[optind]);
+		snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: unexpected argument '%s'",
+			 argv[optind]);
 		err = -EINVAL;
 	}
 	if (err)
 		return err;
 	if (cfg->workers > cfg->flows) {
-		fprintf(stderr, "devmem-lab bench: --workers %u exceeds --flows %u\n",
-			cfg->workers, cfg->flows);
+		snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: --workers %u exceeds --flows %u",
+			 cfg->workers, cfg->flows);
 		return -EINVAL;
 	}
 	if (!window_set && !cfg->quick)
@@ -355,8 +374,8 @@ int bench_parse_args(int argc, char **argv, struct bench_config *cfg)
 			cfg->window_s = 0.08;
 		if (!warmup_set)
 			cfg->warmup_s = 0.03;
-		if (!cfg->instr_segments || cfg->instr_segments == 20000)
-			cfg->instr_segments = 2000;
+		if (!segments_set)
+			cfg->instr_segments = BENCH_QUICK_INSTR_SEGMENTS;
 	}
 	return 0;
 }

@@ -552,12 +552,18 @@ int bench_main(int argc, char **argv)
 	struct bench_report rep = { 0 };
 	struct progress pg = { .tty = isatty(STDERR_FILENO) };
 	unsigned int nprof = 0, p;
-	char self[4096];
+	char self[4096], why[BENCH_WHY_LEN];
 	ssize_t n;
-	int err = 0;
+	int err;
 
-	if (bench_parse_args(argc, argv, &rep.cfg)) {
-		fprintf(stderr, "devmem-lab bench --help lists the options\n");
+	err = bench_parse_args(argc, argv, &rep.cfg, why);
+	if (err == BENCH_ARGS_HELP) {
+		bench_usage(stdout);
+		return 0;
+	}
+	if (err) {
+		fprintf(stderr, "%s\ndevmem-lab bench --help lists the options\n",
+			why[0] ? why : "devmem-lab bench: out of memory");
 		return 2;
 	}
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
