@@ -30,6 +30,7 @@ struct samples {
 	double max_tps[BENCH_MAX_RUNS];
 	double delivered[BENCH_MAX_RUNS];
 	double stalls[BENCH_MAX_RUNS];
+	double dry[BENCH_MAX_RUNS];
 	/* per run that received tokens: a window with none has no ratio */
 	double rx_calls[BENCH_MAX_RUNS], dn_calls[BENCH_MAX_RUNS];
 	unsigned int nr_calls;
@@ -294,6 +295,7 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 			 */
 			s[d].max_tps[run] = r.tokens_per_cpu_s;
 			s[d].stalls[run] = r.stalls_per_s;
+			s[d].dry[run] = r.nic_dry_pct;
 		}
 		if (!err && !cfg->quick)
 			offered = follow(offered, s[base].cpu_pct[run], cfg->load_pct, max);
@@ -316,6 +318,7 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 		row->tokens_per_s_max = bench_stat_of(s[d].max_tps, cfg->runs);
 		row->delivered_pct = bench_stat_of(s[d].delivered, cfg->runs);
 		row->stalls_per_s = bench_stat_of(s[d].stalls, cfg->runs);
+		row->nic_dry_pct = bench_stat_of(s[d].dry, cfg->runs);
 		if (charged) {
 			row->recvmsg_syscalls_per_token = bench_stat_of(s[d].rx_calls,
 									s[d].nr_calls);

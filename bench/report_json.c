@@ -49,22 +49,6 @@ static json_object *jinstructions(double assign, double ret)
 	return o;
 }
 
-/* Of the instructions per token, those inside the design's token ops. */
-static json_object *json_token_ops(const struct bench_row *row,
-				   const struct bench_report *r)
-{
-	json_object *o = jinstructions(row->ops_assign, row->ops_return);
-	double own = row->ops_assign + row->ops_return - row->ops_pool;
-
-	json_object_object_add(o, "page_pool", jdouble(row->ops_pool));
-	json_object_object_add(o, "own", jdouble(own));
-	json_object_object_add(o, "shared_path",
-			       jdouble(instr_total(row) - row->ops_assign - row->ops_return));
-	if (r->have_floor && floor_total(r) > 0)
-		json_object_object_add(o, "own_vs_floor", jdouble(own / floor_total(r)));
-	return o;
-}
-
 static json_object *json_config(const struct bench_config *c)
 {
 	json_object *o = json_object_new_object();
@@ -124,10 +108,31 @@ static json_object *json_machine(const struct bench_machine *m)
 	return o;
 }
 
+/* The object @path ("group.key") goes in, made on its first field. */
+static json_object *json_parent(json_object *row, const char *path, char *key,
+				size_t size)
+{
+	const char *dot = strchr(path, '.');
+	json_object *g;
+
+	if (!dot) {
+		snprintf(key, size, "%s", path);
+		return row;
+	}
+	snprintf(key, size, "%.*s", (int)(dot - path), path);
+	if (!json_object_object_get_ex(row, key, &g)) {
+		g = json_object_new_object();
+		json_object_object_add(row, key, g);
+	}
+	snprintf(key, size, "%s", dot + 1);
+	return g;
+}
+
 static json_object *json_row(const struct bench_report *r,
 			     const struct bench_row *row)
 {
 	json_object *o = json_object_new_object();
+	const struct report_field *f;
 
 	json_object_object_add(o, "design", jstring(row->design));
 	json_object_object_add(o, "charged", json_object_new_boolean(row->charged));
@@ -137,45 +142,21 @@ static json_object *json_row(const struct bench_report *r,
 		json_object_new_string(bench_profile_name(row->profile)));
 	json_object_object_add(o, "autorelease",
 			       json_object_new_int(row->autorelease));
-	json_object_object_add(o, "worker_cpu_pct",
-			       jstat(&row->worker_cpu_pct));
-	json_object_object_add(o, "worker_idle_pct",
-			       jstat(&row->worker_idle_pct));
-	json_object_object_add(o, "cpu_ns_per_token",
-			       jstat(&row->cpu_ns_per_token));
-	json_object_object_add(o, "delivered_pct", jstat(&row->delivered_pct));
-	json_object_object_add(o, "ratio_vs_baseline",
-			       jstat(&row->ratio_vs_baseline));
-	json_object_object_add(o, "tokens_per_s_max",
-			       jstat(&row->tokens_per_s_max));
-	json_object_object_add(o, "stalls_per_s", jstat(&row->stalls_per_s));
-	if (row->charged) {
-		json_object *sc = json_object_new_object();
+	for (f = report_fields; f < report_fields + report_nr_fields; f++) {
+		char key[64];
+		json_object *parent, *v;
 
-		json_object_object_add(sc, "recvmsg", jstat(&row->recvmsg_syscalls_per_token));
-		json_object_object_add(sc, "dontneed", jstat(&row->dontneed_syscalls_per_token));
-		json_object_object_add(o, "syscalls_per_token", sc);
+		if (!field_measured(f, r, row) || ((f->flags & FIELD_CHARGED) && !row->charged))
+			continue;
+		parent = json_parent(o, f->json, key, sizeof(key));
+		if (f->flags & FIELD_STAT)
+			v = jstat(field_stat(f, row));
+		else if (f->flags & FIELD_INT)
+			v = json_object_new_int64((int64_t)field_value(f, r, row));
+		else
+			v = jdouble(field_value(f, r, row));
+		json_object_object_add(parent, key, v);
 	}
-	if (row->have_instructions) {
-		json_object_object_add(o, "instructions_per_token",
-			jinstructions(row->instr_assign, row->instr_return));
-		if (r->have_floor && floor_total(r) > 0)
-			json_object_object_add(o, "instructions_vs_floor",
-				jdouble(instr_total(row) / floor_total(r)));
-		json_object_object_add(o, "token_ops_per_token",
-			json_token_ops(row, r));
-	}
-	if (row->have_instr_held) {
-		json_object *h = jinstructions(row->instr_held_assign,
-					       row->instr_held_return);
-
-		json_object_object_add(h, "held", json_object_new_int64((int64_t)r->instr_held));
-		json_object_object_add(o, "instructions_per_token_held", h);
-	}
-	json_object_object_add(o, "state_bytes_per_token",
-			       jdouble(row->state_bytes_per_token));
-	json_object_object_add(o, "peak_rss_kb",
-			       json_object_new_int64(row->peak_rss_kb));
 	return o;
 }
 

@@ -65,6 +65,14 @@ struct bench_ctx {
 	_Atomic bool stop;
 	_Atomic uint64_t stalls;
 	uint64_t stalls_at[2];
+	/*
+	 * Nanoseconds the NIC thread spent on a dry queue, and when the spell
+	 * it is in began (0: not in one): what a reader can weigh, unlike the
+	 * count of retries, which only says how fast sched_yield() returns.
+	 */
+	_Atomic uint64_t dry_ns;
+	_Atomic uint64_t dry_since;
+	uint64_t dry_at[2];
 	int nic_cpu;
 	int nic_error;
 };
@@ -98,6 +106,15 @@ unsigned long bench_dmabuf_mb_needed(unsigned int flows, unsigned long held)
 	return mb < 128 ? 128 : mb;	/* kperf's default --dmabuf-rx-size-mb */
 }
 
+/* Dry time so far, the spell in progress included. */
+static uint64_t dry_ns_now(struct bench_ctx *ctx)
+{
+	uint64_t since = atomic_load(&ctx->dry_since);
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	return atomic_load(&ctx->dry_ns) + (since && since < now ? now - since : 0);
+}
+
 static void *nic_thread(void *arg)
 {
 	struct bench_ctx *ctx = arg;
@@ -106,6 +123,7 @@ static void *nic_thread(void *arg)
 	uint64_t interval = p->offered > 0 ? (uint64_t)(GRO_SEGS * 1e9 / p->offered) : 0;
 	uint64_t deadline = clock_ns(CLOCK_MONOTONIC);
 	unsigned int i = 0;
+	uint64_t since = 0;
 
 	bench_pin_self(ctx->nic_cpu);
 	while (!atomic_load_explicit(&ctx->stop, memory_order_relaxed)) {
@@ -114,8 +132,18 @@ static void *nic_thread(void *arg)
 		if (n == -ENOBUFS) {
 			/* The queue is dry: the segment waits on the wire. */
 			atomic_fetch_add_explicit(&ctx->stalls, 1, memory_order_relaxed);
+			if (!since) {
+				since = clock_ns(CLOCK_MONOTONIC);
+				atomic_store(&ctx->dry_since, since);
+			}
 			sched_yield();
 			continue;
+		}
+		if (since) {
+			/* The spell's time lands before it stops counting as current. */
+			atomic_fetch_add(&ctx->dry_ns, clock_ns(CLOCK_MONOTONIC) - since);
+			atomic_store(&ctx->dry_since, 0);
+			since = 0;
 		}
 		if (n < 0) {
 			ctx->nic_error = (int)n;
@@ -385,6 +413,7 @@ static void collect(struct bench_ctx *ctx, struct bench_run_result *r)
 	r->tokens_per_s = wall_s > 0 ? tokens / wall_s : 0;
 	r->tokens_per_cpu_s = cpu_ns > 0 ? tokens / (cpu_ns / 1e9) / p->workers : 0;
 	r->stalls_per_s = wall_s > 0 ? (double)(ctx->stalls_at[1] - ctx->stalls_at[0]) / wall_s : 0;
+	r->nic_dry_pct = wall_s > 0 ? (double)(ctx->dry_at[1] - ctx->dry_at[0]) / 1e7 / wall_s : 0;
 }
 
 int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,
@@ -437,9 +466,11 @@ int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,
 
 	sleep_s(p->warmup_s);
 	ctx->stalls_at[0] = atomic_load(&ctx->stalls);
+	ctx->dry_at[0] = dry_ns_now(ctx);
 	atomic_store_explicit(&ctx->phase, PHASE_MEASURE, memory_order_release);
 	sleep_s(p->window_s);
 	ctx->stalls_at[1] = atomic_load(&ctx->stalls);
+	ctx->dry_at[1] = dry_ns_now(ctx);
 	atomic_store_explicit(&ctx->phase, PHASE_DONE, memory_order_release);
 	for (i = 0; i < p->workers; i++)
 		pthread_join(ctx->workers[i].thread, NULL);
