@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,6 +219,111 @@ void bench_config_defaults(struct bench_config *cfg)
 			cfg->designs[cfg->nr_designs++] = dml_token_design(i)->name;
 }
 
+enum opt_kind {
+	OPT_UINT, OPT_ULONG, OPT_U64, OPT_DOUBLE, OPT_SET, OPT_CLEAR, OPT_PATH,
+	OPT_PROFILES, OPT_DESIGNS, OPT_BOUNDARY, OPT_STACK_COST, OPT_HELP,
+};
+
+/* One option: where it lands in struct bench_config and what it accepts. */
+struct bench_opt {
+	const char *name;
+	enum opt_kind kind;
+	size_t off;
+	unsigned long lo, hi;	/* whole numbers */
+	double dlo, dhi;	/* OPT_DOUBLE */
+};
+
+#define AT(m)		offsetof(struct bench_config, m)
+#define PLAIN(n, k, m)		{ .name = n, .kind = k, .off = AT(m) }
+#define NUM(n, k, m, l, h)	{ .name = n, .kind = k, .off = AT(m), .lo = l, .hi = h }
+#define DBL(n, m, l, h)		{ .name = n, .kind = OPT_DOUBLE, .off = AT(m), .dlo = l, .dhi = h }
+
+static const struct bench_opt opts[] = {
+	NUM("runs", OPT_UINT, runs, 1, BENCH_MAX_RUNS),
+	NUM("flows", OPT_UINT, flows, 1, 16),
+	NUM("workers", OPT_UINT, workers, 1, 16),
+	NUM("held", OPT_ULONG, held, 0, 1ul << 20),
+	DBL("load", load_pct, 1, 100),
+	PLAIN("profile", OPT_PROFILES, profiles),
+	{ .name = "designs", .kind = OPT_DESIGNS },
+	DBL("window", window_s, 0.02, 600),
+	DBL("warmup", warmup_s, 0, 60),
+	NUM("nccl-delay-us", OPT_UINT, nccl_delay_us, 0, 1000000),
+	NUM("dmabuf-mb", OPT_ULONG, dmabuf_mb, 1, 1ul << 20),
+	PLAIN("instructions", OPT_SET, instructions),
+	NUM("segments", OPT_ULONG, instr_segments, 16, 10000000),
+	PLAIN("no-bind-64g", OPT_CLEAR, bind_64g),
+	NUM("seed", OPT_U64, seed, 0, ~0ul),
+	PLAIN("quick", OPT_SET, quick),
+	{ .name = "boundary", .kind = OPT_BOUNDARY },
+	{ .name = "stack-cost", .kind = OPT_STACK_COST },
+	PLAIN("json", OPT_PATH, json_path),
+	PLAIN("csv", OPT_PATH, csv_path),
+	PLAIN("plot", OPT_PATH, plot_path),
+	{ .name = "help", .kind = OPT_HELP },
+};
+
+#define NR_OPTS	(sizeof(opts) / sizeof(opts[0]))
+
+/* --quick and the default window defer to what the user gave. */
+static bool given_opt(const bool *given, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_OPTS; i++)
+		if (!strcmp(opts[i].name, name))
+			return given[i];
+	return false;
+}
+
+static int parse_opt(const struct bench_opt *o, const char *arg,
+		     struct bench_config *cfg, char *why)
+{
+	char name[32], *at = (char *)cfg + o->off;
+	unsigned long v;
+	int err = 0;
+
+	snprintf(name, sizeof(name), "--%s", o->name);
+	switch (o->kind) {
+	case OPT_UINT:
+	case OPT_ULONG:
+	case OPT_U64:
+		err = parse_ul(why, name, arg, o->lo, o->hi, &v);
+		if (!err && o->kind == OPT_UINT)
+			*(unsigned int *)at = (unsigned int)v;
+		else if (!err && o->kind == OPT_ULONG)
+			*(unsigned long *)at = v;
+		else if (!err)
+			*(uint64_t *)at = v;
+		return err;
+	case OPT_DOUBLE:
+		return parse_double(why, name, arg, o->dlo, o->dhi, (double *)at);
+	case OPT_SET:
+	case OPT_CLEAR:
+		*(bool *)at = o->kind == OPT_SET;
+		return 0;
+	case OPT_PATH:
+		*(const char **)at = arg;
+		return 0;
+	case OPT_PROFILES:
+		return parse_profiles(why, arg, &cfg->profiles);
+	case OPT_DESIGNS:
+		return parse_designs(why, arg, cfg);
+	case OPT_BOUNDARY:
+		if (strcmp(arg, "none") && strcmp(arg, "syscall"))
+			return bad(why, name, arg, "none or syscall");
+		cfg->boundary_syscall = !strcmp(arg, "syscall");
+		return 0;
+	case OPT_STACK_COST:
+		if (bench_parse_stack_cost(arg, &cfg->stack_cost_ns, &cfg->stack_cost_auto))
+			return bad(why, name, arg, "auto or whole nanoseconds in [0, 1000000]");
+		return 0;
+	case OPT_HELP:
+		return BENCH_ARGS_HELP;
+	}
+	return -EINVAL;
+}
+
 /*
  * 0, BENCH_ARGS_HELP for -h, or -EINVAL (-ENOMEM) with the reason in @why;
  * the caller prints and exits, so a test can parse and carry on.
@@ -224,157 +331,58 @@ void bench_config_defaults(struct bench_config *cfg)
 int bench_parse_args(int argc, char **argv, struct bench_config *cfg,
 		     char why[BENCH_WHY_LEN])
 {
-	static const struct option longopts[] = {
-		{ "runs", required_argument, NULL, 'r' },
-		{ "flows", required_argument, NULL, 'f' },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "held", required_argument, NULL, 'H' },
-		{ "load", required_argument, NULL, 'l' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "designs", required_argument, NULL, 'd' },
-		{ "window", required_argument, NULL, 'W' },
-		{ "warmup", required_argument, NULL, 'u' },
-		{ "nccl-delay-us", required_argument, NULL, 'n' },
-		{ "dmabuf-mb", required_argument, NULL, 'm' },
-		{ "instructions", no_argument, NULL, 'i' },
-		{ "segments", required_argument, NULL, 's' },
-		{ "no-bind-64g", no_argument, NULL, 'B' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "boundary", required_argument, NULL, 'b' },
-		{ "stack-cost", required_argument, NULL, 'k' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "csv", required_argument, NULL, 'c' },
-		{ "plot", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool window_set = false, warmup_set = false, runs_set = false, segments_set = false;
-	unsigned long v;
+	struct option longopts[NR_OPTS + 1] = { 0 };
+	bool given[NR_OPTS] = { 0 };
 	int c, err = 0;
+	size_t i;
 
+	for (i = 0; i < NR_OPTS; i++)
+		longopts[i] = (struct option){ opts[i].name,
+			opts[i].kind == OPT_SET || opts[i].kind == OPT_CLEAR ||
+			opts[i].kind == OPT_HELP ? no_argument : required_argument,
+			NULL, (int)i };
 	bench_config_defaults(cfg);
 	why[0] = '\0';
 	optind = 1;
 	opterr = 0;
 	while (!err && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			err = parse_ul(why, "--runs", optarg, 1, BENCH_MAX_RUNS, &v);
-			cfg->runs = (unsigned int)v;
-			runs_set = true;
-			break;
-		case 'f':
-			err = parse_ul(why, "--flows", optarg, 1, 16, &v);
-			cfg->flows = (unsigned int)v;
-			break;
-		case 'w':
-			err = parse_ul(why, "--workers", optarg, 1, 16, &v);
-			cfg->workers = (unsigned int)v;
-			break;
-		case 'H':
-			err = parse_ul(why, "--held", optarg, 0, 1ul << 20, &cfg->held);
-			break;
-		case 'l':
-			err = parse_double(why, "--load", optarg, 1, 100, &cfg->load_pct);
-			break;
-		case 'p':
-			err = parse_profiles(why, optarg, &cfg->profiles);
-			break;
-		case 'd':
-			err = parse_designs(why, optarg, cfg);
-			break;
-		case 'W':
-			err = parse_double(why, "--window", optarg, 0.02, 600, &cfg->window_s);
-			window_set = true;
-			break;
-		case 'u':
-			err = parse_double(why, "--warmup", optarg, 0, 60, &cfg->warmup_s);
-			warmup_set = true;
-			break;
-		case 'n':
-			err = parse_ul(why, "--nccl-delay-us", optarg, 0, 1000000, &v);
-			cfg->nccl_delay_us = (unsigned int)v;
-			break;
-		case 'm':
-			err = parse_ul(why, "--dmabuf-mb", optarg, 1, 1ul << 20, &cfg->dmabuf_mb);
-			break;
-		case 'i':
-			cfg->instructions = true;
-			break;
-		case 's':
-			err = parse_ul(why, "--segments", optarg, 16, 10000000, &cfg->instr_segments);
-			segments_set = true;
-			break;
-		case 'B':
-			cfg->bind_64g = false;
-			break;
-		case 'S':
-			err = parse_ul(why, "--seed", optarg, 0, ~0ul, &v);
-			cfg->seed = v;
-			break;
-		case 'q':
-			cfg->quick = true;
-			break;
-		case 'b':
-			if (!strcmp(optarg, "none"))
-				cfg->boundary_syscall = false;
-			else if (!strcmp(optarg, "syscall"))
-				cfg->boundary_syscall = true;
-			else
-				err = bad(why, "--boundary", optarg, "none or syscall");
-			break;
-		case 'k':
-			if (bench_parse_stack_cost(optarg, &cfg->stack_cost_ns,
-						   &cfg->stack_cost_auto))
-				err = bad(why, "--stack-cost", optarg,
-					  "auto or whole nanoseconds in [0, 1000000]");
-			break;
-		case 'j':
-			cfg->json_path = optarg;
-			break;
-		case 'c':
-			cfg->csv_path = optarg;
-			break;
-		case 'P':
-			cfg->plot_path = optarg;
-			break;
-		case 'h':
-			return BENCH_ARGS_HELP;
-		case ':':
+		if (c == 'h')
+			c = NR_OPTS - 1;
+		if (c >= 0 && (size_t)c < NR_OPTS) {
+			given[c] = true;
+			err = parse_opt(&opts[c], optarg, cfg, why);
+			continue;
+		}
+		if (c == ':')
 			snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: option '%s' requires an argument",
 				 argv[optind - 1]);
-			err = -EINVAL;
-			break;
-		default:
+		else
 			snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: unrecognized option '%s'",
 				 argv[optind - 1]);
-			err = -EINVAL;
-			break;
-		}
-	}
-	if (!err && optind < argc) {
-		snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: unexpected argument '%s'",
-			 argv[optind]);
 		err = -EINVAL;
 	}
 	if (err)
 		return err;
+	if (optind < argc) {
+		snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: unexpected argument '%s'",
+			 argv[optind]);
+		return -EINVAL;
+	}
 	if (cfg->workers > cfg->flows) {
 		snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: --workers %u exceeds --flows %u",
 			 cfg->workers, cfg->flows);
 		return -EINVAL;
 	}
-	if (!window_set && !cfg->quick)
+	if (!given_opt(given, "window") && !cfg->quick)
 		cfg->window_s = bench_default_window(cfg);
 	if (cfg->quick) {
-		if (!runs_set)
+		if (!given_opt(given, "runs"))
 			cfg->runs = 2;
-		if (!window_set)
+		if (!given_opt(given, "window"))
 			cfg->window_s = 0.08;
-		if (!warmup_set)
+		if (!given_opt(given, "warmup"))
 			cfg->warmup_s = 0.03;
-		if (!segments_set)
+		if (!given_opt(given, "segments"))
 			cfg->instr_segments = BENCH_QUICK_INSTR_SEGMENTS;
 	}
 	return 0;

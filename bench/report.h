@@ -32,6 +32,7 @@
 #define FIELD_HELD	(1u << 3)	/* measured only with tokens held */
 #define FIELD_FLOOR	(1u << 4)	/* only against a floor */
 #define FIELD_CHARGED	(1u << 5)	/* JSON: in charged rows only */
+#define FIELD_BASELINE	(1u << 6)	/* the table titles it after the baseline */
 
 /*
  * One figure of a row.  An output shows it when it has a name for it there:

@@ -79,9 +79,10 @@ const struct report_field report_fields[] = {
 	  .sum = "cpu_ns_per_token", .sum_prec = 1 },
 	{ "delivered_pct", "delivered_pct", STAT(delivered_pct), .unit = "%",
 	  .sum = "delivered_pct", .sum_prec = 1 },
-	{ "ratio_vs_baseline", "ratio_vs_baseline", STAT(ratio_vs_baseline),
-	  .title = "vs", .prec = 3, .sum = "ratio", .sum_ci = "ratio_ci95",
-	  .sum_prec = 4 },
+	{ "ratio_vs_baseline", "ratio_vs_baseline",
+	  .off = offsetof(struct bench_row, ratio_vs_baseline),
+	  .flags = FIELD_STAT | FIELD_BASELINE, .title = "vs", .prec = 3,
+	  .sum = "ratio", .sum_ci = "ratio_ci95", .sum_prec = 4 },
 	/* Not "max_tokens_s": "baseline_..." reads as the calibration's. */
 	{ "tokens_per_s_max", "tokens_per_s_max", STAT(tokens_per_s_max),
 	  .title = "max", .unit = "Mtok/s", .prec = 3, .scale = 1e-6,

@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* The report as JSON (json-c). */
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 

@@ -1,20 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* The grep-able SUMMARY line, like liburcu's benchmarks. */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <math.h>
-#include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "report.h"
-
-/* ---- SUMMARY */
 
 /* A value with every blank made '_', so the line splits on spaces. */
 static void put_word(FILE *out, const char *s)
@@ -127,24 +115,24 @@ void bench_report_summary(const struct bench_report *r, FILE *out)
 	       r->calib_charged_busy_pct[BENCH_PROFILE_KPERF], 1);
 	for (i = 0; i < r->nr_rows; i++) {
 		const struct bench_row *row = &r->rows[i];
+		const struct report_field *f;
 		char d[80];
 
 		if (row->profile != BENCH_PROFILE_KPERF)
 			continue;
 		/* The charged row's keys must not repeat the in-process row's. */
 		snprintf(d, sizeof(d), "%s%s", row_design(row), row->charged ? "_charged" : "");
-		kv_num(out, d, "cpu_pct", row->worker_cpu_pct.mean, 2);
-		kv_num(out, d, "idle_pct", row->worker_idle_pct.mean, 2);
-		kv_num(out, d, "idle_ci95", row->worker_idle_pct.ci95, 2);
-		kv_num(out, d, "cpu_ns_per_token", row->cpu_ns_per_token.mean,
-		       1);
-		kv_num(out, d, "delivered_pct", row->delivered_pct.mean, 1);
-		kv_num(out, d, "ratio", row->ratio_vs_baseline.mean, 4);
-		kv_num(out, d, "ratio_ci95", row->ratio_vs_baseline.ci95, 4);
-		/* Not "max_tokens_s": "baseline_..." reads as the calibration's. */
-		kv_num(out, d, "tokens_s_max", row->tokens_per_s_max.mean, 0);
-		if (row->have_instructions)
-			kv_num(out, d, "instr_total", instr_total(row), 1);
+		for (f = report_fields; f < report_fields + report_nr_fields; f++) {
+			if (!f->sum || !field_measured(f, r, row))
+				continue;
+			if (!(f->flags & FIELD_STAT)) {
+				kv_num(out, d, f->sum, field_value(f, r, row), f->sum_prec);
+				continue;
+			}
+			kv_num(out, d, f->sum, field_stat(f, row)->mean, f->sum_prec);
+			if (f->sum_ci)
+				kv_num(out, d, f->sum_ci, field_stat(f, row)->ci95, f->sum_prec);
+		}
 	}
 	if (r->have_floor)
 		kv_num(out, NULL, "floor_total", floor_total(r), 1);
