@@ -205,7 +205,7 @@ double bench_instructions_per_token(const char *self, const char *what,
 		sscanf(line, "tokens=%lf", &tokens);
 	if (pclose(p) != 0)
 		tokens = 0;
-	if (callgrind_split_read(out, &cg) || cg.total < 0)
+	if (callgrind_split_read(out, what, &cg) || cg.total < 0)
 		tokens = 0;
 	unlink(out);
 	if (tokens <= 0)
