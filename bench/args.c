@@ -135,7 +135,7 @@ const char *bench_baseline_name(void)
 	return k ? k : known_design("xarray");
 }
 
-static bool known_in(const struct bench_config *cfg, const char *name)
+bool bench_config_has(const struct bench_config *cfg, const char *name)
 {
 	size_t i;
 
@@ -169,7 +169,7 @@ static int parse_designs(char *why, const char *text, struct bench_config *cfg)
 			cfg->designs[cfg->nr_designs++] = name;
 	}
 	free(copy);
-	if (!err && !known_in(cfg, cfg->baseline)) {
+	if (!err && !bench_config_has(cfg, cfg->baseline)) {
 		char want[96];
 
 		snprintf(want, sizeof(want), "a list with %s, the baseline every ratio is against",
@@ -220,7 +220,7 @@ void bench_config_defaults(struct bench_config *cfg)
 }
 
 enum opt_kind {
-	OPT_UINT, OPT_ULONG, OPT_U64, OPT_DOUBLE, OPT_SET, OPT_CLEAR, OPT_PATH,
+	OPT_UINT, OPT_ULONG, OPT_U64, OPT_DOUBLE, OPT_BOOL, OPT_PATH,
 	OPT_PROFILES, OPT_DESIGNS, OPT_BOUNDARY, OPT_STACK_COST, OPT_HELP,
 };
 
@@ -229,7 +229,7 @@ struct bench_opt {
 	const char *name;
 	enum opt_kind kind;
 	size_t off;
-	unsigned long lo, hi;	/* whole numbers */
+	unsigned long lo, hi;	/* whole numbers; OPT_BOOL: the value it sets */
 	double dlo, dhi;	/* OPT_DOUBLE */
 };
 
@@ -250,11 +250,11 @@ static const struct bench_opt opts[] = {
 	DBL("warmup", warmup_s, 0, 60),
 	NUM("nccl-delay-us", OPT_UINT, nccl_delay_us, 0, 1000000),
 	NUM("dmabuf-mb", OPT_ULONG, dmabuf_mb, 1, 1ul << 20),
-	PLAIN("instructions", OPT_SET, instructions),
+	NUM("instructions", OPT_BOOL, instructions, true, 0),
 	NUM("segments", OPT_ULONG, instr_segments, 16, 10000000),
-	PLAIN("no-bind-64g", OPT_CLEAR, bind_64g),
+	NUM("no-bind-64g", OPT_BOOL, bind_64g, false, 0),
 	NUM("seed", OPT_U64, seed, 0, ~0ul),
-	PLAIN("quick", OPT_SET, quick),
+	NUM("quick", OPT_BOOL, quick, true, 0),
 	{ .name = "boundary", .kind = OPT_BOUNDARY },
 	{ .name = "stack-cost", .kind = OPT_STACK_COST },
 	PLAIN("json", OPT_PATH, json_path),
@@ -298,9 +298,8 @@ static int parse_opt(const struct bench_opt *o, const char *arg,
 		return err;
 	case OPT_DOUBLE:
 		return parse_double(why, name, arg, o->dlo, o->dhi, (double *)at);
-	case OPT_SET:
-	case OPT_CLEAR:
-		*(bool *)at = o->kind == OPT_SET;
+	case OPT_BOOL:
+		*(bool *)at = o->lo;
 		return 0;
 	case OPT_PATH:
 		*(const char **)at = arg;
@@ -338,8 +337,8 @@ int bench_parse_args(int argc, char **argv, struct bench_config *cfg,
 
 	for (i = 0; i < NR_OPTS; i++)
 		longopts[i] = (struct option){ opts[i].name,
-			opts[i].kind == OPT_SET || opts[i].kind == OPT_CLEAR ||
-			opts[i].kind == OPT_HELP ? no_argument : required_argument,
+			opts[i].kind == OPT_BOOL || opts[i].kind == OPT_HELP ?
+			no_argument : required_argument,
 			NULL, (int)i };
 	bench_config_defaults(cfg);
 	why[0] = '\0';

@@ -14,6 +14,7 @@
 #define BENCH_ARGS_HELP	1
 
 const char *bench_baseline_name(void);
+bool bench_config_has(const struct bench_config *cfg, const char *name);
 void bench_config_defaults(struct bench_config *cfg);
 double bench_default_window(const struct bench_config *cfg);
 int bench_parse_args(int argc, char **argv, struct bench_config *cfg,

@@ -27,7 +27,6 @@
 #include "instructions.h"
 #include "one_flow.h"
 
-
 #define GRO_SEGS	ONE_FLOW_GRO_SEGS
 #define CMSG_ROOM	ONE_FLOW_CMSG_ROOM
 

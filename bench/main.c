@@ -377,16 +377,6 @@ static const struct instr_point *instr_point(struct instr_cache *c, const char *
 	return pt;
 }
 
-static bool in_designs(const struct bench_config *cfg, const char *name)
-{
-	size_t d;
-
-	for (d = 0; d < cfg->nr_designs; d++)
-		if (!strcmp(cfg->designs[d], name))
-			return true;
-	return false;
-}
-
 /*
  * xarray against the kernel's own code at growing token counts (kperf
  * returns): what "xarray must cost what kxarray costs" is checked on.
@@ -397,7 +387,7 @@ static void fidelity_points(struct bench_report *rep, struct instr_cache *c)
 	static const char *const designs[2] = { "xarray", "kxarray" };
 	unsigned int i, d;
 
-	if (!in_designs(&rep->cfg, "xarray") || !in_designs(&rep->cfg, "kxarray"))
+	if (!bench_config_has(&rep->cfg, "xarray") || !bench_config_has(&rep->cfg, "kxarray"))
 		return;
 	for (i = 0; i < BENCH_FIDELITY_POINTS; i++) {
 		struct bench_fidelity_point *f = &rep->fidelity[i];

@@ -34,6 +34,12 @@
 #define FIELD_CHARGED	(1u << 5)	/* JSON: in charged rows only */
 #define FIELD_BASELINE	(1u << 6)	/* the table titles it after the baseline */
 
+/* Figures computed from others, for struct report_field.calc. */
+enum field_calc {
+	CALC_NONE, CALC_INSTR_TOTAL, CALC_VS_FLOOR, CALC_OPS, CALC_OWN, CALC_SHARED,
+	CALC_OWN_VS_FLOOR, CALC_HELD_TOTAL, CALC_HELD, CALC_RSS,
+};
+
 /*
  * One figure of a row.  An output shows it when it has a name for it there:
  * .csv, .json ("key" or "group.key" of the row's object), .title (the table,
@@ -43,9 +49,9 @@
 struct report_field {
 	const char *csv;
 	const char *json;
-	size_t off;		/* in struct bench_row, unless .get */
+	size_t off;		/* in struct bench_row, unless .calc */
 	unsigned int flags;
-	double (*get)(const struct bench_report *r, const struct bench_row *row);
+	enum field_calc calc;
 	const char *title;
 	const char *unit;	/* as the table shows it */
 	int prec;
@@ -68,8 +74,6 @@ double field_value(const struct report_field *f, const struct bench_report *r,
 
 const char *row_design(const struct bench_row *row);
 const char *report_baseline(const struct bench_report *r);
-const struct bench_row *find_row(const struct bench_report *r, const char *design,
-				 enum bench_profile p);
 const struct bench_row *find_row_charged(const struct bench_report *r, const char *design,
 					 enum bench_profile p, bool charged);
 bool have_profile(const struct bench_report *r, enum bench_profile p);

@@ -10,59 +10,6 @@
 
 #include "report.h"
 
-static double v_instr_total(const struct bench_report *r, const struct bench_row *w)
-{
-	(void)r;
-	return instr_total(w);
-}
-
-static double v_vs_floor(const struct bench_report *r, const struct bench_row *w)
-{
-	return instr_total(w) / floor_total(r);
-}
-
-static double v_ops_total(const struct bench_report *r, const struct bench_row *w)
-{
-	(void)r;
-	return w->ops_assign + w->ops_return;
-}
-
-/* The design's own work: its ops without the page-pool recycle. */
-static double v_ops_own(const struct bench_report *r, const struct bench_row *w)
-{
-	(void)r;
-	return w->ops_assign + w->ops_return - w->ops_pool;
-}
-
-static double v_shared(const struct bench_report *r, const struct bench_row *w)
-{
-	(void)r;
-	return instr_total(w) - w->ops_assign - w->ops_return;
-}
-
-static double v_own_vs_floor(const struct bench_report *r, const struct bench_row *w)
-{
-	return v_ops_own(r, w) / floor_total(r);
-}
-
-static double v_held_total(const struct bench_report *r, const struct bench_row *w)
-{
-	(void)r;
-	return w->instr_held_assign + w->instr_held_return;
-}
-
-static double v_held(const struct bench_report *r, const struct bench_row *w)
-{
-	(void)w;
-	return (double)r->instr_held;
-}
-
-static double v_rss(const struct bench_report *r, const struct bench_row *w)
-{
-	(void)r;
-	return (double)w->peak_rss_kb;
-}
-
 #define STAT(m)		.off = offsetof(struct bench_row, m), .flags = FIELD_STAT
 #define NUM(m)		.off = offsetof(struct bench_row, m)
 
@@ -101,35 +48,35 @@ const struct report_field report_fields[] = {
 	  .flags = FIELD_INSTR, .title = "assign", .prec = 1 },
 	{ "instr_return", "instructions_per_token.return", NUM(instr_return),
 	  .flags = FIELD_INSTR, .title = "return", .prec = 1 },
-	{ "instr_total", "instructions_per_token.total", .get = v_instr_total,
+	{ "instr_total", "instructions_per_token.total", .calc = CALC_INSTR_TOTAL,
 	  .flags = FIELD_INSTR, .title = "total", .prec = 1,
 	  .sum = "instr_total", .sum_prec = 1 },
-	{ "instr_vs_floor", "instructions_vs_floor", .get = v_vs_floor,
+	{ "instr_vs_floor", "instructions_vs_floor", .calc = CALC_VS_FLOOR,
 	  .flags = FIELD_INSTR | FIELD_FLOOR, .title = "vs floor",
 	  .suffix = "x floor", .prec = 1 },
 	{ "ops_assign", "token_ops_per_token.assign", NUM(ops_assign),
 	  .flags = FIELD_INSTR },
 	{ "ops_return", "token_ops_per_token.return", NUM(ops_return),
 	  .flags = FIELD_INSTR },
-	{ NULL, "token_ops_per_token.total", .get = v_ops_total, .flags = FIELD_INSTR },
+	{ NULL, "token_ops_per_token.total", .calc = CALC_OPS, .flags = FIELD_INSTR },
 	{ "ops_page_pool", "token_ops_per_token.page_pool", NUM(ops_pool),
 	  .flags = FIELD_INSTR },
-	{ NULL, "token_ops_per_token.own", .get = v_ops_own, .flags = FIELD_INSTR },
-	{ NULL, "token_ops_per_token.shared_path", .get = v_shared,
+	{ NULL, "token_ops_per_token.own", .calc = CALC_OWN, .flags = FIELD_INSTR },
+	{ NULL, "token_ops_per_token.shared_path", .calc = CALC_SHARED,
 	  .flags = FIELD_INSTR },
-	{ NULL, "token_ops_per_token.own_vs_floor", .get = v_own_vs_floor,
+	{ NULL, "token_ops_per_token.own_vs_floor", .calc = CALC_OWN_VS_FLOOR,
 	  .flags = FIELD_INSTR | FIELD_FLOOR },
 	{ NULL, "instructions_per_token_held.assign", NUM(instr_held_assign),
 	  .flags = FIELD_HELD },
 	{ NULL, "instructions_per_token_held.return", NUM(instr_held_return),
 	  .flags = FIELD_HELD },
-	{ NULL, "instructions_per_token_held.total", .get = v_held_total,
+	{ NULL, "instructions_per_token_held.total", .calc = CALC_HELD_TOTAL,
 	  .flags = FIELD_HELD },
-	{ NULL, "instructions_per_token_held.held", .get = v_held,
+	{ NULL, "instructions_per_token_held.held", .calc = CALC_HELD,
 	  .flags = FIELD_HELD | FIELD_INT },
 	{ "state_bytes_per_token", "state_bytes_per_token",
 	  NUM(state_bytes_per_token) },
-	{ "peak_rss_kb", "peak_rss_kb", .get = v_rss, .flags = FIELD_INT },
+	{ "peak_rss_kb", "peak_rss_kb", .calc = CALC_RSS, .flags = FIELD_INT },
 };
 
 const size_t report_nr_fields = sizeof(report_fields) / sizeof(report_fields[0]);
@@ -151,11 +98,33 @@ const struct bench_stat *field_stat(const struct report_field *f,
 }
 
 double field_value(const struct report_field *f, const struct bench_report *r,
-		   const struct bench_row *row)
+		   const struct bench_row *w)
 {
-	if (f->get)
-		return f->get(r, row);
-	return *(const double *)((const char *)row + f->off);
+	double ops = w->ops_assign + w->ops_return;
+
+	switch (f->calc) {
+	case CALC_INSTR_TOTAL:
+		return instr_total(w);
+	case CALC_VS_FLOOR:
+		return instr_total(w) / floor_total(r);
+	case CALC_OPS:
+		return ops;
+	case CALC_OWN:		/* the design's own work: its ops without the page pool */
+		return ops - w->ops_pool;
+	case CALC_SHARED:
+		return instr_total(w) - ops;
+	case CALC_OWN_VS_FLOOR:
+		return (ops - w->ops_pool) / floor_total(r);
+	case CALC_HELD_TOTAL:
+		return w->instr_held_assign + w->instr_held_return;
+	case CALC_HELD:
+		return (double)r->instr_held;
+	case CALC_RSS:
+		return (double)w->peak_rss_kb;
+	case CALC_NONE:
+		break;
+	}
+	return *(const double *)((const char *)w + f->off);
 }
 
 /* ---- CSV: the fields with a CSV name, a figure as _mean, _ci95, _n */

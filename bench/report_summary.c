@@ -33,38 +33,23 @@ static void kv_num(FILE *out, const char *prefix, const char *key, double v,
 	fprintf(out, "%s=%.*f", key, prec, v);
 }
 
-static void kv_profiles(FILE *out, unsigned int mask)
-{
-	const char *sep = "";
-	unsigned int p;
-
-	fputs(" profiles=", out);
-	if (!(mask & ((1u << BENCH_NR_PROFILES) - 1)))
-		fputc('-', out);
-	for (p = 0; p < BENCH_NR_PROFILES; p++) {
-		if (!(mask & (1u << p)))
-			continue;
-		fprintf(out, "%s%s", sep, bench_profile_name(p));
-		sep = ",";
-	}
-}
-
-static void kv_designs(FILE *out, const struct bench_config *c)
+/* key=a,b,c, or key=- for none. */
+static void kv_list(FILE *out, const char *key, const char *const *names, size_t n)
 {
 	size_t i;
 
-	fputs(" designs=", out);
-	if (!c->nr_designs)
-		fputc('-', out);
-	for (i = 0; i < c->nr_designs && i < BENCH_MAX_DESIGNS; i++) {
-		if (i)
-			fputc(',', out);
-		put_word(out, c->designs[i]);
+	fprintf(out, " %s=%s", key, n ? "" : "-");
+	for (i = 0; i < n; i++) {
+		fputs(i ? "," : "", out);
+		put_word(out, names[i]);
 	}
 }
 
 static void kv_config(FILE *out, const struct bench_config *c)
 {
+	const char *profiles[BENCH_NR_PROFILES];
+	unsigned int p, n = 0;
+
 	kv_num(out, NULL, "runs", c->runs, 0);
 	kv_num(out, NULL, "flows", c->flows, 0);
 	kv_num(out, NULL, "workers", c->workers, 0);
@@ -72,8 +57,12 @@ static void kv_config(FILE *out, const struct bench_config *c)
 	kv_num(out, NULL, "load_pct", c->load_pct, 2);
 	kv_num(out, NULL, "warmup_s", c->warmup_s, 3);
 	kv_num(out, NULL, "window_s", c->window_s, 3);
-	kv_profiles(out, c->profiles);
-	kv_designs(out, c);
+	for (p = 0; p < BENCH_NR_PROFILES; p++)
+		if (c->profiles & (1u << p))
+			profiles[n++] = bench_profile_name(p);
+	kv_list(out, "profiles", profiles, n);
+	kv_list(out, "designs", c->designs,
+		c->nr_designs < BENCH_MAX_DESIGNS ? c->nr_designs : BENCH_MAX_DESIGNS);
 	kv_str(out, "baseline", c->baseline);
 	fprintf(out, " quick=%d instructions=%d instr_segments=%lu",
 		c->quick, c->instructions, c->instr_segments);

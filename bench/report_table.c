@@ -156,26 +156,15 @@ static void table_print(struct table *t, FILE *out)
 static void profile_heading(const struct bench_report *r, enum bench_profile p,
 			    char *buf, size_t size)
 {
-	char how[96];
-	int n;
+	static const char *const how[BENCH_NR_PROFILES] = {
+		[BENCH_PROFILE_KPERF] = "128 single-token entries per DONTNEED",
+		[BENCH_PROFILE_NCDEVMEM] = "one DONTNEED per token",
+		[BENCH_PROFILE_NCCL] = "merged ranges of up to 1024 frags, returned after %u us",
+	};
+	int n = snprintf(buf, size, "profile %s: ", bench_profile_name(p));
 
-	switch (p) {
-	case BENCH_PROFILE_KPERF:
-		snprintf(how, sizeof(how), "128 single-token entries per DONTNEED");
-		break;
-	case BENCH_PROFILE_NCDEVMEM:
-		snprintf(how, sizeof(how), "one DONTNEED per token");
-		break;
-	case BENCH_PROFILE_NCCL:
-		snprintf(how, sizeof(how),
-			 "merged ranges of up to 1024 frags, returned after %u us",
-			 r->cfg.nccl_delay_us);
-		break;
-	default:
-		how[0] = '\0';
-		break;
-	}
-	n = snprintf(buf, size, "profile %s: %s", bench_profile_name(p), how);
+	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES)
+		n += snprintf(buf + n, size - (size_t)n, how[p], r->cfg.nccl_delay_us);
 	/* Each profile's fixed load is steered on the baseline in that profile. */
 	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
 	    r->calib_max_tokens_per_s[p] > 0)
@@ -348,7 +337,7 @@ static void print_held_instructions(const struct bench_report *r, FILE *out)
 
 /*
  * Where each design's instructions go: inside its token ops (the calls
- * from the shared path into src/tokens/, inclusive) and, of those, the
+ * from the shared path into the design's code, inclusive) and, of those, the
  * page-pool recycle every design pays; the rest of the total is the
  * recvmsg/DONTNEED path they all share.  Once per design.
  */
@@ -449,7 +438,7 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 
 		cell_str(&row->cells[c++], designs[i]);
 		for (p = 0; p < BENCH_NR_PROFILES; p++) {
-			const struct bench_row *br = find_row(r, designs[i], p);
+			const struct bench_row *br = find_row_charged(r, designs[i], p, false);
 
 			if (!have_profile(r, p))
 				continue;
@@ -493,8 +482,8 @@ static void print_bind_64g(const struct bench_report *r, FILE *out)
 static void print_seed_line(const struct bench_report *r, FILE *out)
 {
 	const char *base = report_baseline(r);
-	const struct bench_row *x = find_row(r, base, BENCH_PROFILE_KPERF);
-	const struct bench_row *v = find_row(r, "niov", BENCH_PROFILE_KPERF);
+	const struct bench_row *x = find_row_charged(r, base, BENCH_PROFILE_KPERF, false);
+	const struct bench_row *v = find_row_charged(r, "niov", BENCH_PROFILE_KPERF, false);
 	double ratio;
 
 	if (!x || !v || !x->worker_idle_pct.n || !v->worker_idle_pct.n) {

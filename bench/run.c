@@ -66,12 +66,11 @@ struct bench_ctx {
 	_Atomic uint64_t stalls;
 	uint64_t stalls_at[2];
 	/*
-	 * Nanoseconds the NIC thread spent on a dry queue, and when the spell
-	 * it is in began (0: not in one): what a reader can weigh, unlike the
-	 * count of retries, which only says how fast sched_yield() returns.
+	 * Nanoseconds the NIC thread waited on a dry queue, added as each
+	 * spell ends: unlike the count of retries, which says how fast
+	 * sched_yield() returns, a share of the window a reader can weigh.
 	 */
 	_Atomic uint64_t dry_ns;
-	_Atomic uint64_t dry_since;
 	uint64_t dry_at[2];
 	int nic_cpu;
 	int nic_error;
@@ -106,15 +105,6 @@ unsigned long bench_dmabuf_mb_needed(unsigned int flows, unsigned long held)
 	return mb < 128 ? 128 : mb;	/* kperf's default --dmabuf-rx-size-mb */
 }
 
-/* Dry time so far, the spell in progress included. */
-static uint64_t dry_ns_now(struct bench_ctx *ctx)
-{
-	uint64_t since = atomic_load(&ctx->dry_since);
-	uint64_t now = clock_ns(CLOCK_MONOTONIC);
-
-	return atomic_load(&ctx->dry_ns) + (since && since < now ? now - since : 0);
-}
-
 static void *nic_thread(void *arg)
 {
 	struct bench_ctx *ctx = arg;
@@ -132,19 +122,14 @@ static void *nic_thread(void *arg)
 		if (n == -ENOBUFS) {
 			/* The queue is dry: the segment waits on the wire. */
 			atomic_fetch_add_explicit(&ctx->stalls, 1, memory_order_relaxed);
-			if (!since) {
+			if (!since)
 				since = clock_ns(CLOCK_MONOTONIC);
-				atomic_store(&ctx->dry_since, since);
-			}
 			sched_yield();
 			continue;
 		}
-		if (since) {
-			/* The spell's time lands before it stops counting as current. */
+		if (since)
 			atomic_fetch_add(&ctx->dry_ns, clock_ns(CLOCK_MONOTONIC) - since);
-			atomic_store(&ctx->dry_since, 0);
-			since = 0;
-		}
+		since = 0;
 		if (n < 0) {
 			ctx->nic_error = (int)n;
 			break;
@@ -466,11 +451,11 @@ int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,
 
 	sleep_s(p->warmup_s);
 	ctx->stalls_at[0] = atomic_load(&ctx->stalls);
-	ctx->dry_at[0] = dry_ns_now(ctx);
+	ctx->dry_at[0] = atomic_load(&ctx->dry_ns);
 	atomic_store_explicit(&ctx->phase, PHASE_MEASURE, memory_order_release);
 	sleep_s(p->window_s);
 	ctx->stalls_at[1] = atomic_load(&ctx->stalls);
-	ctx->dry_at[1] = dry_ns_now(ctx);
+	ctx->dry_at[1] = atomic_load(&ctx->dry_ns);
 	atomic_store_explicit(&ctx->phase, PHASE_DONE, memory_order_release);
 	for (i = 0; i < p->workers; i++)
 		pthread_join(ctx->workers[i].thread, NULL);
