@@ -56,36 +56,6 @@ static int bad(char *why, const char *opt, const char *text, const char *want)
 	return -EINVAL;
 }
 
-static int parse_ul(char *why, const char *opt, const char *text, unsigned long min,
-		    unsigned long max, unsigned long *out)
-{
-	char want[96], *end;
-	unsigned long v;
-
-	snprintf(want, sizeof(want), "a whole number in [%lu, %lu]", min, max);
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-' || v < min || v > max)
-		return bad(why, opt, text, want);
-	*out = v;
-	return 0;
-}
-
-static int parse_double(char *why, const char *opt, const char *text, double min,
-			double max, double *out)
-{
-	char want[96], *end;
-	double v;
-
-	snprintf(want, sizeof(want), "a number in [%g, %g]", min, max);
-	errno = 0;
-	v = strtod(text, &end);
-	if (errno || end == text || *end || !isfinite(v) || v < min || v > max)
-		return bad(why, opt, text, want);
-	*out = v;
-	return 0;
-}
-
 static int parse_profiles(char *why, const char *text, unsigned int *mask)
 {
 	char *copy = strdup(text), *tok, *save = NULL;
@@ -276,28 +246,52 @@ static bool given_opt(const bool *given, const char *name)
 	return false;
 }
 
+/* A whole number or a number in the option's range, stored as its type. */
+static int parse_number(const struct bench_opt *o, const char *name, const char *arg,
+			char *at, char *why)
+{
+	bool dbl = o->kind == OPT_DOUBLE;
+	char want[96], *end;
+	unsigned long v = 0;
+	double d = 0;
+
+	errno = 0;
+	if (dbl)
+		d = strtod(arg, &end);
+	else
+		v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end ||
+	    (dbl ? !isfinite(d) || d < o->dlo || d > o->dhi :
+		   arg[0] == '-' || v < o->lo || v > o->hi)) {
+		if (dbl)
+			snprintf(want, sizeof(want), "a number in [%g, %g]", o->dlo, o->dhi);
+		else
+			snprintf(want, sizeof(want), "a whole number in [%lu, %lu]", o->lo, o->hi);
+		return bad(why, name, arg, want);
+	}
+	if (dbl)
+		*(double *)at = d;
+	else if (o->kind == OPT_UINT)
+		*(unsigned int *)at = (unsigned int)v;
+	else if (o->kind == OPT_ULONG)
+		*(unsigned long *)at = v;
+	else
+		*(uint64_t *)at = v;
+	return 0;
+}
+
 static int parse_opt(const struct bench_opt *o, const char *arg,
 		     struct bench_config *cfg, char *why)
 {
 	char name[32], *at = (char *)cfg + o->off;
-	unsigned long v;
-	int err = 0;
 
 	snprintf(name, sizeof(name), "--%s", o->name);
 	switch (o->kind) {
 	case OPT_UINT:
 	case OPT_ULONG:
 	case OPT_U64:
-		err = parse_ul(why, name, arg, o->lo, o->hi, &v);
-		if (!err && o->kind == OPT_UINT)
-			*(unsigned int *)at = (unsigned int)v;
-		else if (!err && o->kind == OPT_ULONG)
-			*(unsigned long *)at = v;
-		else if (!err)
-			*(uint64_t *)at = v;
-		return err;
 	case OPT_DOUBLE:
-		return parse_double(why, name, arg, o->dlo, o->dhi, (double *)at);
+		return parse_number(o, name, arg, at, why);
 	case OPT_BOOL:
 		*(bool *)at = o->lo;
 		return 0;

@@ -22,6 +22,7 @@
 #include "instructions.h"
 #include "memory.h"
 #include "one_flow.h"
+#include "report.h"
 #include "run.h"
 
 struct samples {
@@ -459,18 +460,6 @@ static void count_instructions(struct bench_report *rep, const char *self,
 	free(c);
 }
 
-static const struct bench_row *kperf_row(const struct bench_report *rep,
-					 const char *design, bool charged)
-{
-	size_t i;
-
-	for (i = 0; i < rep->nr_rows; i++)
-		if (rep->rows[i].profile == BENCH_PROFILE_KPERF &&
-		    rep->rows[i].charged == charged && !strcmp(rep->rows[i].design, design))
-			return &rep->rows[i];
-	return NULL;
-}
-
 /*
  * The seed's terms (docs/fidelity.md): our charged kperf run at the seed's
  * operating point predicts its idle figures; and k, our in-process saving
@@ -480,10 +469,10 @@ static const struct bench_row *kperf_row(const struct bench_report *rep,
 static void seed_terms(struct bench_report *rep)
 {
 	const char *base = rep->cfg.baseline;
-	const struct bench_row *x = kperf_row(rep, base, false);
-	const struct bench_row *n = kperf_row(rep, "niov", false);
-	const struct bench_row *xc = kperf_row(rep, base, true);
-	const struct bench_row *nc = kperf_row(rep, "niov", true);
+	const struct bench_row *x = find_row_charged(rep, base, BENCH_PROFILE_KPERF, false);
+	const struct bench_row *n = find_row_charged(rep, "niov", BENCH_PROFILE_KPERF, false);
+	const struct bench_row *xc = find_row_charged(rep, base, BENCH_PROFILE_KPERF, true);
+	const struct bench_row *nc = find_row_charged(rep, "niov", BENCH_PROFILE_KPERF, true);
 
 	if (!x || !n || !xc || !nc || !(x->cpu_ns_per_token.mean > 0) ||
 	    !(xc->worker_cpu_pct.mean > 0))
