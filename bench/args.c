@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* `devmem-lab bench` options: every bad value is a clear message and exit 2. */
+/*
+ * `devmem-lab bench` options: every bad value is a clear message, returned
+ * to the caller, which exits 2.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,51 +41,22 @@ void bench_usage(FILE *out)
 		"                      with the boundary (default auto: measured here)\n"
 		"  --dmabuf-mb N       dma-buf size (default: what flows and --held need)\n"
 		"  --instructions      count instructions per token under callgrind\n"
-		"  --segments N        segments in the callgrind run (default 20000)\n"
+		"  --segments N        segments in the callgrind run (default %u)\n"
 		"  --no-bind-64g       skip timing the bind of a 64 GiB dma-buf\n"
 		"  --seed N            seed of everything random (default 1)\n"
 		"  --quick             a smoke run (under 20 s), same output shape\n"
 		"  --json FILE, --csv FILE, --plot FILE.svg\n"
-		"  -h, --help\n", bench_baseline_name());
+		"  -h, --help\n", bench_baseline_name(), BENCH_INSTR_SEGMENTS);
 }
 
-static int bad(const char *opt, const char *text, const char *want)
+static int bad(char *why, const char *opt, const char *text, const char *want)
 {
-	fprintf(stderr, "devmem-lab bench: %s wants %s, got '%s'\n", opt, want, text);
+	snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: %s wants %s, got '%s'",
+		 opt, want, text);
 	return -EINVAL;
 }
 
-static int parse_ul(const char *opt, const char *text, unsigned long min,
-		    unsigned long max, unsigned long *out)
-{
-	char want[96], *end;
-	unsigned long v;
-
-	snprintf(want, sizeof(want), "a whole number in [%lu, %lu]", min, max);
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-' || v < min || v > max)
-		return bad(opt, text, want);
-	*out = v;
-	return 0;
-}
-
-static int parse_double(const char *opt, const char *text, double min, double max,
-			double *out)
-{
-	char want[96], *end;
-	double v;
-
-	snprintf(want, sizeof(want), "a number in [%g, %g]", min, max);
-	errno = 0;
-	v = strtod(text, &end);
-	if (errno || end == text || *end || !isfinite(v) || v < min || v > max)
-		return bad(opt, text, want);
-	*out = v;
-	return 0;
-}
-
-static int parse_profiles(const char *text, unsigned int *mask)
+static int parse_profiles(char *why, const char *text, unsigned int *mask)
 {
 	char *copy = strdup(text), *tok, *save = NULL;
 	int err = 0;
@@ -100,12 +76,12 @@ static int parse_profiles(const char *text, unsigned int *mask)
 			if (!strcmp(tok, bench_profile_name((enum bench_profile)p)))
 				break;
 		if (p == BENCH_NR_PROFILES)
-			err = bad("--profile", tok, "kperf, ncdevmem, nccl or all");
+			err = bad(why, "--profile", tok, "kperf, ncdevmem, nccl or all");
 		else
 			*mask |= 1u << p;
 	}
 	free(copy);
-	return err ? err : (*mask ? 0 : bad("--profile", text, "at least one profile"));
+	return err ? err : (*mask ? 0 : bad(why, "--profile", text, "at least one profile"));
 }
 
 static const char *known_design(const char *name)
@@ -129,7 +105,7 @@ const char *bench_baseline_name(void)
 	return k ? k : known_design("xarray");
 }
 
-static bool known_in(const struct bench_config *cfg, const char *name)
+bool bench_config_has(const struct bench_config *cfg, const char *name)
 {
 	size_t i;
 
@@ -139,7 +115,7 @@ static bool known_in(const struct bench_config *cfg, const char *name)
 	return false;
 }
 
-static int parse_designs(const char *text, struct bench_config *cfg)
+static int parse_designs(char *why, const char *text, struct bench_config *cfg)
 {
 	char *copy = strdup(text), *tok, *save = NULL, design_list[160] = "one of:";
 	size_t i;
@@ -156,19 +132,19 @@ static int parse_designs(const char *text, struct bench_config *cfg)
 		const char *name = known_design(tok);
 
 		if (!name)
-			err = bad("--designs", tok, design_list);
+			err = bad(why, "--designs", tok, design_list);
 		else if (cfg->nr_designs == BENCH_MAX_DESIGNS)
-			err = bad("--designs", text, "fewer designs");
+			err = bad(why, "--designs", text, "fewer designs");
 		else
 			cfg->designs[cfg->nr_designs++] = name;
 	}
 	free(copy);
-	if (!err && !known_in(cfg, cfg->baseline)) {
+	if (!err && !bench_config_has(cfg, cfg->baseline)) {
 		char want[96];
 
 		snprintf(want, sizeof(want), "a list with %s, the baseline every ratio is against",
 			 cfg->baseline);
-		err = bad("--designs", text, want);
+		err = bad(why, "--designs", text, want);
 	}
 	return err;
 }
@@ -199,7 +175,7 @@ void bench_config_defaults(struct bench_config *cfg)
 		.runs = 5, .flows = 4, .workers = 1, .held = 0, .load_pct = 87,
 		.warmup_s = 0.15, .window_s = 0.5,
 		.profiles = (1u << BENCH_NR_PROFILES) - 1,
-		.instr_segments = 20000, .seed = 1, .nccl_delay_us = 200,
+		.instr_segments = BENCH_INSTR_SEGMENTS, .seed = 1, .nccl_delay_us = 200,
 		.bind_64g = true,
 		.boundary_syscall = true,
 		.stack_cost_auto = true,
@@ -213,150 +189,194 @@ void bench_config_defaults(struct bench_config *cfg)
 			cfg->designs[cfg->nr_designs++] = dml_token_design(i)->name;
 }
 
-int bench_parse_args(int argc, char **argv, struct bench_config *cfg)
-{
-	static const struct option longopts[] = {
-		{ "runs", required_argument, NULL, 'r' },
-		{ "flows", required_argument, NULL, 'f' },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "held", required_argument, NULL, 'H' },
-		{ "load", required_argument, NULL, 'l' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "designs", required_argument, NULL, 'd' },
-		{ "window", required_argument, NULL, 'W' },
-		{ "warmup", required_argument, NULL, 'u' },
-		{ "nccl-delay-us", required_argument, NULL, 'n' },
-		{ "dmabuf-mb", required_argument, NULL, 'm' },
-		{ "instructions", no_argument, NULL, 'i' },
-		{ "segments", required_argument, NULL, 's' },
-		{ "no-bind-64g", no_argument, NULL, 'B' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "boundary", required_argument, NULL, 'b' },
-		{ "stack-cost", required_argument, NULL, 'k' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "csv", required_argument, NULL, 'c' },
-		{ "plot", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool window_set = false, warmup_set = false, runs_set = false;
-	unsigned long v;
-	int c, err = 0;
+enum opt_kind {
+	OPT_UINT, OPT_ULONG, OPT_U64, OPT_DOUBLE, OPT_BOOL, OPT_PATH,
+	OPT_PROFILES, OPT_DESIGNS, OPT_BOUNDARY, OPT_STACK_COST, OPT_HELP,
+};
 
-	bench_config_defaults(cfg);
-	optind = 1;
-	while (!err && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			err = parse_ul("--runs", optarg, 1, BENCH_MAX_RUNS, &v);
-			cfg->runs = (unsigned int)v;
-			runs_set = true;
-			break;
-		case 'f':
-			err = parse_ul("--flows", optarg, 1, 16, &v);
-			cfg->flows = (unsigned int)v;
-			break;
-		case 'w':
-			err = parse_ul("--workers", optarg, 1, 16, &v);
-			cfg->workers = (unsigned int)v;
-			break;
-		case 'H':
-			err = parse_ul("--held", optarg, 0, 1ul << 20, &cfg->held);
-			break;
-		case 'l':
-			err = parse_double("--load", optarg, 1, 100, &cfg->load_pct);
-			break;
-		case 'p':
-			err = parse_profiles(optarg, &cfg->profiles);
-			break;
-		case 'd':
-			err = parse_designs(optarg, cfg);
-			break;
-		case 'W':
-			err = parse_double("--window", optarg, 0.02, 600, &cfg->window_s);
-			window_set = true;
-			break;
-		case 'u':
-			err = parse_double("--warmup", optarg, 0, 60, &cfg->warmup_s);
-			warmup_set = true;
-			break;
-		case 'n':
-			err = parse_ul("--nccl-delay-us", optarg, 0, 1000000, &v);
-			cfg->nccl_delay_us = (unsigned int)v;
-			break;
-		case 'm':
-			err = parse_ul("--dmabuf-mb", optarg, 1, 1ul << 20, &cfg->dmabuf_mb);
-			break;
-		case 'i':
-			cfg->instructions = true;
-			break;
-		case 's':
-			err = parse_ul("--segments", optarg, 16, 10000000, &cfg->instr_segments);
-			break;
-		case 'B':
-			cfg->bind_64g = false;
-			break;
-		case 'S':
-			err = parse_ul("--seed", optarg, 0, ~0ul, &v);
-			cfg->seed = v;
-			break;
-		case 'q':
-			cfg->quick = true;
-			break;
-		case 'b':
-			if (!strcmp(optarg, "none"))
-				cfg->boundary_syscall = false;
-			else if (!strcmp(optarg, "syscall"))
-				cfg->boundary_syscall = true;
-			else
-				err = bad("--boundary", optarg, "none or syscall");
-			break;
-		case 'k':
-			if (bench_parse_stack_cost(optarg, &cfg->stack_cost_ns,
-						   &cfg->stack_cost_auto))
-				err = bad("--stack-cost", optarg,
-					  "auto or whole nanoseconds in [0, 1000000]");
-			break;
-		case 'j':
-			cfg->json_path = optarg;
-			break;
-		case 'c':
-			cfg->csv_path = optarg;
-			break;
-		case 'P':
-			cfg->plot_path = optarg;
-			break;
-		case 'h':
-			bench_usage(stdout);
-			exit(0);
-		default:
-			err = -EINVAL;
-			break;
-		}
+/* One option: where it lands in struct bench_config and what it accepts. */
+struct bench_opt {
+	const char *name;
+	enum opt_kind kind;
+	size_t off;
+	unsigned long lo, hi;	/* whole numbers; OPT_BOOL: the value it sets */
+	double dlo, dhi;	/* OPT_DOUBLE */
+};
+
+#define AT(m)		offsetof(struct bench_config, m)
+#define PLAIN(n, k, m)		{ .name = n, .kind = k, .off = AT(m) }
+#define NUM(n, k, m, l, h)	{ .name = n, .kind = k, .off = AT(m), .lo = l, .hi = h }
+#define DBL(n, m, l, h)		{ .name = n, .kind = OPT_DOUBLE, .off = AT(m), .dlo = l, .dhi = h }
+
+static const struct bench_opt opts[] = {
+	NUM("runs", OPT_UINT, runs, 1, BENCH_MAX_RUNS),
+	NUM("flows", OPT_UINT, flows, 1, 16),
+	NUM("workers", OPT_UINT, workers, 1, 16),
+	NUM("held", OPT_ULONG, held, 0, 1ul << 20),
+	DBL("load", load_pct, 1, 100),
+	PLAIN("profile", OPT_PROFILES, profiles),
+	{ .name = "designs", .kind = OPT_DESIGNS },
+	DBL("window", window_s, 0.02, 600),
+	DBL("warmup", warmup_s, 0, 60),
+	NUM("nccl-delay-us", OPT_UINT, nccl_delay_us, 0, 1000000),
+	NUM("dmabuf-mb", OPT_ULONG, dmabuf_mb, 1, 1ul << 20),
+	NUM("instructions", OPT_BOOL, instructions, true, 0),
+	NUM("segments", OPT_ULONG, instr_segments, 16, 10000000),
+	NUM("no-bind-64g", OPT_BOOL, bind_64g, false, 0),
+	NUM("seed", OPT_U64, seed, 0, ~0ul),
+	NUM("quick", OPT_BOOL, quick, true, 0),
+	{ .name = "boundary", .kind = OPT_BOUNDARY },
+	{ .name = "stack-cost", .kind = OPT_STACK_COST },
+	PLAIN("json", OPT_PATH, json_path),
+	PLAIN("csv", OPT_PATH, csv_path),
+	PLAIN("plot", OPT_PATH, plot_path),
+	{ .name = "help", .kind = OPT_HELP },
+};
+
+#define NR_OPTS	(sizeof(opts) / sizeof(opts[0]))
+
+/* --quick and the default window defer to what the user gave. */
+static bool given_opt(const bool *given, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_OPTS; i++)
+		if (!strcmp(opts[i].name, name))
+			return given[i];
+	return false;
+}
+
+/* A whole number or a number in the option's range, stored as its type. */
+static int parse_number(const struct bench_opt *o, const char *name, const char *arg,
+			char *at, char *why)
+{
+	bool dbl = o->kind == OPT_DOUBLE;
+	char want[96], *end;
+	unsigned long v = 0;
+	double d = 0;
+
+	errno = 0;
+	if (dbl)
+		d = strtod(arg, &end);
+	else
+		v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end ||
+	    (dbl ? !isfinite(d) || d < o->dlo || d > o->dhi :
+		   arg[0] == '-' || v < o->lo || v > o->hi)) {
+		if (dbl)
+			snprintf(want, sizeof(want), "a number in [%g, %g]", o->dlo, o->dhi);
+		else
+			snprintf(want, sizeof(want), "a whole number in [%lu, %lu]", o->lo, o->hi);
+		return bad(why, name, arg, want);
 	}
-	if (!err && optind < argc) {
-		fprintf(stderr, "devmem-lab bench: unexpected argument '%s'\n", argv[optind]);
+	if (dbl)
+		*(double *)at = d;
+	else if (o->kind == OPT_UINT)
+		*(unsigned int *)at = (unsigned int)v;
+	else if (o->kind == OPT_ULONG)
+		*(unsigned long *)at = v;
+	else
+		*(uint64_t *)at = v;
+	return 0;
+}
+
+static int parse_opt(const struct bench_opt *o, const char *arg,
+		     struct bench_config *cfg, char *why)
+{
+	char name[32], *at = (char *)cfg + o->off;
+
+	snprintf(name, sizeof(name), "--%s", o->name);
+	switch (o->kind) {
+	case OPT_UINT:
+	case OPT_ULONG:
+	case OPT_U64:
+	case OPT_DOUBLE:
+		return parse_number(o, name, arg, at, why);
+	case OPT_BOOL:
+		*(bool *)at = o->lo;
+		return 0;
+	case OPT_PATH:
+		*(const char **)at = arg;
+		return 0;
+	case OPT_PROFILES:
+		return parse_profiles(why, arg, &cfg->profiles);
+	case OPT_DESIGNS:
+		return parse_designs(why, arg, cfg);
+	case OPT_BOUNDARY:
+		if (strcmp(arg, "none") && strcmp(arg, "syscall"))
+			return bad(why, name, arg, "none or syscall");
+		cfg->boundary_syscall = !strcmp(arg, "syscall");
+		return 0;
+	case OPT_STACK_COST:
+		if (bench_parse_stack_cost(arg, &cfg->stack_cost_ns, &cfg->stack_cost_auto))
+			return bad(why, name, arg, "auto or whole nanoseconds in [0, 1000000]");
+		return 0;
+	case OPT_HELP:
+		return BENCH_ARGS_HELP;
+	}
+	return -EINVAL;
+}
+
+/*
+ * 0, BENCH_ARGS_HELP for -h, or -EINVAL (-ENOMEM) with the reason in @why;
+ * the caller prints and exits, so a test can parse and carry on.
+ */
+int bench_parse_args(int argc, char **argv, struct bench_config *cfg,
+		     char why[BENCH_WHY_LEN])
+{
+	struct option longopts[NR_OPTS + 1] = { 0 };
+	bool given[NR_OPTS] = { 0 };
+	int c, err = 0;
+	size_t i;
+
+	for (i = 0; i < NR_OPTS; i++)
+		longopts[i] = (struct option){ opts[i].name,
+			opts[i].kind == OPT_BOOL || opts[i].kind == OPT_HELP ?
+			no_argument : required_argument,
+			NULL, (int)i };
+	bench_config_defaults(cfg);
+	why[0] = '\0';
+	optind = 1;
+	opterr = 0;
+	while (!err && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c == 'h')
+			c = NR_OPTS - 1;
+		if (c >= 0 && (size_t)c < NR_OPTS) {
+			given[c] = true;
+			err = parse_opt(&opts[c], optarg, cfg, why);
+			continue;
+		}
+		if (c == ':')
+			snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: option '%s' requires an argument",
+				 argv[optind - 1]);
+		else
+			snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: unrecognized option '%s'",
+				 argv[optind - 1]);
 		err = -EINVAL;
 	}
 	if (err)
 		return err;
-	if (cfg->workers > cfg->flows) {
-		fprintf(stderr, "devmem-lab bench: --workers %u exceeds --flows %u\n",
-			cfg->workers, cfg->flows);
+	if (optind < argc) {
+		snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: unexpected argument '%s'",
+			 argv[optind]);
 		return -EINVAL;
 	}
-	if (!window_set && !cfg->quick)
+	if (cfg->workers > cfg->flows) {
+		snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: --workers %u exceeds --flows %u",
+			 cfg->workers, cfg->flows);
+		return -EINVAL;
+	}
+	if (!given_opt(given, "window") && !cfg->quick)
 		cfg->window_s = bench_default_window(cfg);
 	if (cfg->quick) {
-		if (!runs_set)
+		if (!given_opt(given, "runs"))
 			cfg->runs = 2;
-		if (!window_set)
+		if (!given_opt(given, "window"))
 			cfg->window_s = 0.08;
-		if (!warmup_set)
+		if (!given_opt(given, "warmup"))
 			cfg->warmup_s = 0.03;
-		if (!cfg->instr_segments || cfg->instr_segments == 20000)
-			cfg->instr_segments = 2000;
+		if (!given_opt(given, "segments"))
+			cfg->instr_segments = BENCH_QUICK_INSTR_SEGMENTS;
 	}
 	return 0;
 }

@@ -83,7 +83,8 @@ struct bench_row {
 	struct bench_stat ratio_vs_baseline;	/* paired: this / baseline, per run */
 	/* at saturation: tokens per second of worker CPU, what one busy worker sustains */
 	struct bench_stat tokens_per_s_max;
-	struct bench_stat stalls_per_s;		/* NIC stalls at saturation */
+	struct bench_stat stalls_per_s;		/* NIC retries on a dry queue, saturation */
+	struct bench_stat nic_dry_pct;		/* % of the window the NIC found a queue dry */
 	/* charged rows: real system calls made per token, at the fixed load */
 	struct bench_stat recvmsg_syscalls_per_token;
 	struct bench_stat dontneed_syscalls_per_token;

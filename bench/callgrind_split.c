@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * Reads callgrind's output format (valgrind's "Callgrind Format
- * Specification"): name compression "(id) name" defines an id, "(id)"
- * refers to it; files share one id space (fl, fi, fe, cfi, cfl), functions
- * another (fn, cfn); the cost line after a calls= line is the inclusive
- * cost of that call, every other cost line is the current function's own.
+ * Specification"): name compression "(id) name" defines a function's id,
+ * "(id)" refers to it; the cost line after a calls= line is the inclusive
+ * cost of that call (from the current fn= to the current cfn=).
  *
- * A function belongs where its own instructions are, not where callgrind
- * files it: callgrind names a function after the file of its first
- * instruction, which for niov_take() is an inlined helper of
- * src/mem/netmem.h.  So the first pass marks each function that runs code
- * of a .c file under src/tokens/ (or of page_pool.c) as its own, and the
- * second adds up the calls by where they leave and land.  The kernel's
- * lib/xarray.c that the kxarray design compiles counts as a token file.
+ * Which functions are the design's is decided by their names, not by the
+ * files callgrind puts them in (a function is filed under the header of its
+ * first inlined instruction, and the kernel's lib/xarray.c that kxarray
+ * builds lives in the build directory).  Every ops-table entry of a design
+ * is named <design>_<op>; those are its entry points, and so are the
+ * kernel's xarray calls for kxarray, which its ops may jump to as a tail
+ * call.  The design's code is then its entry points and every function
+ * that only they (and what they reach) call: the helpers, the allocator
+ * shims the kernel's xarray calls back, but not a lock or helper the shared
+ * path calls too.  The page pool is dml_page_pool_*.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -22,114 +24,97 @@
 
 #include "callgrind_split.h"
 
-enum where { ELSEWHERE, IN_TOKENS, IN_PAGE_POOL };
+#define PAGE_POOL_PREFIX	"dml_page_pool_"
 
-struct id_table {
-	unsigned char *where;	/* enum where + 1 per id; 0: not seen */
-	size_t len;
+/* Designs whose ops hand over to code named otherwise. */
+static const struct {
+	const char *design;
+	const char *prefixes[4];
+} foreign_code[] = {
+	{ "kxarray", { "xa_", "xas_", "__xa_" } },
+};
+
+struct fn {
+	bool entry, page_pool, mine;
+};
+
+struct edge {
+	size_t caller, callee;
+	double cost;
 };
 
 struct split_reader {
-	struct id_table files, fns;
+	struct fn *fns;		/* by id */
+	size_t nr_fns;
+	struct edge *edges;
+	size_t nr_edges, room;
 };
 
-static bool ends_with(const char *s, const char *end)
+static bool starts(const char *s, const char *prefix)
 {
-	size_t len = strlen(s), n = strlen(end);
-
-	return len >= n && !strcmp(s + len - n, end);
+	return !strncmp(s, prefix, strlen(prefix));
 }
 
-static enum where classify(const char *name)
+static bool is_entry(const char *design, const char *name)
 {
-	/* Inlined helpers of the tokens' headers run on the shared path too. */
-	if (strstr(name, "src/tokens/") && ends_with(name, ".c"))
-		return IN_TOKENS;
-	/*
-	 * kxarray: the kernel's own lib/xarray.c, extracted into the build
-	 * directory, is that design's code as much as its src/tokens/ glue;
-	 * filed elsewhere, its calls back into the glue (the allocator shims)
-	 * would count as token ops a second time.
-	 */
-	if (ends_with(name, "/lib/xarray.c") ||
-	    (strstr(name, "kxarray") && ends_with(name, ".c")))
-		return IN_TOKENS;
-	if (strstr(name, "src/mem/page_pool.c"))
-		return IN_PAGE_POOL;
-	return ELSEWHERE;
-}
+	size_t n = strlen(design), i, j;
 
-static int table_set(struct id_table *t, size_t id, enum where w)
-{
-	if (id >= t->len) {
-		size_t len = id + 64;
-		unsigned char *p = realloc(t->where, len);
-
-		if (!p)
-			return -ENOMEM;
-		memset(p + t->len, 0, len - t->len);
-		t->where = p;
-		t->len = len;
+	if (!strncmp(name, design, n) && name[n] == '_')
+		return true;
+	for (i = 0; i < sizeof(foreign_code) / sizeof(foreign_code[0]); i++) {
+		if (strcmp(design, foreign_code[i].design))
+			continue;
+		for (j = 0; foreign_code[i].prefixes[j]; j++)
+			if (starts(name, foreign_code[i].prefixes[j]))
+				return true;
 	}
-	t->where[id] = (unsigned char)(w + 1);
-	return 0;
+	return false;
 }
 
-static bool table_get(const struct id_table *t, size_t id, enum where *w)
-{
-	if (id >= t->len || !t->where[id])
-		return false;
-	*w = (enum where)(t->where[id] - 1);
-	return true;
-}
-
-/*
- * A name field: "(id) name", "(id)" or "name".  Sets *has_id and *id,
- * and *name to the name when one is given (else NULL).
- */
-static void parse_name(char *field, bool *has_id, size_t *id, char **name)
+/* "(id) name" or "(id)": the id, defining what the name says of it. */
+static int function_id(struct split_reader *r, const char *design, char *field,
+		       size_t *id)
 {
 	char *end;
 
-	*has_id = false;
-	*name = NULL;
 	field[strcspn(field, "\n")] = '\0';
-	if (field[0] == '(') {
-		*id = strtoul(field + 1, &end, 10);
-		if (*end != ')')
-			return;
-		*has_id = true;
+	if (field[0] != '(')
+		return -EINVAL;
+	*id = strtoul(field + 1, &end, 10);
+	if (*end++ != ')')
+		return -EINVAL;
+	if (*id >= r->nr_fns) {
+		size_t n = *id + 64;
+		struct fn *p = realloc(r->fns, n * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		memset(p + r->nr_fns, 0, (n - r->nr_fns) * sizeof(*p));
+		r->fns = p;
+		r->nr_fns = n;
+	}
+	while (*end == ' ')
 		end++;
-		while (*end == ' ')
-			end++;
-		if (*end)
-			*name = end;
-		return;
+	if (*end) {
+		r->fns[*id].entry = is_entry(design, end);
+		r->fns[*id].page_pool = starts(end, PAGE_POOL_PREFIX);
 	}
-	if (*field)
-		*name = field;
-}
-
-/* The file a name field names: defines its id when it carries the name. */
-static int file_where(struct id_table *files, char *field, enum where *w)
-{
-	bool has_id;
-	size_t id;
-	char *name;
-
-	parse_name(field, &has_id, &id, &name);
-	if (name) {
-		*w = classify(name);
-		return has_id ? table_set(files, id, *w) : 0;
-	}
-	if (!has_id || !table_get(files, id, w))
-		*w = ELSEWHERE;
 	return 0;
 }
 
-static bool starts(const char *line, const char *key)
+static int add_edge(struct split_reader *r, size_t caller, size_t callee, double cost)
 {
-	return !strncmp(line, key, strlen(key));
+	if (r->nr_edges == r->room) {
+		size_t n = r->room ? 2 * r->room : 256;
+		struct edge *p = realloc(r->edges, n * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		r->edges = p;
+		r->room = n;
+	}
+	r->edges[r->nr_edges++] = (struct edge){ caller, callee, cost };
+	return 0;
 }
 
 static bool is_cost_line(const char *line)
@@ -150,111 +135,89 @@ static double last_number(const char *line)
 	return strtod(p, NULL);
 }
 
-/* Marks @fn as running code of @w, a token file taking precedence. */
-static int mark_function(struct id_table *fns, size_t fn, enum where w)
+/* The functions and their calls, and the total. */
+static int read_calls(FILE *f, struct split_reader *r, const char *design,
+		      double *total, bool *is_profile)
 {
-	enum where had;
-
-	if (w == ELSEWHERE)
-		return 0;
-	if (table_get(fns, fn, &had) && had == IN_TOKENS)
-		return 0;
-	return table_set(fns, fn, w);
-}
-
-/* Pass 1: the total, and which functions run token or page-pool code. */
-static int learn_functions(FILE *f, struct split_reader *r, double *total, bool *is_profile)
-{
-	enum where fl = ELSEWHERE, code = ELSEWHERE, w;
 	bool in_fn = false, call_cost_next = false;
-	size_t fn = 0;
+	size_t fn = 0, cfn = 0;
 	char line[4096];
 	int err = 0;
 
 	while (!err && fgets(line, sizeof(line), f)) {
-		bool has_id;
-		char *name;
-
 		if (starts(line, "events:")) {
 			*is_profile = true;
 		} else if (starts(line, "summary:") || starts(line, "totals:")) {
 			*total = strtod(strchr(line, ':') + 1, NULL);
-		} else if (starts(line, "fl=")) {
-			err = file_where(&r->files, line + 3, &fl);
-			code = fl;
-		} else if (starts(line, "fi=") || starts(line, "fe=")) {
-			err = file_where(&r->files, line + 3, &code);
-		} else if (starts(line, "cfi=") || starts(line, "cfl=")) {
-			err = file_where(&r->files, line + 4, &w);
 		} else if (starts(line, "fn=")) {
-			parse_name(line + 3, &has_id, &fn, &name);
-			in_fn = has_id;
-			code = fl;
+			in_fn = !function_id(r, design, line + 3, &fn);
+		} else if (starts(line, "cfn=")) {
+			err = function_id(r, design, line + 4, &cfn);
 		} else if (starts(line, "calls=")) {
-			call_cost_next = true;
-		} else if (is_cost_line(line)) {
-			if (!call_cost_next && in_fn)
-				err = mark_function(&r->fns, fn, code);
+			call_cost_next = in_fn;
+		} else if (is_cost_line(line) && call_cost_next) {
+			err = add_edge(r, fn, cfn, last_number(line));
 			call_cost_next = false;
 		}
 	}
 	return err;
 }
 
-/* Pass 2: the inclusive cost of each call, by where it leaves and lands. */
-static void add_calls(FILE *f, struct split_reader *r, struct callgrind_split *out)
+/* Grows the design's code by what only its code calls, until it stops. */
+static void find_mine(struct split_reader *r)
 {
-	enum where caller = ELSEWHERE, callee = ELSEWHERE;
-	bool call_cost_next = false;
-	char line[4096];
+	bool grew = true;
+	size_t i, e;
 
-	while (fgets(line, sizeof(line), f)) {
-		bool has_id;
-		size_t id;
-		char *name;
+	for (i = 0; i < r->nr_fns; i++)
+		r->fns[i].mine = r->fns[i].entry;
+	while (grew) {
+		grew = false;
+		for (i = 0; i < r->nr_fns; i++) {
+			bool called = false, only_mine = true;
 
-		if (starts(line, "fn=")) {
-			parse_name(line + 3, &has_id, &id, &name);
-			if (!has_id || !table_get(&r->fns, id, &caller))
-				caller = ELSEWHERE;
-		} else if (starts(line, "cfn=")) {
-			parse_name(line + 4, &has_id, &id, &name);
-			if (!has_id || !table_get(&r->fns, id, &callee))
-				callee = ELSEWHERE;
-		} else if (starts(line, "calls=")) {
-			call_cost_next = true;
-		} else if (is_cost_line(line) && call_cost_next) {
-			double cost = last_number(line);
-
-			if (caller != IN_TOKENS && callee == IN_TOKENS)
-				out->token_ops += cost;
-			else if (caller == IN_TOKENS && callee == IN_PAGE_POOL)
-				out->page_pool += cost;
-			call_cost_next = false;
+			if (r->fns[i].mine || r->fns[i].page_pool)
+				continue;
+			for (e = 0; e < r->nr_edges && only_mine; e++) {
+				if (r->edges[e].callee != i)
+					continue;
+				called = true;
+				only_mine = r->fns[r->edges[e].caller].mine;
+			}
+			if (called && only_mine)
+				grew = r->fns[i].mine = true;
 		}
 	}
 }
 
-int callgrind_split_read(const char *path, struct callgrind_split *out)
+int callgrind_split_read(const char *path, const char *design,
+			 struct callgrind_split *out)
 {
 	struct split_reader r = { 0 };
 	bool is_profile = false;
 	FILE *f = fopen(path, "r");
+	size_t e;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	out->total = -1;
 	if (!f)
 		return -errno;
-	err = learn_functions(f, &r, &out->total, &is_profile);
+	err = read_calls(f, &r, design, &out->total, &is_profile);
+	fclose(f);
 	if (!err && (!is_profile || out->total < 0))
 		err = -EINVAL;
-	if (!err) {
-		rewind(f);
-		add_calls(f, &r, out);
+	if (!err)
+		find_mine(&r);
+	for (e = 0; !err && e < r.nr_edges; e++) {
+		const struct edge *c = &r.edges[e];
+
+		if (!r.fns[c->caller].mine && r.fns[c->callee].mine)
+			out->token_ops += c->cost;
+		else if (r.fns[c->caller].mine && r.fns[c->callee].page_pool)
+			out->page_pool += c->cost;
 	}
-	fclose(f);
-	free(r.files.where);
-	free(r.fns.where);
+	free(r.fns);
+	free(r.edges);
 	return err;
 }

@@ -5,12 +5,11 @@
 /*
  * Splits a callgrind profile (one event, Ir) into what the token design did
  * and what the shared path did.  The design's part is the inclusive cost of
- * every call from a function outside src/tokens/ (and the kernel's
- * lib/xarray.c, which kxarray runs) into one inside it: the
- * ops table's entry points, with the locks, allocations and page-pool puts
- * they make.  Of that, the page-pool part is the inclusive cost of calls
- * from inside src/tokens/ into src/mem/page_pool.c: the recycle every
- * design pays when a page's last reference goes.
+ * every call from outside the design's code into it: the ops table's entry
+ * points (callgrind_split.c says how they are found), with the locks,
+ * allocations and page-pool puts they make.  Of that, the page-pool part is
+ * the inclusive cost of the design's calls into the page pool: the recycle
+ * every design pays when a page's last reference goes.
  */
 struct callgrind_split {
 	double total;		/* every instruction collected */
@@ -18,7 +17,12 @@ struct callgrind_split {
 	double page_pool;	/* of token_ops, in the page pool */
 };
 
-/* 0, or -errno when the file cannot be read or is not a callgrind profile. */
-int callgrind_split_read(const char *path, struct callgrind_split *out);
+/*
+ * @design: the design's name, as the design table has it.
+ * Return: 0, or -errno when the file cannot be read or is not a callgrind
+ * profile.
+ */
+int callgrind_split_read(const char *path, const char *design,
+			 struct callgrind_split *out);
 
 #endif /* DML_BENCH_CALLGRIND_SPLIT_H */

@@ -145,13 +145,3 @@ void consumer_tick(struct consumer *c, uint64_t now_ns)
 		c->nr_pending--;
 	}
 }
-
-unsigned long consumer_outstanding(const struct consumer *c)
-{
-	unsigned long n = c->fifo_count + c->nr_batch + c->req.frags;
-	unsigned int i;
-
-	for (i = 0; i < c->nr_pending; i++)
-		n += c->pending[(c->pending_head + i) % NCCL_MAX_REQUESTS].frags;
-	return n;
-}

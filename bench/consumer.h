@@ -54,6 +54,5 @@ int consumer_init(struct consumer *c, struct dml_sock *sk,
 void consumer_destroy(struct consumer *c);
 void consumer_token(struct consumer *c, uint32_t token, uint64_t now_ns);
 void consumer_tick(struct consumer *c, uint64_t now_ns);
-unsigned long consumer_outstanding(const struct consumer *c);
 
 #endif /* DML_BENCH_CONSUMER_H */

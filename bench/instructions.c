@@ -27,7 +27,6 @@
 #include "instructions.h"
 #include "one_flow.h"
 
-
 #define GRO_SEGS	ONE_FLOW_GRO_SEGS
 #define CMSG_ROOM	ONE_FLOW_CMSG_ROOM
 
@@ -205,7 +204,7 @@ double bench_instructions_per_token(const char *self, const char *what,
 		sscanf(line, "tokens=%lf", &tokens);
 	if (pclose(p) != 0)
 		tokens = 0;
-	if (callgrind_split_read(out, &cg) || cg.total < 0)
+	if (callgrind_split_read(out, what, &cg) || cg.total < 0)
 		tokens = 0;
 	unlink(out);
 	if (tokens <= 0)

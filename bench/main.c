@@ -22,6 +22,7 @@
 #include "instructions.h"
 #include "memory.h"
 #include "one_flow.h"
+#include "report.h"
 #include "run.h"
 
 struct samples {
@@ -30,6 +31,7 @@ struct samples {
 	double max_tps[BENCH_MAX_RUNS];
 	double delivered[BENCH_MAX_RUNS];
 	double stalls[BENCH_MAX_RUNS];
+	double dry[BENCH_MAX_RUNS];
 	/* per run that received tokens: a window with none has no ratio */
 	double rx_calls[BENCH_MAX_RUNS], dn_calls[BENCH_MAX_RUNS];
 	unsigned int nr_calls;
@@ -294,6 +296,7 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 			 */
 			s[d].max_tps[run] = r.tokens_per_cpu_s;
 			s[d].stalls[run] = r.stalls_per_s;
+			s[d].dry[run] = r.nic_dry_pct;
 		}
 		if (!err && !cfg->quick)
 			offered = follow(offered, s[base].cpu_pct[run], cfg->load_pct, max);
@@ -316,6 +319,7 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 		row->tokens_per_s_max = bench_stat_of(s[d].max_tps, cfg->runs);
 		row->delivered_pct = bench_stat_of(s[d].delivered, cfg->runs);
 		row->stalls_per_s = bench_stat_of(s[d].stalls, cfg->runs);
+		row->nic_dry_pct = bench_stat_of(s[d].dry, cfg->runs);
 		if (charged) {
 			row->recvmsg_syscalls_per_token = bench_stat_of(s[d].rx_calls,
 									s[d].nr_calls);
@@ -374,16 +378,6 @@ static const struct instr_point *instr_point(struct instr_cache *c, const char *
 	return pt;
 }
 
-static bool in_designs(const struct bench_config *cfg, const char *name)
-{
-	size_t d;
-
-	for (d = 0; d < cfg->nr_designs; d++)
-		if (!strcmp(cfg->designs[d], name))
-			return true;
-	return false;
-}
-
 /*
  * xarray against the kernel's own code at growing token counts (kperf
  * returns): what "xarray must cost what kxarray costs" is checked on.
@@ -394,7 +388,7 @@ static void fidelity_points(struct bench_report *rep, struct instr_cache *c)
 	static const char *const designs[2] = { "xarray", "kxarray" };
 	unsigned int i, d;
 
-	if (!in_designs(&rep->cfg, "xarray") || !in_designs(&rep->cfg, "kxarray"))
+	if (!bench_config_has(&rep->cfg, "xarray") || !bench_config_has(&rep->cfg, "kxarray"))
 		return;
 	for (i = 0; i < BENCH_FIDELITY_POINTS; i++) {
 		struct bench_fidelity_point *f = &rep->fidelity[i];
@@ -466,18 +460,6 @@ static void count_instructions(struct bench_report *rep, const char *self,
 	free(c);
 }
 
-static const struct bench_row *kperf_row(const struct bench_report *rep,
-					 const char *design, bool charged)
-{
-	size_t i;
-
-	for (i = 0; i < rep->nr_rows; i++)
-		if (rep->rows[i].profile == BENCH_PROFILE_KPERF &&
-		    rep->rows[i].charged == charged && !strcmp(rep->rows[i].design, design))
-			return &rep->rows[i];
-	return NULL;
-}
-
 /*
  * The seed's terms (docs/fidelity.md): our charged kperf run at the seed's
  * operating point predicts its idle figures; and k, our in-process saving
@@ -487,10 +469,10 @@ static const struct bench_row *kperf_row(const struct bench_report *rep,
 static void seed_terms(struct bench_report *rep)
 {
 	const char *base = rep->cfg.baseline;
-	const struct bench_row *x = kperf_row(rep, base, false);
-	const struct bench_row *n = kperf_row(rep, "niov", false);
-	const struct bench_row *xc = kperf_row(rep, base, true);
-	const struct bench_row *nc = kperf_row(rep, "niov", true);
+	const struct bench_row *x = find_row_charged(rep, base, BENCH_PROFILE_KPERF, false);
+	const struct bench_row *n = find_row_charged(rep, "niov", BENCH_PROFILE_KPERF, false);
+	const struct bench_row *xc = find_row_charged(rep, base, BENCH_PROFILE_KPERF, true);
+	const struct bench_row *nc = find_row_charged(rep, "niov", BENCH_PROFILE_KPERF, true);
 
 	if (!x || !n || !xc || !nc || !(x->cpu_ns_per_token.mean > 0) ||
 	    !(xc->worker_cpu_pct.mean > 0))
@@ -552,12 +534,18 @@ int bench_main(int argc, char **argv)
 	struct bench_report rep = { 0 };
 	struct progress pg = { .tty = isatty(STDERR_FILENO) };
 	unsigned int nprof = 0, p;
-	char self[4096];
+	char self[4096], why[BENCH_WHY_LEN];
 	ssize_t n;
-	int err = 0;
+	int err;
 
-	if (bench_parse_args(argc, argv, &rep.cfg)) {
-		fprintf(stderr, "devmem-lab bench --help lists the options\n");
+	err = bench_parse_args(argc, argv, &rep.cfg, why);
+	if (err == BENCH_ARGS_HELP) {
+		bench_usage(stdout);
+		return 0;
+	}
+	if (err) {
+		fprintf(stderr, "%s\ndevmem-lab bench --help lists the options\n",
+			why[0] ? why : "devmem-lab bench: out of memory");
 		return 2;
 	}
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);

@@ -12,7 +12,6 @@
 #include "memory.h"
 #include "one_flow.h"
 
-
 double bench_state_bytes_per_token(const char *design, unsigned long held)
 {
 	const struct dml_token_design_info *d = bench_design_info(design);

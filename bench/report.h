@@ -25,10 +25,55 @@
 #define V2_RATIO	(V2_NIOV_CPU_PCT / V2_XARRAY_CPU_PCT)
 #define SEED_LINE "seed (kperf, 4 flows, 11 runs): worker idle 13.13% (xarray) -> 26.32% (niov), about 13% less CPU per RX worker"
 
+/* struct report_field.flags */
+#define FIELD_STAT	(1u << 0)	/* a struct bench_stat at .off, else a double */
+#define FIELD_INT	(1u << 1)	/* JSON: a whole number */
+#define FIELD_INSTR	(1u << 2)	/* measured only with instructions */
+#define FIELD_HELD	(1u << 3)	/* measured only with tokens held */
+#define FIELD_FLOOR	(1u << 4)	/* only against a floor */
+#define FIELD_CHARGED	(1u << 5)	/* JSON: in charged rows only */
+#define FIELD_BASELINE	(1u << 6)	/* the table titles it after the baseline */
+
+/* Figures computed from others, for struct report_field.calc. */
+enum field_calc {
+	CALC_NONE, CALC_INSTR_TOTAL, CALC_VS_FLOOR, CALC_OPS, CALC_OWN, CALC_SHARED,
+	CALC_OWN_VS_FLOOR, CALC_HELD_TOTAL, CALC_HELD, CALC_RSS,
+};
+
+/*
+ * One figure of a row.  An output shows it when it has a name for it there:
+ * .csv, .json ("key" or "group.key" of the row's object), .title (the table,
+ * which prints the mean times .scale, 1 when 0, with .prec decimals, then
+ * .suffix) and .sum (the SUMMARY line, kperf rows, .sum_ci for the interval).
+ */
+struct report_field {
+	const char *csv;
+	const char *json;
+	size_t off;		/* in struct bench_row, unless .calc */
+	unsigned int flags;
+	enum field_calc calc;
+	const char *title;
+	const char *unit;	/* as the table shows it */
+	int prec;
+	double scale;
+	const char *suffix;
+	const char *sum;
+	const char *sum_ci;
+	int sum_prec;
+};
+
+extern const struct report_field report_fields[];
+extern const size_t report_nr_fields;
+
+bool field_measured(const struct report_field *f, const struct bench_report *r,
+		    const struct bench_row *row);
+const struct bench_stat *field_stat(const struct report_field *f,
+				    const struct bench_row *row);
+double field_value(const struct report_field *f, const struct bench_report *r,
+		   const struct bench_row *row);
+
 const char *row_design(const struct bench_row *row);
 const char *report_baseline(const struct bench_report *r);
-const struct bench_row *find_row(const struct bench_report *r, const char *design,
-				 enum bench_profile p);
 const struct bench_row *find_row_charged(const struct bench_report *r, const char *design,
 					 enum bench_profile p, bool charged);
 bool have_profile(const struct bench_report *r, enum bench_profile p);

@@ -2,14 +2,9 @@
 /* The report's shared helpers and atomic file writes. */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -38,14 +33,6 @@ const struct bench_row *find_row_charged(const struct bench_report *r,
 	return NULL;
 }
 
-const struct bench_row *find_row(const struct bench_report *r,
-					const char *design,
-					enum bench_profile p)
-{
-	/* The in-process figures; charged rows are read by their own section. */
-	return find_row_charged(r, design, p, false);
-}
-
 bool have_profile_charged(const struct bench_report *r, enum bench_profile p, bool charged)
 {
 	size_t i;
@@ -58,12 +45,7 @@ bool have_profile_charged(const struct bench_report *r, enum bench_profile p, bo
 
 bool have_profile(const struct bench_report *r, enum bench_profile p)
 {
-	size_t i;
-
-	for (i = 0; i < r->nr_rows; i++)
-		if (r->rows[i].profile == p)
-			return true;
-	return false;
+	return have_profile_charged(r, p, false) || have_profile_charged(r, p, true);
 }
 
 double floor_total(const struct bench_report *r)

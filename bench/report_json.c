@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* The report as JSON (json-c). */
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -24,6 +17,11 @@ static json_object *jdouble(double v)
 	return isfinite(v) ? json_object_new_double(v) : NULL;
 }
 
+static void jset(json_object *o, const char *key, double v)
+{
+	json_object_object_add(o, key, jdouble(v));
+}
+
 static json_object *jstring(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
@@ -33,35 +31,9 @@ static json_object *jstat(const struct bench_stat *s)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "mean", jdouble(s->mean));
-	json_object_object_add(o, "ci95", jdouble(s->ci95));
+	jset(o, "mean", s->mean);
+	jset(o, "ci95", s->ci95);
 	json_object_object_add(o, "n", json_object_new_int64(s->n));
-	return o;
-}
-
-static json_object *jinstructions(double assign, double ret)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "assign", jdouble(assign));
-	json_object_object_add(o, "return", jdouble(ret));
-	json_object_object_add(o, "total", jdouble(assign + ret));
-	return o;
-}
-
-/* Of the instructions per token, those inside the design's token ops. */
-static json_object *json_token_ops(const struct bench_row *row,
-				   const struct bench_report *r)
-{
-	json_object *o = jinstructions(row->ops_assign, row->ops_return);
-	double own = row->ops_assign + row->ops_return - row->ops_pool;
-
-	json_object_object_add(o, "page_pool", jdouble(row->ops_pool));
-	json_object_object_add(o, "own", jdouble(own));
-	json_object_object_add(o, "shared_path",
-			       jdouble(instr_total(row) - row->ops_assign - row->ops_return));
-	if (r->have_floor && floor_total(r) > 0)
-		json_object_object_add(o, "own_vs_floor", jdouble(own / floor_total(r)));
 	return o;
 }
 
@@ -83,27 +55,22 @@ static json_object *json_config(const struct bench_config *c)
 	json_object_object_add(o, "flows", json_object_new_int64(c->flows));
 	json_object_object_add(o, "workers", json_object_new_int64(c->workers));
 	json_object_object_add(o, "held", json_object_new_uint64(c->held));
-	json_object_object_add(o, "load_pct", jdouble(c->load_pct));
-	json_object_object_add(o, "warmup_s", jdouble(c->warmup_s));
-	json_object_object_add(o, "window_s", jdouble(c->window_s));
+	jset(o, "load_pct", c->load_pct);
+	jset(o, "warmup_s", c->warmup_s);
+	jset(o, "window_s", c->window_s);
 	json_object_object_add(o, "profiles", profiles);
 	json_object_object_add(o, "designs", designs);
 	json_object_object_add(o, "baseline", jstring(c->baseline));
 	json_object_object_add(o, "quick", json_object_new_boolean(c->quick));
-	json_object_object_add(o, "instructions",
-			       json_object_new_boolean(c->instructions));
-	json_object_object_add(o, "instr_segments",
-			       json_object_new_uint64(c->instr_segments));
+	json_object_object_add(o, "instructions", json_object_new_boolean(c->instructions));
+	json_object_object_add(o, "instr_segments", json_object_new_uint64(c->instr_segments));
 	json_object_object_add(o, "seed", json_object_new_uint64(c->seed));
-	json_object_object_add(o, "dmabuf_mb",
-			       json_object_new_uint64(c->dmabuf_mb));
-	json_object_object_add(o, "nccl_delay_us",
-			       json_object_new_int64(c->nccl_delay_us));
-	json_object_object_add(o, "bind_64g",
-			       json_object_new_boolean(c->bind_64g));
+	json_object_object_add(o, "dmabuf_mb", json_object_new_uint64(c->dmabuf_mb));
+	json_object_object_add(o, "nccl_delay_us", json_object_new_int64(c->nccl_delay_us));
+	json_object_object_add(o, "bind_64g", json_object_new_boolean(c->bind_64g));
 	json_object_object_add(o, "boundary",
 			       json_object_new_string(c->boundary_syscall ? "syscall" : "none"));
-	json_object_object_add(o, "stack_cost_ns", jdouble(c->stack_cost_ns));
+	jset(o, "stack_cost_ns", c->stack_cost_ns);
 	json_object_object_add(o, "stack_cost_auto", json_object_new_boolean(c->stack_cost_auto));
 	json_object_object_add(o, "json_path", jstring(c->json_path));
 	json_object_object_add(o, "csv_path", jstring(c->csv_path));
@@ -116,18 +83,37 @@ static json_object *json_machine(const struct bench_machine *m)
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "cpus", json_object_new_int64(m->cpus));
-	json_object_object_add(o, "cpu_model",
-			       json_object_new_string(m->cpu_model));
+	json_object_object_add(o, "cpu_model", json_object_new_string(m->cpu_model));
 	json_object_object_add(o, "kernel", json_object_new_string(m->kernel));
-	json_object_object_add(o, "callgrind",
-			       json_object_new_boolean(m->callgrind));
+	json_object_object_add(o, "callgrind", json_object_new_boolean(m->callgrind));
 	return o;
+}
+
+/* The object @path ("group.key") goes in, made on its first field. */
+static json_object *json_parent(json_object *row, const char *path, char *key,
+				size_t size)
+{
+	const char *dot = strchr(path, '.');
+	json_object *g;
+
+	if (!dot) {
+		snprintf(key, size, "%s", path);
+		return row;
+	}
+	snprintf(key, size, "%.*s", (int)(dot - path), path);
+	if (!json_object_object_get_ex(row, key, &g)) {
+		g = json_object_new_object();
+		json_object_object_add(row, key, g);
+	}
+	snprintf(key, size, "%s", dot + 1);
+	return g;
 }
 
 static json_object *json_row(const struct bench_report *r,
 			     const struct bench_row *row)
 {
 	json_object *o = json_object_new_object();
+	const struct report_field *f;
 
 	json_object_object_add(o, "design", jstring(row->design));
 	json_object_object_add(o, "charged", json_object_new_boolean(row->charged));
@@ -135,47 +121,22 @@ static json_object *json_row(const struct bench_report *r,
 			       json_object_new_string(row->charged ? "syscall" : "none"));
 	json_object_object_add(o, "profile",
 		json_object_new_string(bench_profile_name(row->profile)));
-	json_object_object_add(o, "autorelease",
-			       json_object_new_int(row->autorelease));
-	json_object_object_add(o, "worker_cpu_pct",
-			       jstat(&row->worker_cpu_pct));
-	json_object_object_add(o, "worker_idle_pct",
-			       jstat(&row->worker_idle_pct));
-	json_object_object_add(o, "cpu_ns_per_token",
-			       jstat(&row->cpu_ns_per_token));
-	json_object_object_add(o, "delivered_pct", jstat(&row->delivered_pct));
-	json_object_object_add(o, "ratio_vs_baseline",
-			       jstat(&row->ratio_vs_baseline));
-	json_object_object_add(o, "tokens_per_s_max",
-			       jstat(&row->tokens_per_s_max));
-	json_object_object_add(o, "stalls_per_s", jstat(&row->stalls_per_s));
-	if (row->charged) {
-		json_object *sc = json_object_new_object();
+	json_object_object_add(o, "autorelease", json_object_new_int(row->autorelease));
+	for (f = report_fields; f < report_fields + report_nr_fields; f++) {
+		char key[64];
+		json_object *parent, *v;
 
-		json_object_object_add(sc, "recvmsg", jstat(&row->recvmsg_syscalls_per_token));
-		json_object_object_add(sc, "dontneed", jstat(&row->dontneed_syscalls_per_token));
-		json_object_object_add(o, "syscalls_per_token", sc);
+		if (!field_measured(f, r, row) || ((f->flags & FIELD_CHARGED) && !row->charged))
+			continue;
+		parent = json_parent(o, f->json, key, sizeof(key));
+		if (f->flags & FIELD_STAT)
+			v = jstat(field_stat(f, row));
+		else if (f->flags & FIELD_INT)
+			v = json_object_new_int64((int64_t)field_value(f, r, row));
+		else
+			v = jdouble(field_value(f, r, row));
+		json_object_object_add(parent, key, v);
 	}
-	if (row->have_instructions) {
-		json_object_object_add(o, "instructions_per_token",
-			jinstructions(row->instr_assign, row->instr_return));
-		if (r->have_floor && floor_total(r) > 0)
-			json_object_object_add(o, "instructions_vs_floor",
-				jdouble(instr_total(row) / floor_total(r)));
-		json_object_object_add(o, "token_ops_per_token",
-			json_token_ops(row, r));
-	}
-	if (row->have_instr_held) {
-		json_object *h = jinstructions(row->instr_held_assign,
-					       row->instr_held_return);
-
-		json_object_object_add(h, "held", json_object_new_int64((int64_t)r->instr_held));
-		json_object_object_add(o, "instructions_per_token_held", h);
-	}
-	json_object_object_add(o, "state_bytes_per_token",
-			       jdouble(row->state_bytes_per_token));
-	json_object_object_add(o, "peak_rss_kb",
-			       json_object_new_int64(row->peak_rss_kb));
 	return o;
 }
 
@@ -187,7 +148,7 @@ static json_object *json_fidelity(const struct bench_report *r)
 	unsigned int i;
 
 	json_object_object_add(o, "profile", json_object_new_string("kperf"));
-	json_object_object_add(o, "tolerance", jdouble(FIDELITY_TOLERANCE));
+	jset(o, "tolerance", FIDELITY_TOLERANCE);
 	for (i = 0; i < BENCH_FIDELITY_POINTS; i++) {
 		const struct bench_fidelity_point *f = &r->fidelity[i];
 		json_object *p;
@@ -196,14 +157,14 @@ static json_object *json_fidelity(const struct bench_report *r)
 			continue;
 		p = json_object_new_object();
 		json_object_object_add(p, "held", json_object_new_uint64(f->held));
-		json_object_object_add(p, "xarray_ops", jdouble(f->ops[0]));
-		json_object_object_add(p, "kxarray_ops", jdouble(f->ops[1]));
-		json_object_object_add(p, "ops_ratio", jdouble(f->ops[0] / f->ops[1]));
+		jset(p, "xarray_ops", f->ops[0]);
+		jset(p, "kxarray_ops", f->ops[1]);
+		jset(p, "ops_ratio", f->ops[0] / f->ops[1]);
 		json_object_object_add(p, "ops_met",
 				       json_object_new_boolean(bench_fidelity_met(f->ops[0], f->ops[1])));
-		json_object_object_add(p, "xarray_total", jdouble(f->total[0]));
-		json_object_object_add(p, "kxarray_total", jdouble(f->total[1]));
-		json_object_object_add(p, "total_ratio", jdouble(f->total[0] / f->total[1]));
+		jset(p, "xarray_total", f->total[0]);
+		jset(p, "kxarray_total", f->total[1]);
+		jset(p, "total_ratio", f->total[0] / f->total[1]);
 		json_object_object_add(p, "total_met",
 				       json_object_new_boolean(bench_fidelity_met(f->total[0], f->total[1])));
 		json_object_array_add(points, p);
@@ -220,30 +181,23 @@ static json_object *json_report(const struct bench_report *r)
 	size_t i;
 
 	json_object_object_add(cal, "baseline", json_object_new_string(report_baseline(r)));
-	json_object_object_add(cal, "baseline_max_tokens_per_s",
-			       jdouble(r->baseline_max_tokens_per_s));
-	json_object_object_add(cal, "offered_tokens_per_s",
-			       jdouble(r->offered_tokens_per_s));
+	jset(cal, "baseline_max_tokens_per_s", r->baseline_max_tokens_per_s);
+	jset(cal, "offered_tokens_per_s", r->offered_tokens_per_s);
 	for (i = 0; i < BENCH_NR_PROFILES; i++) {
 		json_object *pc;
 
 		if (!(r->calib_max_tokens_per_s[i] > 0))
 			continue;
 		pc = json_object_new_object();
-		json_object_object_add(pc, "baseline_max_tokens_per_s",
-				       jdouble(r->calib_max_tokens_per_s[i]));
-		json_object_object_add(pc, "offered_tokens_per_s",
-				       jdouble(r->calib_offered_tokens_per_s[i]));
-		json_object_object_add(pc, "busy_pct", jdouble(r->calib_busy_pct[i]));
+		jset(pc, "baseline_max_tokens_per_s", r->calib_max_tokens_per_s[i]);
+		jset(pc, "offered_tokens_per_s", r->calib_offered_tokens_per_s[i]);
+		jset(pc, "busy_pct", r->calib_busy_pct[i]);
 		if (r->calib_charged_max_tokens_per_s[i] > 0) {
 			json_object *ch = json_object_new_object();
 
-			json_object_object_add(ch, "baseline_max_tokens_per_s",
-					       jdouble(r->calib_charged_max_tokens_per_s[i]));
-			json_object_object_add(ch, "offered_tokens_per_s",
-					       jdouble(r->calib_charged_offered_tokens_per_s[i]));
-			json_object_object_add(ch, "busy_pct",
-					       jdouble(r->calib_charged_busy_pct[i]));
+			jset(ch, "baseline_max_tokens_per_s", r->calib_charged_max_tokens_per_s[i]);
+			jset(ch, "offered_tokens_per_s", r->calib_charged_offered_tokens_per_s[i]);
+			jset(ch, "busy_pct", r->calib_charged_busy_pct[i]);
 			json_object_object_add(pc, "charged", ch);
 		}
 		json_object_object_add(cal, bench_profile_name((enum bench_profile)i), pc);
@@ -253,20 +207,19 @@ static json_object *json_report(const struct bench_report *r)
 	json_object_object_add(o, "config", json_config(&r->cfg));
 	json_object_object_add(o, "machine", json_machine(&r->machine));
 	json_object_object_add(o, "calibration", cal);
-	json_object_object_add(o, "stack_cost_ns", jdouble(r->cfg.stack_cost_ns));
+	jset(o, "stack_cost_ns", r->cfg.stack_cost_ns);
 	if (r->have_stack) {
 		const struct bench_stack_cost *sc = &r->stack;
 		json_object *s = json_object_new_object();
 
-		json_object_object_add(s, "charged_ns", jdouble(r->cfg.stack_cost_ns));
-		json_object_object_add(s, "queued_ns", jdouble(sc->queued_ns));
-		json_object_object_add(s, "queued_min_ns", jdouble(sc->queued_min_ns));
-		json_object_object_add(s, "queued_max_ns", jdouble(sc->queued_max_ns));
-		json_object_object_add(s, "crossing_ns", jdouble(sc->crossing_ns));
-		json_object_object_add(s, "tight_ns", jdouble(sc->tight_ns));
-		json_object_object_add(s, "kperf_ns", jdouble(sc->kperf_ns));
-		json_object_object_add(s, "kperf_wakeups_per_read",
-				       jdouble(sc->kperf_wakeups_per_read));
+		jset(s, "charged_ns", r->cfg.stack_cost_ns);
+		jset(s, "queued_ns", sc->queued_ns);
+		jset(s, "queued_min_ns", sc->queued_min_ns);
+		jset(s, "queued_max_ns", sc->queued_max_ns);
+		jset(s, "crossing_ns", sc->crossing_ns);
+		jset(s, "tight_ns", sc->tight_ns);
+		jset(s, "kperf_ns", sc->kperf_ns);
+		jset(s, "kperf_wakeups_per_read", sc->kperf_wakeups_per_read);
 		json_object_object_add(s, "rounds", json_object_new_int64(sc->rounds));
 		json_object_object_add(o, "stack_cost", s);
 	}
@@ -274,39 +227,38 @@ static json_object *json_report(const struct bench_report *r)
 		json_object *st = json_object_new_object();
 
 		json_object_object_add(st, "baseline", json_object_new_string(report_baseline(r)));
-		json_object_object_add(st, "predicted_idle_baseline_pct",
-				       jdouble(r->seed_pred_idle_baseline));
-		json_object_object_add(st, "predicted_idle_niov_pct",
-				       jdouble(r->seed_pred_idle_niov));
-		json_object_object_add(st, "seed_idle_xarray_pct",
-				       jdouble(100.0 - SEED_XARRAY_CPU_PCT));
-		json_object_object_add(st, "seed_idle_niov_pct",
-				       jdouble(100.0 - SEED_NIOV_CPU_PCT));
-		json_object_object_add(st, "predicted_cpu_ratio", jdouble(r->seed_pred_ratio));
-		json_object_object_add(st, "seed_cpu_ratio", jdouble(SEED_RATIO));
-		json_object_object_add(st, "v2_cpu_ratio", jdouble(V2_RATIO));
-		json_object_object_add(st, "k_cpu_per_token", jdouble(r->seed_k));
-		json_object_object_add(st, "token_share_seed", jdouble(r->seed_share));
-		json_object_object_add(st, "token_share_v2", jdouble(r->seed_share_v2));
-		json_object_object_add(st, "token_share_ours", jdouble(r->seed_share_ours));
+		jset(st, "predicted_idle_baseline_pct", r->seed_pred_idle_baseline);
+		jset(st, "predicted_idle_niov_pct", r->seed_pred_idle_niov);
+		jset(st, "seed_idle_xarray_pct", 100.0 - SEED_XARRAY_CPU_PCT);
+		jset(st, "seed_idle_niov_pct", 100.0 - SEED_NIOV_CPU_PCT);
+		jset(st, "predicted_cpu_ratio", r->seed_pred_ratio);
+		jset(st, "seed_cpu_ratio", SEED_RATIO);
+		jset(st, "v2_cpu_ratio", V2_RATIO);
+		jset(st, "k_cpu_per_token", r->seed_k);
+		jset(st, "token_share_seed", r->seed_share);
+		jset(st, "token_share_v2", r->seed_share_v2);
+		jset(st, "token_share_ours", r->seed_share_ours);
 		json_object_object_add(o, "seed_terms", st);
 	}
 	json_object_object_add(o, "designs", rows);
 	if (r->have_fidelity)
 		json_object_object_add(o, "fidelity", json_fidelity(r));
-	if (r->have_floor)
-		json_object_object_add(o, "floor",
-			jinstructions(r->floor_assign, r->floor_return));
+	if (r->have_floor) {
+		json_object *fl = json_object_new_object();
+
+		jset(fl, "assign", r->floor_assign);
+		jset(fl, "return", r->floor_return);
+		jset(fl, "total", floor_total(r));
+		json_object_object_add(o, "floor", fl);
+	}
 	if (r->have_bind_64g) {
 		json_object *b = json_object_new_object();
 
-		json_object_object_add(b, "seconds",
-				       jdouble(r->bind_64g_seconds));
-		json_object_object_add(b, "bytes_per_niov",
-				       jdouble(r->bind_64g_bytes_per_niov));
+		jset(b, "seconds", r->bind_64g_seconds);
+		jset(b, "bytes_per_niov", r->bind_64g_bytes_per_niov);
 		json_object_object_add(o, "bind_64g", b);
 	}
-	json_object_object_add(o, "elapsed_s", jdouble(r->elapsed_s));
+	jset(o, "elapsed_s", r->elapsed_s);
 	return o;
 }
 

@@ -2,19 +2,14 @@
 /* The report as an SVG plot, through gnuplot. */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "report.h"
-
-/* ---- the plot */
 
 /* Whether @prog is an executable somewhere in $PATH. */
 static bool in_path(const char *prog)

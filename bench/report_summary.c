@@ -1,20 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* The grep-able SUMMARY line, like liburcu's benchmarks. */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <math.h>
-#include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "report.h"
-
-/* ---- SUMMARY */
 
 /* A value with every blank made '_', so the line splits on spaces. */
 static void put_word(FILE *out, const char *s)
@@ -45,38 +33,23 @@ static void kv_num(FILE *out, const char *prefix, const char *key, double v,
 	fprintf(out, "%s=%.*f", key, prec, v);
 }
 
-static void kv_profiles(FILE *out, unsigned int mask)
-{
-	const char *sep = "";
-	unsigned int p;
-
-	fputs(" profiles=", out);
-	if (!(mask & ((1u << BENCH_NR_PROFILES) - 1)))
-		fputc('-', out);
-	for (p = 0; p < BENCH_NR_PROFILES; p++) {
-		if (!(mask & (1u << p)))
-			continue;
-		fprintf(out, "%s%s", sep, bench_profile_name(p));
-		sep = ",";
-	}
-}
-
-static void kv_designs(FILE *out, const struct bench_config *c)
+/* key=a,b,c, or key=- for none. */
+static void kv_list(FILE *out, const char *key, const char *const *names, size_t n)
 {
 	size_t i;
 
-	fputs(" designs=", out);
-	if (!c->nr_designs)
-		fputc('-', out);
-	for (i = 0; i < c->nr_designs && i < BENCH_MAX_DESIGNS; i++) {
-		if (i)
-			fputc(',', out);
-		put_word(out, c->designs[i]);
+	fprintf(out, " %s=%s", key, n ? "" : "-");
+	for (i = 0; i < n; i++) {
+		fputs(i ? "," : "", out);
+		put_word(out, names[i]);
 	}
 }
 
 static void kv_config(FILE *out, const struct bench_config *c)
 {
+	const char *profiles[BENCH_NR_PROFILES];
+	unsigned int p, n = 0;
+
 	kv_num(out, NULL, "runs", c->runs, 0);
 	kv_num(out, NULL, "flows", c->flows, 0);
 	kv_num(out, NULL, "workers", c->workers, 0);
@@ -84,8 +57,12 @@ static void kv_config(FILE *out, const struct bench_config *c)
 	kv_num(out, NULL, "load_pct", c->load_pct, 2);
 	kv_num(out, NULL, "warmup_s", c->warmup_s, 3);
 	kv_num(out, NULL, "window_s", c->window_s, 3);
-	kv_profiles(out, c->profiles);
-	kv_designs(out, c);
+	for (p = 0; p < BENCH_NR_PROFILES; p++)
+		if (c->profiles & (1u << p))
+			profiles[n++] = bench_profile_name(p);
+	kv_list(out, "profiles", profiles, n);
+	kv_list(out, "designs", c->designs,
+		c->nr_designs < BENCH_MAX_DESIGNS ? c->nr_designs : BENCH_MAX_DESIGNS);
 	kv_str(out, "baseline", c->baseline);
 	fprintf(out, " quick=%d instructions=%d instr_segments=%lu",
 		c->quick, c->instructions, c->instr_segments);
@@ -127,24 +104,24 @@ void bench_report_summary(const struct bench_report *r, FILE *out)
 	       r->calib_charged_busy_pct[BENCH_PROFILE_KPERF], 1);
 	for (i = 0; i < r->nr_rows; i++) {
 		const struct bench_row *row = &r->rows[i];
+		const struct report_field *f;
 		char d[80];
 
 		if (row->profile != BENCH_PROFILE_KPERF)
 			continue;
 		/* The charged row's keys must not repeat the in-process row's. */
 		snprintf(d, sizeof(d), "%s%s", row_design(row), row->charged ? "_charged" : "");
-		kv_num(out, d, "cpu_pct", row->worker_cpu_pct.mean, 2);
-		kv_num(out, d, "idle_pct", row->worker_idle_pct.mean, 2);
-		kv_num(out, d, "idle_ci95", row->worker_idle_pct.ci95, 2);
-		kv_num(out, d, "cpu_ns_per_token", row->cpu_ns_per_token.mean,
-		       1);
-		kv_num(out, d, "delivered_pct", row->delivered_pct.mean, 1);
-		kv_num(out, d, "ratio", row->ratio_vs_baseline.mean, 4);
-		kv_num(out, d, "ratio_ci95", row->ratio_vs_baseline.ci95, 4);
-		/* Not "max_tokens_s": "baseline_..." reads as the calibration's. */
-		kv_num(out, d, "tokens_s_max", row->tokens_per_s_max.mean, 0);
-		if (row->have_instructions)
-			kv_num(out, d, "instr_total", instr_total(row), 1);
+		for (f = report_fields; f < report_fields + report_nr_fields; f++) {
+			if (!f->sum || !field_measured(f, r, row))
+				continue;
+			if (!(f->flags & FIELD_STAT)) {
+				kv_num(out, d, f->sum, field_value(f, r, row), f->sum_prec);
+				continue;
+			}
+			kv_num(out, d, f->sum, field_stat(f, row)->mean, f->sum_prec);
+			if (f->sum_ci)
+				kv_num(out, d, f->sum_ci, field_stat(f, row)->ci95, f->sum_prec);
+		}
 	}
 	if (r->have_floor)
 		kv_num(out, NULL, "floor_total", floor_total(r), 1);

@@ -1,17 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* The report for people: one table per return profile, like DPDK's ring perf table. */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
 
 #include "report.h"
 
@@ -161,59 +153,18 @@ static void table_print(struct table *t, FILE *out)
 
 /* ---- the table */
 
-enum main_col {
-	COL_DESIGN,
-	COL_AR,
-	COL_CPU,
-	COL_IDLE,
-	COL_NS,
-	COL_RATIO,
-	COL_MAX,
-	COL_STALLS,
-	COL_ASSIGN,
-	COL_RETURN,
-	COL_TOTAL,
-	COL_FLOOR,
-};
-
-static const char *const main_titles[] = {
-	[COL_DESIGN] = "design",
-	[COL_AR] = "ar",
-	[COL_CPU] = "worker CPU %",
-	[COL_IDLE] = "idle %",
-	[COL_NS] = "CPU ns/token",
-	[COL_RATIO] = "vs baseline",	/* named after it in print_main_table() */
-	[COL_MAX] = "max Mtok/s",
-	[COL_STALLS] = "stalls/s",
-	[COL_ASSIGN] = "assign",
-	[COL_RETURN] = "return",
-	[COL_TOTAL] = "total",
-	[COL_FLOOR] = "vs floor",
-};
-
 static void profile_heading(const struct bench_report *r, enum bench_profile p,
 			    char *buf, size_t size)
 {
-	char how[96];
-	int n;
+	static const char *const how[BENCH_NR_PROFILES] = {
+		[BENCH_PROFILE_KPERF] = "128 single-token entries per DONTNEED",
+		[BENCH_PROFILE_NCDEVMEM] = "one DONTNEED per token",
+		[BENCH_PROFILE_NCCL] = "merged ranges of up to 1024 frags, returned after %u us",
+	};
+	int n = snprintf(buf, size, "profile %s: ", bench_profile_name(p));
 
-	switch (p) {
-	case BENCH_PROFILE_KPERF:
-		snprintf(how, sizeof(how), "128 single-token entries per DONTNEED");
-		break;
-	case BENCH_PROFILE_NCDEVMEM:
-		snprintf(how, sizeof(how), "one DONTNEED per token");
-		break;
-	case BENCH_PROFILE_NCCL:
-		snprintf(how, sizeof(how),
-			 "merged ranges of up to 1024 frags, returned after %u us",
-			 r->cfg.nccl_delay_us);
-		break;
-	default:
-		how[0] = '\0';
-		break;
-	}
-	n = snprintf(buf, size, "profile %s: %s", bench_profile_name(p), how);
+	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES)
+		n += snprintf(buf + n, size - (size_t)n, how[p], r->cfg.nccl_delay_us);
 	/* Each profile's fixed load is steered on the baseline in that profile. */
 	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
 	    r->calib_max_tokens_per_s[p] > 0)
@@ -229,57 +180,73 @@ static void profile_heading(const struct bench_report *r, enum bench_profile p,
 			 r->calib_charged_max_tokens_per_s[p] / 1e6);
 }
 
+/* The table's figures: every field with a title, "vs floor" only against one. */
+static bool in_table(const struct report_field *f, const struct bench_report *r)
+{
+	return f->title && (r->have_floor || !(f->flags & FIELD_FLOOR));
+}
+
 static void fill_main_row(const struct bench_report *r,
 			  const struct bench_row *row, struct table_row *t)
 {
+	const struct report_field *f;
 	struct cell *c = t->cells;
 
-	if (row->charged)
-		snprintf(c[COL_DESIGN].val, sizeof(c[COL_DESIGN].val), "%s*",
-			 row_design(row));
-	else
-		cell_str(&c[COL_DESIGN], row_design(row));
-	cell_num(&c[COL_AR], row->autorelease, 0);
-	cell_stat(&c[COL_CPU], &row->worker_cpu_pct, 1, 1);
-	cell_stat(&c[COL_IDLE], &row->worker_idle_pct, 1, 1);
-	cell_stat(&c[COL_NS], &row->cpu_ns_per_token, 1, 1);
-	cell_stat(&c[COL_RATIO], &row->ratio_vs_baseline, 3, 1);
-	cell_stat(&c[COL_MAX], &row->tokens_per_s_max, 3, 1e-6);
-	cell_stat(&c[COL_STALLS], &row->stalls_per_s, 1, 1);
-	if (!row->have_instructions) {
-		cell_str(&c[COL_ASSIGN], "-");
-		cell_str(&c[COL_RETURN], "-");
-		cell_str(&c[COL_TOTAL], "-");
-		cell_str(&c[COL_FLOOR], "-");
-		return;
+	snprintf(c->val, sizeof(c->val), "%s%s", row_design(row), row->charged ? "*" : "");
+	cell_num(++c, row->autorelease, 0);
+	for (f = report_fields; f < report_fields + report_nr_fields; f++) {
+		if (!in_table(f, r))
+			continue;
+		c++;
+		if (f->flags & FIELD_STAT)
+			cell_stat(c, field_stat(f, row), f->prec, f->scale ? f->scale : 1);
+		else if (field_measured(f, r, row))
+			snprintf(c->val, sizeof(c->val), "%.*f%s", f->prec,
+				 field_value(f, r, row), f->suffix ? f->suffix : "");
+		else
+			cell_str(c, "-");
 	}
-	cell_num(&c[COL_ASSIGN], row->instr_assign, 1);
-	cell_num(&c[COL_RETURN], row->instr_return, 1);
-	cell_num(&c[COL_TOTAL], instr_total(row), 1);
-	if (r->have_floor && floor_total(r) > 0)
-		snprintf(c[COL_FLOOR].val, sizeof(c[COL_FLOOR].val),
-			 "%.1fx floor", instr_total(row) / floor_total(r));
-	else
-		cell_str(&c[COL_FLOOR], "-");
+}
+
+/* The floor's row: its instructions where the designs have theirs. */
+static void fill_floor_row(const struct bench_report *r, struct table_row *t)
+{
+	const struct bench_row floor = {
+		.have_instructions = true,
+		.instr_assign = r->floor_assign,
+		.instr_return = r->floor_return,
+	};
+	const struct report_field *f;
+	struct cell *c = t->cells + 1;
+
+	cell_str(t->cells, "floor");
+	for (f = report_fields; f < report_fields + report_nr_fields; f++)
+		if (in_table(f, r) && (++c, (f->flags & (FIELD_INSTR | FIELD_FLOOR)) == FIELD_INSTR))
+			cell_num(c, field_value(f, r, &floor), f->prec);
 }
 
 static void print_main_table(const struct bench_report *r, FILE *out)
 {
-	char headings[BENCH_NR_PROFILES][256], ratio_title[48];
-	struct table t = { .ncols = r->have_floor ? COL_FLOOR + 1 : COL_FLOOR };
+	char headings[BENCH_NR_PROFILES][256], titles[TABLE_MAX_COLS][48];
+	const struct report_field *f;
+	struct table t = { .titles = { "design", "ar" }, .left = { true }, .ncols = 2 };
 	unsigned int p;
-	size_t i, c;
+	size_t i;
 
 	t.rows = calloc(r->nr_rows + BENCH_NR_PROFILES, sizeof(*t.rows));
 	if (!t.rows) {
 		fprintf(out, "(no memory for the table)\n");
 		return;
 	}
-	for (c = 0; c < t.ncols; c++)
-		t.titles[c] = main_titles[c];
-	snprintf(ratio_title, sizeof(ratio_title), "vs %s", report_baseline(r));
-	t.titles[COL_RATIO] = ratio_title;
-	t.left[COL_DESIGN] = true;
+	for (f = report_fields; f < report_fields + report_nr_fields; f++) {
+		if (!in_table(f, r))
+			continue;
+		snprintf(titles[t.ncols], sizeof(titles[0]), "%s%s%s", f->title,
+			 f->unit || (f->flags & FIELD_BASELINE) ? " " : "",
+			 f->flags & FIELD_BASELINE ? report_baseline(r) : f->unit ? f->unit : "");
+		t.titles[t.ncols] = titles[t.ncols];
+		t.ncols++;
+	}
 	for (p = 0; p < BENCH_NR_PROFILES; p++) {
 		const char *heading = headings[p];
 
@@ -292,19 +259,13 @@ static void print_main_table(const struct bench_report *r, FILE *out)
 			fill_main_row(r, &r->rows[i], table_add(&t, heading));
 			heading = NULL;
 		}
-		if (r->have_floor) {
-			struct cell *f = table_add(&t, NULL)->cells;
-
-			cell_str(&f[COL_DESIGN], "floor");
-			cell_num(&f[COL_ASSIGN], r->floor_assign, 1);
-			cell_num(&f[COL_RETURN], r->floor_return, 1);
-			cell_num(&f[COL_TOTAL], floor_total(r), 1);
-		}
+		if (r->have_floor)
+			fill_floor_row(r, table_add(&t, NULL));
 	}
 	table_print(&t, out);
 	free(t.rows);
 	fprintf(out,
-		"\nar: autorelease; \u00b1: 95%% interval over %u runs (Student t); vs %s: paired per-run ratio to the baseline; assign/return/total: instructions per token (callgrind, this profile's returns), \"-\" when not measured\n",
+		"\nar: autorelease; \u00b1: 95%% interval over %u runs (Student t); vs %s: paired per-run ratio to the baseline; NIC dry: share of the saturation window the NIC waited on an empty queue; assign/return/total: instructions per token (callgrind, this profile's returns), \"-\" when not measured\n",
 		r->cfg.runs, report_baseline(r));
 	if (r->have_floor)
 		fprintf(out, "floor: %s per token\n", FLOOR_WHAT);
@@ -376,7 +337,7 @@ static void print_held_instructions(const struct bench_report *r, FILE *out)
 
 /*
  * Where each design's instructions go: inside its token ops (the calls
- * from the shared path into src/tokens/, inclusive) and, of those, the
+ * from the shared path into the design's code, inclusive) and, of those, the
  * page-pool recycle every design pays; the rest of the total is the
  * recvmsg/DONTNEED path they all share.  Once per design.
  */
@@ -477,7 +438,7 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 
 		cell_str(&row->cells[c++], designs[i]);
 		for (p = 0; p < BENCH_NR_PROFILES; p++) {
-			const struct bench_row *br = find_row(r, designs[i], p);
+			const struct bench_row *br = find_row_charged(r, designs[i], p, false);
 
 			if (!have_profile(r, p))
 				continue;
@@ -521,8 +482,8 @@ static void print_bind_64g(const struct bench_report *r, FILE *out)
 static void print_seed_line(const struct bench_report *r, FILE *out)
 {
 	const char *base = report_baseline(r);
-	const struct bench_row *x = find_row(r, base, BENCH_PROFILE_KPERF);
-	const struct bench_row *v = find_row(r, "niov", BENCH_PROFILE_KPERF);
+	const struct bench_row *x = find_row_charged(r, base, BENCH_PROFILE_KPERF, false);
+	const struct bench_row *v = find_row_charged(r, "niov", BENCH_PROFILE_KPERF, false);
 	double ratio;
 
 	if (!x || !v || !x->worker_idle_pct.n || !v->worker_idle_pct.n) {

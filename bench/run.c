@@ -65,6 +65,13 @@ struct bench_ctx {
 	_Atomic bool stop;
 	_Atomic uint64_t stalls;
 	uint64_t stalls_at[2];
+	/*
+	 * Nanoseconds the NIC thread waited on a dry queue, added as each
+	 * spell ends: unlike the count of retries, which says how fast
+	 * sched_yield() returns, a share of the window a reader can weigh.
+	 */
+	_Atomic uint64_t dry_ns;
+	uint64_t dry_at[2];
 	int nic_cpu;
 	int nic_error;
 };
@@ -106,6 +113,7 @@ static void *nic_thread(void *arg)
 	uint64_t interval = p->offered > 0 ? (uint64_t)(GRO_SEGS * 1e9 / p->offered) : 0;
 	uint64_t deadline = clock_ns(CLOCK_MONOTONIC);
 	unsigned int i = 0;
+	uint64_t since = 0;
 
 	bench_pin_self(ctx->nic_cpu);
 	while (!atomic_load_explicit(&ctx->stop, memory_order_relaxed)) {
@@ -114,9 +122,14 @@ static void *nic_thread(void *arg)
 		if (n == -ENOBUFS) {
 			/* The queue is dry: the segment waits on the wire. */
 			atomic_fetch_add_explicit(&ctx->stalls, 1, memory_order_relaxed);
+			if (!since)
+				since = clock_ns(CLOCK_MONOTONIC);
 			sched_yield();
 			continue;
 		}
+		if (since)
+			atomic_fetch_add(&ctx->dry_ns, clock_ns(CLOCK_MONOTONIC) - since);
+		since = 0;
 		if (n < 0) {
 			ctx->nic_error = (int)n;
 			break;
@@ -385,6 +398,7 @@ static void collect(struct bench_ctx *ctx, struct bench_run_result *r)
 	r->tokens_per_s = wall_s > 0 ? tokens / wall_s : 0;
 	r->tokens_per_cpu_s = cpu_ns > 0 ? tokens / (cpu_ns / 1e9) / p->workers : 0;
 	r->stalls_per_s = wall_s > 0 ? (double)(ctx->stalls_at[1] - ctx->stalls_at[0]) / wall_s : 0;
+	r->nic_dry_pct = wall_s > 0 ? (double)(ctx->dry_at[1] - ctx->dry_at[0]) / 1e7 / wall_s : 0;
 }
 
 int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,
@@ -437,9 +451,11 @@ int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,
 
 	sleep_s(p->warmup_s);
 	ctx->stalls_at[0] = atomic_load(&ctx->stalls);
+	ctx->dry_at[0] = atomic_load(&ctx->dry_ns);
 	atomic_store_explicit(&ctx->phase, PHASE_MEASURE, memory_order_release);
 	sleep_s(p->window_s);
 	ctx->stalls_at[1] = atomic_load(&ctx->stalls);
+	ctx->dry_at[1] = atomic_load(&ctx->dry_ns);
 	atomic_store_explicit(&ctx->phase, PHASE_DONE, memory_order_release);
 	for (i = 0; i < p->workers; i++)
 		pthread_join(ctx->workers[i].thread, NULL);

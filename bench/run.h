@@ -27,6 +27,7 @@ struct bench_run_result {
 	double tokens_per_s;		/* delivered */
 	double tokens_per_cpu_s;	/* per worker: what one busy worker sustains */
 	double stalls_per_s;
+	double nic_dry_pct;		/* of the window, the NIC on a dry queue */
 	/* real system calls made on the charged boundary, per token received */
 	double recvmsg_syscalls_per_token;
 	double dontneed_syscalls_per_token;

@@ -29,11 +29,12 @@ static char *write_profile(const char *text)
 	return path;
 }
 
-static void split_of(const char *text, int want_err, struct callgrind_split *out)
+static void split_of(const char *text, const char *design, int want_err,
+		     struct callgrind_split *out)
 {
 	char *path = write_profile(text);
 
-	assert_int_equal(callgrind_split_read(path, out), want_err);
+	assert_int_equal(callgrind_split_read(path, design, out), want_err);
 	unlink(path);
 }
 
@@ -41,7 +42,8 @@ static void split_of(const char *text, int want_err, struct callgrind_split *out
  * recvmsg calls niov_take, which callgrind files under the netmem.h helper
  * its first instruction comes from, and skb_free on the shared path;
  * DONTNEED calls niov_release (its block comes after the call), which
- * calls a token-file helper, a libc lock and the page pool.
+ * calls a helper of its own, a libc lock the page pool takes too, and the
+ * page pool.
  */
 static const char profile[] =
 	"# callgrind format\n"
@@ -123,10 +125,10 @@ static void test_split_by_where_the_code_runs(void **state)
 	struct callgrind_split s;
 
 	(void)state;
-	split_of(profile, 0, &s);
+	split_of(profile, "niov", 0, &s);
 	assert_true(s.total == 1000);
 	/*
-	 * The two entries into src/tokens/, inclusive: niov_take (30) and
+	 * The design's two entry points, inclusive: niov_take (30) and
 	 * niov_release (300).  Not the helper niov_release calls (it is
 	 * inside already), not skb_free, not the inlined xarray.h lines of
 	 * recvmsg.
@@ -146,25 +148,50 @@ static void edit(char *out, size_t size, const char *text, const char *from, con
 	snprintf(out, size, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
 }
 
-/* Without token code in its block, niov_take is a netmem.h function. */
-static void test_only_token_code_makes_a_token_function(void **state)
+/*
+ * The design is named by the design table, not by where its code lies:
+ * the same profile read for another design has no entry point of it, and
+ * niov_take filed under another design's name is not niov's.  What only
+ * the design calls is the design's: renamed without the prefix, the
+ * helper's page-pool call still counts; the lock the page pool takes too
+ * is not the design's, so its page pool is not either.
+ */
+static void test_the_design_is_its_entry_points_and_what_only_they_call(void **state)
 {
-	static char step[sizeof(profile) + 64], text[sizeof(profile) + 128];
+	static char text[sizeof(profile) + 128], step[sizeof(profile) + 128];
 	struct callgrind_split s;
 
 	(void)state;
-	edit(step, sizeof(step), profile, "fi=(4) /x/build/../src/tokens/niov.c\n+1 20\n",
-	     "fi=(2)\n+1 20\n");
-	/* niov.c's id is now defined where DONTNEED calls niov_release. */
-	edit(text, sizeof(text), step, "cfi=(4)\n", "cfi=(4) /x/build/../src/tokens/niov.c\n");
-	split_of(text, 0, &s);
+	split_of(profile, "xarray", 0, &s);
+	assert_true(s.token_ops == 0);
+	assert_true(s.page_pool == 0);
+	edit(text, sizeof(text), profile, "cfn=(2) niov_take\n", "cfn=(2) xarray_take\n");
+	split_of(text, "niov", 0, &s);
 	assert_true(s.token_ops == 300);
+	/* A prefix is the name and an underscore: niovx_take is no niov op. */
+	edit(text, sizeof(text), profile, "cfn=(2) niov_take\n", "cfn=(2) niovx_take\n");
+	split_of(text, "niov", 0, &s);
+	assert_true(s.token_ops == 300);
+
+	/* niov_release calls put_batch (no prefix), which recycles the page. */
+	edit(step, sizeof(step), profile, "cfn=(9) dml_page_pool_recycle\ncalls=20 50\n103 100\n",
+	     "cfn=(10) put_batch\ncalls=20 50\n103 100\n");
+	edit(text, sizeof(text), step, "fn=(7)\n120 40\n",
+	     "fn=(7)\n120 40\nfn=(10)\n50 0\ncfn=(9) dml_page_pool_recycle\ncalls=20 50\n51 100\n");
+	split_of(text, "niov", 0, &s);
+	assert_true(s.token_ops == 330);
 	assert_true(s.page_pool == 100);
+	/* The shared path calls put_batch too: it is not the design's. */
+	edit(step, sizeof(step), text, "cfl=(3) /x/build/../src/net/skb.c\n",
+	     "cfn=(10)\ncalls=1 50\n13 7\ncfl=(3) /x/build/../src/net/skb.c\n");
+	split_of(step, "niov", 0, &s);
+	assert_true(s.token_ops == 330);
+	assert_true(s.page_pool == 0);
 }
 
 /*
- * kxarray (S-8): recvmsg calls the glue's kx_assign (src/tokens/), which
- * calls the kernel's __xa_alloc from lib/xarray.c extracted into the build
+ * kxarray (S-8): recvmsg calls the glue's kxarray_next_token, which calls
+ * the kernel's __xa_alloc from lib/xarray.c extracted into the build
  * directory, which calls back into the glue's allocator shim.  DONTNEED's
  * release was compiled as a jump straight into the kernel's xa_erase.
  */
@@ -176,7 +203,7 @@ static const char kxarray_profile[] =
 	"fn=(1) dml_recvmsg\n"
 	"10 100\n"
 	"cfi=(2) /x/build/../src/tokens/kxarray.c\n"
-	"cfn=(2) kx_assign\n"
+	"cfn=(2) kxarray_next_token\n"
 	"calls=1 20\n"
 	"11 400\n"
 	"cfi=(3) /x/build/kxarray/lib/xarray.c\n"
@@ -210,25 +237,23 @@ static void test_kernel_xarray_counts_as_token_code(void **state)
 	struct callgrind_split s;
 
 	(void)state;
-	split_of(kxarray_profile, 0, &s);
+	split_of(kxarray_profile, "kxarray", 0, &s);
 	/*
-	 * kx_assign (400, the kernel's __xa_alloc and the shim inside it) and
-	 * xa_erase (200); the shim's 50 not a second time.
+	 * kxarray_next_token (400, the kernel's __xa_alloc and the shim
+	 * inside it) and xa_erase (200); the shim's 50 not a second time.
 	 */
 	assert_true(s.token_ops == 600);
 	assert_true(s.page_pool == 0);
 
-	/* The kernel file under another name of the build directory. */
-	edit(text, sizeof(text), kxarray_profile, "/x/build/kxarray/lib/xarray.c",
-	     "/x/build/linux-source-6.12/lib/xarray.c");
-	split_of(text, 0, &s);
-	assert_true(s.token_ops == 600);
-
-	/* Our own src/tokens/xarray.h is no kernel file: inlined, not counted. */
+	/* Wherever the kernel's file lies: the names decide. */
 	edit(text, sizeof(text), kxarray_profile, "/x/build/kxarray/lib/xarray.c",
 	     "/x/build/../src/tokens/xarray.h");
-	split_of(text, 0, &s);
-	assert_true(s.token_ops == 400 + 50);
+	split_of(text, "kxarray", 0, &s);
+	assert_true(s.token_ops == 600);
+
+	/* The kernel's names are kxarray's only: our xarray does not own them. */
+	split_of(kxarray_profile, "xarray", 0, &s);
+	assert_true(s.token_ops == 0);
 }
 
 static void test_not_a_profile(void **state)
@@ -236,9 +261,9 @@ static void test_not_a_profile(void **state)
 	struct callgrind_split s;
 
 	(void)state;
-	split_of("hello\n", -EINVAL, &s);
-	split_of("events: Ir\nfn=(1) f\n1 2\n", -EINVAL, &s);	/* no total */
-	assert_int_equal(callgrind_split_read("/nonexistent/callgrind.out", &s), -ENOENT);
+	split_of("hello\n", "niov", -EINVAL, &s);
+	split_of("events: Ir\nfn=(1) f\n1 2\n", "niov", -EINVAL, &s);	/* no total */
+	assert_int_equal(callgrind_split_read("/nonexistent/callgrind.out", "niov", &s), -ENOENT);
 	assert_true(s.total < 0);
 }
 
@@ -246,7 +271,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_by_where_the_code_runs),
-		cmocka_unit_test(test_only_token_code_makes_a_token_function),
+		cmocka_unit_test(test_the_design_is_its_entry_points_and_what_only_they_call),
 		cmocka_unit_test(test_kernel_xarray_counts_as_token_code),
 		cmocka_unit_test(test_not_a_profile),
 	};
