@@ -565,10 +565,12 @@ XA_CORE void xas_delete_node(struct xa_state *xas)
 }
 
 /*
- * Frees @top, already out of the tree, and every node below it; a reader
- * still inside finds retry entries where entries were.
+ * Visits every node below and including @top, children before parents and
+ * without recursion, handing each to @fn once the walk has left it.
  */
-XA_CORE void xas_free_nodes(struct xa_state *xas, struct dml_xa_node *top)
+XA_CORE void xa_walk_nodes(struct dml_xa_node *top,
+			   void (*fn)(struct dml_xa_node *node, void *arg),
+			   void *arg)
 {
 	struct dml_xa_node *node = top;
 	unsigned int offset = 0;
@@ -581,21 +583,42 @@ XA_CORE void xas_free_nodes(struct xa_state *xas, struct dml_xa_node *top)
 			offset = 0;
 			continue;
 		}
-		if (entry)
-			slot_init(&node->slots[offset], DML_XA_RETRY_ENTRY);
 		offset++;
 		while (offset == DML_XA_CHUNK_SIZE) {
 			struct dml_xa_node *parent = node->parent;
 			bool last = node == top;
 
 			offset = node->offset + 1U;
-			node->count = 0;
-			xa_flavour_node_free(xas, node);
+			fn(node, arg);
 			if (last)
 				return;
 			node = parent;
 		}
 	}
+}
+
+/* A node of a subtree being freed: retry entries where entries were. */
+static void xa_free_walked_node(struct dml_xa_node *node, void *arg)
+{
+	unsigned int offset;
+
+	for (offset = 0; offset < DML_XA_CHUNK_SIZE; offset++) {
+		void *entry = xa_entry(node, offset);
+
+		if (entry && !(node->shift && dml_xa_is_node(entry)))
+			slot_init(&node->slots[offset], DML_XA_RETRY_ENTRY);
+	}
+	node->count = 0;
+	xa_flavour_node_free(arg, node);
+}
+
+/*
+ * Frees @top, already out of the tree, and every node below it; a reader
+ * still inside finds retry entries where entries were.
+ */
+XA_CORE void xas_free_nodes(struct xa_state *xas, struct dml_xa_node *top)
+{
+	xa_walk_nodes(top, xa_free_walked_node, xas);
 }
 
 /*
@@ -766,37 +789,5 @@ XA_CALL void *xas_store(struct xa_state *xas, void *entry)
 	return first;
 }
 
-/*
- * Visits every node below and including @top, children before parents and
- * without recursion, handing each to @fn once the walk has left it.
- */
-XA_CORE void xa_walk_nodes(struct dml_xa_node *top,
-			   void (*fn)(struct dml_xa_node *node, void *arg),
-			   void *arg)
-{
-	struct dml_xa_node *node = top;
-	unsigned int offset = 0;
-
-	for (;;) {
-		void *entry = xa_entry(node, offset);
-
-		if (node->shift && dml_xa_is_node(entry)) {
-			node = dml_xa_to_node(entry);
-			offset = 0;
-			continue;
-		}
-		offset++;
-		while (offset == DML_XA_CHUNK_SIZE) {
-			struct dml_xa_node *parent = node->parent;
-			bool last = node == top;
-
-			offset = node->offset + 1U;
-			fn(node, arg);
-			if (last)
-				return;
-			node = parent;
-		}
-	}
-}
 
 #endif /* DML_TOKENS_XA_TREE_H */
