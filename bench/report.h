@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bench.h"
 #include "fidelity.h"
@@ -61,6 +62,44 @@ struct report_field {
 	const char *sum_ci;
 	int sum_prec;
 };
+
+/* What a struct report_figure is, and so how each output writes it. */
+enum figure_type {
+	FIG_UINT, FIG_ULONG, FIG_U64, FIG_BOOL, FIG_DOUBLE, FIG_CONST, FIG_STR, FIG_CHARS,
+	FIG_PROFILES,		/* cfg.profiles as a list of names */
+	FIG_DESIGNS,		/* cfg.designs as a list */
+	FIG_CALIB,		/* JSON: the per-profile calibration objects */
+	FIG_ROWS,		/* the rows: the JSON's array, the SUMMARY's kperf figures */
+	FIG_FIDELITY,		/* JSON: the fidelity object */
+};
+
+/*
+ * One figure of the report outside the rows.  .sum names it in the SUMMARY
+ * line (with .prec decimals), .json in the JSON ("key" or "group.key" of
+ * the top object).  .off is in struct bench_report unless .num, .str or .k
+ * give the value; .when + 1 is the offset of the bool that says it was
+ * measured (0: always); .last puts it at the end of the SUMMARY line.
+ */
+struct report_figure {
+	const char *sum;
+	const char *json;
+	enum figure_type type;
+	size_t off;
+	int prec;
+	size_t when;
+	bool last;
+	double k;
+	double (*num)(const struct bench_report *r);
+	const char *(*str)(const struct bench_report *r);
+};
+
+extern const struct report_figure report_figures[];
+extern const size_t report_nr_figures;
+
+bool figure_shown(const struct report_figure *f, const struct bench_report *r);
+uint64_t figure_uint(const struct report_figure *f, const struct bench_report *r);
+double figure_double(const struct report_figure *f, const struct bench_report *r);
+const char *figure_str(const struct report_figure *f, const struct bench_report *r);
 
 extern const struct report_field report_fields[];
 extern const size_t report_nr_fields;
