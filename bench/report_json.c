@@ -88,36 +88,45 @@ static json_object *json_row(const struct bench_report *r,
 	return o;
 }
 
+/* A section's items, one object each, the columns with a JSON key. */
+static json_object *json_section(const struct report_section *s,
+				 const struct bench_report *r)
+{
+	json_object *items = json_object_new_array();
+	double v[SECTION_MAX_COLS];
+	const void *item;
+	size_t i, c, n;
+
+	for (i = 0; i < section_items(s, r); i++) {
+		json_object *o;
+
+		if (!(item = section_item(s, r, i)))
+			continue;
+		o = json_object_new_object();
+		n = section_values(s, r, item, v);
+		for (c = 0; c < n; c++) {
+			const struct report_column *col = &s->cols[c];
+
+			if (!col->json)
+				continue;
+			json_object_object_add(o, col->json,
+				col->kind == COL_WHOLE ? json_object_new_uint64((uint64_t)v[c]) :
+				col->kind == COL_MET ? json_object_new_boolean(v[c] != 0) :
+				jdouble(v[c]));
+		}
+		json_object_array_add(items, o);
+	}
+	return items;
+}
+
 /* xarray against kxarray with tokens held: the ±15% target, point by point. */
 static json_object *json_fidelity(const struct bench_report *r)
 {
 	json_object *o = json_object_new_object();
-	json_object *points = json_object_new_array();
-	unsigned int i;
 
 	json_object_object_add(o, "profile", json_object_new_string("kperf"));
 	jset(o, "tolerance", FIDELITY_TOLERANCE);
-	for (i = 0; i < BENCH_FIDELITY_POINTS; i++) {
-		const struct bench_fidelity_point *f = &r->fidelity[i];
-		json_object *p;
-
-		if (!f->measured)
-			continue;
-		p = json_object_new_object();
-		json_object_object_add(p, "held", json_object_new_uint64(f->held));
-		jset(p, "xarray_ops", f->ops[0]);
-		jset(p, "kxarray_ops", f->ops[1]);
-		jset(p, "ops_ratio", f->ops[0] / f->ops[1]);
-		json_object_object_add(p, "ops_met",
-				       json_object_new_boolean(bench_fidelity_met(f->ops[0], f->ops[1])));
-		jset(p, "xarray_total", f->total[0]);
-		jset(p, "kxarray_total", f->total[1]);
-		jset(p, "total_ratio", f->total[0] / f->total[1]);
-		json_object_object_add(p, "total_met",
-				       json_object_new_boolean(bench_fidelity_met(f->total[0], f->total[1])));
-		json_object_array_add(points, p);
-	}
-	json_object_object_add(o, "points", points);
+	json_object_object_add(o, "points", json_section(&section_fidelity, r));
 	return o;
 }
 
