@@ -10,7 +10,8 @@
 
 #include "report.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define SECTION(name, head, foot, needs, fidelity) \
+	{ head, foot, needs, fidelity, name##_cols, sizeof(name##_cols) / sizeof(name##_cols[0]) }
 
 /* Instruction counts are per design: the first of its rows speaks for all. */
 static bool first_row_of_design(const struct bench_report *r, size_t i)
@@ -39,12 +40,8 @@ static const struct report_column held_cols[] = {
 	{ .sep = " of ", .prec = 1, .suffix = ")", .field = "instructions_per_token.total" },
 };
 
-const struct report_section section_held = {
-	.head = held_head,
-	.needs = FIELD_INSTR | FIELD_HELD,
-	.cols = held_cols,
-	.ncols = ARRAY_SIZE(held_cols),
-};
+const struct report_section section_held =
+	SECTION(held, held_head, NULL, FIELD_INSTR | FIELD_HELD, false);
 
 static void ops_head(const struct bench_report *r, const struct bench_row *first, FILE *out)
 {
@@ -73,13 +70,9 @@ static const struct report_column token_ops_cols[] = {
 	  .field = "token_ops_per_token.own_vs_floor" },
 };
 
-const struct report_section section_token_ops = {
-	.head = ops_head,
-	.foot = "  ops - pool: the design's own work, against the floor; shared: the path outside the ops\n",
-	.needs = FIELD_INSTR,
-	.cols = token_ops_cols,
-	.ncols = ARRAY_SIZE(token_ops_cols),
-};
+const struct report_section section_token_ops = SECTION(token_ops, ops_head,
+	"  ops - pool: the design's own work, against the floor; shared: the path outside the ops\n",
+	FIELD_INSTR, false);
 
 static void fidelity_head(const struct bench_report *r, const struct bench_row *first,
 			  FILE *out)
@@ -104,23 +97,22 @@ static const struct report_column fidelity_cols[] = {
 	{ NULL, "total_met", " ", .kind = COL_MET, .a = 5, .b = 6 },
 };
 
-const struct report_section section_fidelity = {
-	.head = fidelity_head,
-	.foot = "  ops: inside the design's token ops, without the page pool; ratio: xarray / kxarray\n",
-	.fidelity = true,
-	.cols = fidelity_cols,
-	.ncols = ARRAY_SIZE(fidelity_cols),
-};
+const struct report_section section_fidelity = SECTION(fidelity, fidelity_head,
+	"  ops: inside the design's token ops, without the page pool; ratio: xarray / kxarray\n",
+	0, true);
 
 /* The @i-th item of @s, or NULL when @s skips it. */
 const void *section_item(const struct report_section *s, const struct bench_report *r,
 			 size_t i)
 {
-	const struct bench_row *row = &r->rows[i];
+	const struct bench_row *row;
 
 	if (s->fidelity)
 		return i < BENCH_FIDELITY_POINTS && r->fidelity[i].measured ? &r->fidelity[i] : NULL;
-	if (i >= r->nr_rows || ((s->needs & FIELD_INSTR) && !row->have_instructions) ||
+	if (i >= r->nr_rows)
+		return NULL;
+	row = &r->rows[i];
+	if (((s->needs & FIELD_INSTR) && !row->have_instructions) ||
 	    ((s->needs & FIELD_HELD) && !row->have_instr_held) || !first_row_of_design(r, i))
 		return NULL;
 	return row;
@@ -144,16 +136,19 @@ static const struct report_field *field_named(const char *json)
 /*
  * The values of @item's columns into @v; returns how many columns have
  * one, counting from the first: a figure not measured ends the line.
+ * A ratio over a count not above 0 is .none: NaN prints "nan" and is
+ * null in the JSON, as the infinity of x / 0 was.
  * COL_DESIGN's value is unused, COL_MET's is 1 for met.
  */
 size_t section_values(const struct report_section *s, const struct bench_report *r,
 		      const void *item, double *v)
 {
+	const size_t ncols = s->ncols < SECTION_MAX_COLS ? s->ncols : SECTION_MAX_COLS;
 	const struct report_column *c;
 	const struct report_field *f;
 	size_t n, i;
 
-	for (i = 0; i < s->ncols; i++) {
+	for (i = 0; i < ncols; i++) {
 		c = &s->cols[i];
 		if (c->kind == COL_AT)
 			v[i] = *(const double *)((const char *)item + c->off);
@@ -162,7 +157,7 @@ size_t section_values(const struct report_section *s, const struct bench_report 
 		else if (c->kind == COL_DESIGN)
 			v[i] = 0;
 	}
-	for (n = 0; n < s->ncols; n++) {
+	for (n = 0; n < ncols; n++) {
 		c = &s->cols[n];
 		if (c->kind != COL_FIELD)
 			continue;
@@ -174,7 +169,7 @@ size_t section_values(const struct report_section *s, const struct bench_report 
 	for (i = 0; i < n; i++) {
 		c = &s->cols[i];
 		if (c->kind == COL_RATIO)
-			v[i] = v[c->b] > 0 ? v[c->a] / v[c->b] : c->none;
+			v[i] = c->b < n && v[c->b] > 0 ? v[c->a] / v[c->b] : c->none;
 		else if (c->kind == COL_MET)
 			v[i] = bench_fidelity_met(v[c->a], v[c->b]);
 	}
