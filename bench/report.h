@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bench.h"
 #include "fidelity.h"
@@ -61,6 +62,99 @@ struct report_field {
 	const char *sum_ci;
 	int sum_prec;
 };
+
+/* What a struct report_figure is, and so how each output writes it. */
+enum figure_type {
+	FIG_UINT, FIG_ULONG, FIG_U64, FIG_BOOL, FIG_DOUBLE, FIG_CONST, FIG_STR, FIG_CHARS,
+	FIG_PROFILES,		/* cfg.profiles as a list of names */
+	FIG_DESIGNS,		/* cfg.designs as a list */
+	FIG_CALIB,		/* JSON: the per-profile calibration objects */
+	FIG_ROWS,		/* the rows: the JSON's array, the SUMMARY's kperf figures */
+	FIG_FIDELITY,		/* JSON: the fidelity object */
+};
+
+/*
+ * One figure of the report outside the rows.  .sum names it in the SUMMARY
+ * line (with .prec decimals), .json in the JSON ("key" or "group.key" of
+ * the top object).  .off is in struct bench_report unless .num, .str or .k
+ * give the value; .when + 1 is the offset of the bool that says it was
+ * measured (0: always); .last puts it at the end of the SUMMARY line.
+ */
+struct report_figure {
+	const char *sum;
+	const char *json;
+	enum figure_type type;
+	size_t off;
+	int prec;
+	size_t when;
+	bool last;
+	double k;
+	double (*num)(const struct bench_report *r);
+	const char *(*str)(const struct bench_report *r);
+};
+
+extern const struct report_figure report_figures[];
+extern const size_t report_nr_figures;
+
+bool figure_shown(const struct report_figure *f, const struct bench_report *r);
+uint64_t figure_uint(const struct report_figure *f, const struct bench_report *r);
+double figure_double(const struct report_figure *f, const struct bench_report *r);
+const char *figure_str(const struct report_figure *f, const struct bench_report *r);
+
+/* How a struct report_column gets its value from the section's item. */
+enum column_kind {
+	COL_FIELD,		/* the report_fields row whose JSON name is .field */
+	COL_DESIGN,		/* the row's design, left in the line */
+	COL_AT,			/* a double at .off in the item */
+	COL_WHOLE,		/* an unsigned long at .off: the JSON's a whole number */
+	COL_RATIO,		/* column .a over column .b, .none when b is not above 0 */
+	COL_MET,		/* column .a within the fidelity target of column .b */
+};
+
+/*
+ * One column of a section: the table prints .sep, then the value at
+ * .width (negative: to the left) with .prec decimals, then .suffix; the
+ * title line prints .title at the same width (NULL: nothing), the JSON
+ * writes it under .json.
+ */
+struct report_column {
+	const char *title;
+	const char *json;
+	const char *sep;
+	int width;
+	int prec;
+	const char *suffix;
+	enum column_kind kind;
+	const char *field;
+	size_t off;
+	unsigned int a, b;
+	double none;
+};
+
+/*
+ * A section after the main table: .head and .foot around lines of .cols,
+ * one per item: the first row of each design that has the figures .needs
+ * (FIELD_INSTR, FIELD_HELD), or with .fidelity each measured fidelity
+ * point.  The head has the first item's row, NULL for fidelity.
+ */
+struct report_section {
+	void (*head)(const struct bench_report *r, const struct bench_row *first, FILE *out);
+	const char *foot;
+	unsigned int needs;
+	bool fidelity;
+	const struct report_column *cols;
+	size_t ncols;
+};
+
+#define SECTION_MAX_COLS	12
+
+extern const struct report_section section_held, section_token_ops, section_fidelity;
+
+const void *section_item(const struct report_section *s, const struct bench_report *r,
+			 size_t i);
+size_t section_items(const struct report_section *s, const struct bench_report *r);
+size_t section_values(const struct report_section *s, const struct bench_report *r,
+		      const void *item, double *v);
 
 extern const struct report_field report_fields[];
 extern const size_t report_nr_fields;

@@ -37,58 +37,6 @@ static json_object *jstat(const struct bench_stat *s)
 	return o;
 }
 
-static json_object *json_config(const struct bench_config *c)
-{
-	json_object *o = json_object_new_object();
-	json_object *designs = json_object_new_array();
-	json_object *profiles = json_object_new_array();
-	unsigned int p;
-	size_t i;
-
-	for (i = 0; i < c->nr_designs && i < BENCH_MAX_DESIGNS; i++)
-		json_object_array_add(designs, jstring(c->designs[i]));
-	for (p = 0; p < BENCH_NR_PROFILES; p++)
-		if (c->profiles & (1u << p))
-			json_object_array_add(profiles,
-				json_object_new_string(bench_profile_name(p)));
-	json_object_object_add(o, "runs", json_object_new_int64(c->runs));
-	json_object_object_add(o, "flows", json_object_new_int64(c->flows));
-	json_object_object_add(o, "workers", json_object_new_int64(c->workers));
-	json_object_object_add(o, "held", json_object_new_uint64(c->held));
-	jset(o, "load_pct", c->load_pct);
-	jset(o, "warmup_s", c->warmup_s);
-	jset(o, "window_s", c->window_s);
-	json_object_object_add(o, "profiles", profiles);
-	json_object_object_add(o, "designs", designs);
-	json_object_object_add(o, "baseline", jstring(c->baseline));
-	json_object_object_add(o, "quick", json_object_new_boolean(c->quick));
-	json_object_object_add(o, "instructions", json_object_new_boolean(c->instructions));
-	json_object_object_add(o, "instr_segments", json_object_new_uint64(c->instr_segments));
-	json_object_object_add(o, "seed", json_object_new_uint64(c->seed));
-	json_object_object_add(o, "dmabuf_mb", json_object_new_uint64(c->dmabuf_mb));
-	json_object_object_add(o, "nccl_delay_us", json_object_new_int64(c->nccl_delay_us));
-	json_object_object_add(o, "bind_64g", json_object_new_boolean(c->bind_64g));
-	json_object_object_add(o, "boundary",
-			       json_object_new_string(c->boundary_syscall ? "syscall" : "none"));
-	jset(o, "stack_cost_ns", c->stack_cost_ns);
-	json_object_object_add(o, "stack_cost_auto", json_object_new_boolean(c->stack_cost_auto));
-	json_object_object_add(o, "json_path", jstring(c->json_path));
-	json_object_object_add(o, "csv_path", jstring(c->csv_path));
-	json_object_object_add(o, "plot_path", jstring(c->plot_path));
-	return o;
-}
-
-static json_object *json_machine(const struct bench_machine *m)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "cpus", json_object_new_int64(m->cpus));
-	json_object_object_add(o, "cpu_model", json_object_new_string(m->cpu_model));
-	json_object_object_add(o, "kernel", json_object_new_string(m->kernel));
-	json_object_object_add(o, "callgrind", json_object_new_boolean(m->callgrind));
-	return o;
-}
-
 /* The object @path ("group.key") goes in, made on its first field. */
 static json_object *json_parent(json_object *row, const char *path, char *key,
 				size_t size)
@@ -140,125 +88,131 @@ static json_object *json_row(const struct bench_report *r,
 	return o;
 }
 
+/* A section's items, one object each, the columns with a JSON key. */
+static json_object *json_section(const struct report_section *s,
+				 const struct bench_report *r)
+{
+	json_object *items = json_object_new_array();
+	double v[SECTION_MAX_COLS];
+	const void *item;
+	size_t i, c, n;
+
+	for (i = 0; i < section_items(s, r); i++) {
+		json_object *o;
+
+		if (!(item = section_item(s, r, i)))
+			continue;
+		o = json_object_new_object();
+		n = section_values(s, r, item, v);
+		for (c = 0; c < n; c++) {
+			const struct report_column *col = &s->cols[c];
+
+			if (!col->json)
+				continue;
+			json_object_object_add(o, col->json,
+				col->kind == COL_WHOLE ? json_object_new_uint64((uint64_t)v[c]) :
+				col->kind == COL_MET ? json_object_new_boolean(v[c] != 0) :
+				jdouble(v[c]));
+		}
+		json_object_array_add(items, o);
+	}
+	return items;
+}
+
 /* xarray against kxarray with tokens held: the ±15% target, point by point. */
 static json_object *json_fidelity(const struct bench_report *r)
 {
 	json_object *o = json_object_new_object();
-	json_object *points = json_object_new_array();
-	unsigned int i;
 
 	json_object_object_add(o, "profile", json_object_new_string("kperf"));
 	jset(o, "tolerance", FIDELITY_TOLERANCE);
-	for (i = 0; i < BENCH_FIDELITY_POINTS; i++) {
-		const struct bench_fidelity_point *f = &r->fidelity[i];
-		json_object *p;
-
-		if (!f->measured)
-			continue;
-		p = json_object_new_object();
-		json_object_object_add(p, "held", json_object_new_uint64(f->held));
-		jset(p, "xarray_ops", f->ops[0]);
-		jset(p, "kxarray_ops", f->ops[1]);
-		jset(p, "ops_ratio", f->ops[0] / f->ops[1]);
-		json_object_object_add(p, "ops_met",
-				       json_object_new_boolean(bench_fidelity_met(f->ops[0], f->ops[1])));
-		jset(p, "xarray_total", f->total[0]);
-		jset(p, "kxarray_total", f->total[1]);
-		jset(p, "total_ratio", f->total[0] / f->total[1]);
-		json_object_object_add(p, "total_met",
-				       json_object_new_boolean(bench_fidelity_met(f->total[0], f->total[1])));
-		json_object_array_add(points, p);
-	}
-	json_object_object_add(o, "points", points);
+	json_object_object_add(o, "points", json_section(&section_fidelity, r));
 	return o;
 }
 
-static json_object *json_report(const struct bench_report *r)
+static json_object *jcalib(double max, double offered, double busy)
 {
 	json_object *o = json_object_new_object();
-	json_object *cal = json_object_new_object();
-	json_object *rows = json_object_new_array();
-	size_t i;
 
-	json_object_object_add(cal, "baseline", json_object_new_string(report_baseline(r)));
-	jset(cal, "baseline_max_tokens_per_s", r->baseline_max_tokens_per_s);
-	jset(cal, "offered_tokens_per_s", r->offered_tokens_per_s);
-	for (i = 0; i < BENCH_NR_PROFILES; i++) {
+	jset(o, "baseline_max_tokens_per_s", max);
+	jset(o, "offered_tokens_per_s", offered);
+	jset(o, "busy_pct", busy);
+	return o;
+}
+
+/* Each profile's own steering, the charged one inside it. */
+static void json_calib(json_object *cal, const struct bench_report *r)
+{
+	unsigned int p;
+
+	for (p = 0; p < BENCH_NR_PROFILES; p++) {
 		json_object *pc;
 
-		if (!(r->calib_max_tokens_per_s[i] > 0))
+		if (!(r->calib_max_tokens_per_s[p] > 0))
 			continue;
-		pc = json_object_new_object();
-		jset(pc, "baseline_max_tokens_per_s", r->calib_max_tokens_per_s[i]);
-		jset(pc, "offered_tokens_per_s", r->calib_offered_tokens_per_s[i]);
-		jset(pc, "busy_pct", r->calib_busy_pct[i]);
-		if (r->calib_charged_max_tokens_per_s[i] > 0) {
-			json_object *ch = json_object_new_object();
+		pc = jcalib(r->calib_max_tokens_per_s[p], r->calib_offered_tokens_per_s[p],
+			    r->calib_busy_pct[p]);
+		if (r->calib_charged_max_tokens_per_s[p] > 0)
+			json_object_object_add(pc, "charged",
+				jcalib(r->calib_charged_max_tokens_per_s[p],
+				       r->calib_charged_offered_tokens_per_s[p],
+				       r->calib_charged_busy_pct[p]));
+		json_object_object_add(cal, bench_profile_name((enum bench_profile)p), pc);
+	}
+}
 
-			jset(ch, "baseline_max_tokens_per_s", r->calib_charged_max_tokens_per_s[i]);
-			jset(ch, "offered_tokens_per_s", r->calib_charged_offered_tokens_per_s[i]);
-			jset(ch, "busy_pct", r->calib_charged_busy_pct[i]);
-			json_object_object_add(pc, "charged", ch);
+/* The report's figures outside the rows, in the order of report_figures. */
+static json_object *json_report(const struct bench_report *r)
+{
+	json_object *o = json_object_new_object(), *parent, *v;
+	const struct report_figure *f;
+	unsigned int p;
+	size_t i;
+
+	for (f = report_figures; f < report_figures + report_nr_figures; f++) {
+		char key[64];
+
+		if (!f->json || !figure_shown(f, r))
+			continue;
+		parent = json_parent(o, f->json, key, sizeof(key));
+		switch (f->type) {
+		case FIG_UINT: case FIG_ULONG: case FIG_U64:
+			v = json_object_new_uint64(figure_uint(f, r));
+			break;
+		case FIG_BOOL:
+			v = json_object_new_boolean(figure_uint(f, r));
+			break;
+		case FIG_STR: case FIG_CHARS:
+			v = jstring(figure_str(f, r));
+			break;
+		case FIG_PROFILES:
+			v = json_object_new_array();
+			for (p = 0; p < BENCH_NR_PROFILES; p++)
+				if (r->cfg.profiles & (1u << p))
+					json_object_array_add(v,
+						json_object_new_string(bench_profile_name(p)));
+			break;
+		case FIG_DESIGNS:
+			v = json_object_new_array();
+			for (i = 0; i < r->cfg.nr_designs && i < BENCH_MAX_DESIGNS; i++)
+				json_object_array_add(v, jstring(r->cfg.designs[i]));
+			break;
+		case FIG_CALIB:
+			json_calib(parent, r);
+			continue;
+		case FIG_ROWS:
+			v = json_object_new_array();
+			for (i = 0; i < r->nr_rows; i++)
+				json_object_array_add(v, json_row(r, &r->rows[i]));
+			break;
+		case FIG_FIDELITY:
+			v = json_fidelity(r);
+			break;
+		default:
+			v = jdouble(figure_double(f, r));
 		}
-		json_object_object_add(cal, bench_profile_name((enum bench_profile)i), pc);
+		json_object_object_add(parent, key, v);
 	}
-	for (i = 0; i < r->nr_rows; i++)
-		json_object_array_add(rows, json_row(r, &r->rows[i]));
-	json_object_object_add(o, "config", json_config(&r->cfg));
-	json_object_object_add(o, "machine", json_machine(&r->machine));
-	json_object_object_add(o, "calibration", cal);
-	jset(o, "stack_cost_ns", r->cfg.stack_cost_ns);
-	if (r->have_stack) {
-		const struct bench_stack_cost *sc = &r->stack;
-		json_object *s = json_object_new_object();
-
-		jset(s, "charged_ns", r->cfg.stack_cost_ns);
-		jset(s, "queued_ns", sc->queued_ns);
-		jset(s, "queued_min_ns", sc->queued_min_ns);
-		jset(s, "queued_max_ns", sc->queued_max_ns);
-		jset(s, "crossing_ns", sc->crossing_ns);
-		jset(s, "tight_ns", sc->tight_ns);
-		jset(s, "kperf_ns", sc->kperf_ns);
-		jset(s, "kperf_wakeups_per_read", sc->kperf_wakeups_per_read);
-		json_object_object_add(s, "rounds", json_object_new_int64(sc->rounds));
-		json_object_object_add(o, "stack_cost", s);
-	}
-	if (r->have_seed_terms) {
-		json_object *st = json_object_new_object();
-
-		json_object_object_add(st, "baseline", json_object_new_string(report_baseline(r)));
-		jset(st, "predicted_idle_baseline_pct", r->seed_pred_idle_baseline);
-		jset(st, "predicted_idle_niov_pct", r->seed_pred_idle_niov);
-		jset(st, "seed_idle_xarray_pct", 100.0 - SEED_XARRAY_CPU_PCT);
-		jset(st, "seed_idle_niov_pct", 100.0 - SEED_NIOV_CPU_PCT);
-		jset(st, "predicted_cpu_ratio", r->seed_pred_ratio);
-		jset(st, "seed_cpu_ratio", SEED_RATIO);
-		jset(st, "v2_cpu_ratio", V2_RATIO);
-		jset(st, "k_cpu_per_token", r->seed_k);
-		jset(st, "token_share_seed", r->seed_share);
-		jset(st, "token_share_v2", r->seed_share_v2);
-		jset(st, "token_share_ours", r->seed_share_ours);
-		json_object_object_add(o, "seed_terms", st);
-	}
-	json_object_object_add(o, "designs", rows);
-	if (r->have_fidelity)
-		json_object_object_add(o, "fidelity", json_fidelity(r));
-	if (r->have_floor) {
-		json_object *fl = json_object_new_object();
-
-		jset(fl, "assign", r->floor_assign);
-		jset(fl, "return", r->floor_return);
-		jset(fl, "total", floor_total(r));
-		json_object_object_add(o, "floor", fl);
-	}
-	if (r->have_bind_64g) {
-		json_object *b = json_object_new_object();
-
-		jset(b, "seconds", r->bind_64g_seconds);
-		jset(b, "bytes_per_niov", r->bind_64g_bytes_per_niov);
-		json_object_object_add(o, "bind_64g", b);
-	}
-	jset(o, "elapsed_s", r->elapsed_s);
 	return o;
 }
 

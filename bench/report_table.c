@@ -298,111 +298,72 @@ static void print_seed_terms(const struct bench_report *r, FILE *out)
 		100 * r->seed_share, 100 * r->seed_share_v2, 100 * r->seed_share_ours);
 }
 
-/* Instruction counts are per design: the first of its rows speaks for all. */
-static bool first_row_of_design(const struct bench_report *r, size_t i)
+static void section_titles(const struct report_section *s, FILE *out)
 {
-	size_t j;
-
-	for (j = 0; j < i; j++)
-		if (!strcmp(r->rows[j].design, r->rows[i].design))
-			return false;
-	return true;
-}
-
-/* Does holding many tokens change what a token costs?  Once per design. */
-static void print_held_instructions(const struct bench_report *r, FILE *out)
-{
-	size_t i;
+	const struct report_column *c;
 	bool any = false;
 
-	for (i = 0; i < r->nr_rows; i++) {
-		const struct bench_row *row = &r->rows[i];
-		double none, held;
+	for (c = s->cols; c < s->cols + s->ncols; c++) {
+		int pad = c->suffix ? (int)strlen(c->suffix) : 0;
 
-		if (!row->have_instructions || !row->have_instr_held)
+		if (!c->title)
 			continue;
-		if (!first_row_of_design(r, i))
-			continue;
-		if (!any)
-			fprintf(out, "\ninstructions per token with %lu tokens held (assign + return, %s returns), against none held\n",
-				r->instr_held, bench_profile_name(row->profile));
+		fprintf(out, "%s%*s", c->sep, c->width < 0 ? c->width - pad : c->width + pad,
+			c->title);
 		any = true;
-		none = row->instr_assign + row->instr_return;
-		held = row->instr_held_assign + row->instr_held_return;
-		fprintf(out, "  %-8s %8.1f + %7.1f = %8.1f   (%.2fx of %.1f)\n", row->design,
-			row->instr_held_assign, row->instr_held_return, held,
-			none > 0 ? held / none : 0, none);
-	}
-}
-
-/*
- * Where each design's instructions go: inside its token ops (the calls
- * from the shared path into the design's code, inclusive) and, of those, the
- * page-pool recycle every design pays; the rest of the total is the
- * recvmsg/DONTNEED path they all share.  Once per design.
- */
-static void print_token_ops(const struct bench_report *r, FILE *out)
-{
-	size_t i;
-	bool any = false;
-
-	for (i = 0; i < r->nr_rows; i++) {
-		const struct bench_row *row = &r->rows[i];
-		double ops, own;
-
-		if (!row->have_instructions)
-			continue;
-		if (!first_row_of_design(r, i))
-			continue;
-		if (!any) {
-			fprintf(out, "\ninstructions per token inside the design's token ops (callgrind, inclusive, %s returns), of the totals above\n",
-				bench_profile_name(row->profile));
-			fprintf(out, "  %-8s %8s %8s %8s %11s %12s %9s %10s\n", "design", "assign",
-				"return", "ops", "page pool", "ops - pool", "shared", "vs floor");
-		}
-		any = true;
-		ops = row->ops_assign + row->ops_return;
-		own = ops - row->ops_pool;
-		fprintf(out, "  %-8s %8.1f %8.1f %8.1f %11.1f %12.1f %9.1f", row->design,
-			row->ops_assign, row->ops_return, ops, row->ops_pool, own,
-			instr_total(row) - ops);
-		if (r->have_floor && floor_total(r) > 0)
-			fprintf(out, " %9.1fx", own / floor_total(r));
-		fputc('\n', out);
 	}
 	if (any)
-		fputs("  ops - pool: the design's own work, against the floor; shared: the path outside the ops\n", out);
+		fputc('\n', out);
 }
 
-/* xarray against the kernel's own xarray as tokens pile up (--instructions). */
+/* One of report_sections.c's sections as fixed-width lines. */
+static void print_section(const struct report_section *s, const struct bench_report *r,
+			  FILE *out)
+{
+	const size_t nr = section_items(s, r);
+	double v[SECTION_MAX_COLS];
+	bool any = s->fidelity;	/* fidelity: heads even a table of no points */
+	const void *item;
+	size_t i, c, n;
+
+	if (any) {
+		s->head(r, NULL, out);
+		section_titles(s, out);
+	}
+	for (i = 0; i < nr; i++) {
+		if (!(item = section_item(s, r, i)))
+			continue;
+		if (!any) {
+			s->head(r, item, out);
+			section_titles(s, out);
+		}
+		any = true;
+		n = section_values(s, r, item, v);
+		for (c = 0; c < n; c++) {
+			const struct report_column *col = &s->cols[c];
+
+			fputs(col->sep, out);
+			if (col->kind == COL_DESIGN)
+				fprintf(out, "%*s", col->width, row_design(item));
+			else if (col->kind == COL_MET)
+				fprintf(out, "%*s", col->width, v[c] ? "met" : "missed");
+			else
+				fprintf(out, "%*.*f", col->width, col->prec, v[c]);
+			fputs(col->suffix ? col->suffix : "", out);
+		}
+		fputc('\n', out);
+	}
+	if (any && s->foot)
+		fputs(s->foot, out);
+}
+
 static void print_fidelity(const struct bench_report *r, FILE *out)
 {
-	unsigned int i;
-
-	if (!r->have_fidelity) {
-		if (r->cfg.instructions && r->have_floor)
-			fputs("\nfidelity: not measured (needs xarray and kxarray; kxarray is built only with the kernel's source package)\n",
-			      out);
-		return;
-	}
-	fprintf(out, "\nfidelity: instructions per token (assign + return, kperf returns), xarray against the kernel's lib/xarray.c (kxarray); target: within \u00b1%.0f%%\n",
-		100 * FIDELITY_TOLERANCE);
-	fprintf(out, "  %7s  %10s %11s %7s %-6s  %12s %13s %7s\n", "held", "xarray ops",
-		"kxarray ops", "ratio", "", "xarray total", "kxarray total", "ratio");
-	for (i = 0; i < BENCH_FIDELITY_POINTS; i++) {
-		const struct bench_fidelity_point *f = &r->fidelity[i];
-
-		if (!f->measured)
-			continue;
-		fprintf(out, "  %7lu  %10.1f %11.1f %7.3f %-6s  %12.1f %13.1f %7.3f %s\n",
-			f->held, f->ops[0], f->ops[1],
-			f->ops[1] > 0 ? f->ops[0] / f->ops[1] : NAN,
-			bench_fidelity_met(f->ops[0], f->ops[1]) ? "met" : "missed",
-			f->total[0], f->total[1],
-			f->total[1] > 0 ? f->total[0] / f->total[1] : NAN,
-			bench_fidelity_met(f->total[0], f->total[1]) ? "met" : "missed");
-	}
-	fputs("  ops: inside the design's token ops, without the page pool; ratio: xarray / kxarray\n", out);
+	if (r->have_fidelity)
+		print_section(&section_fidelity, r, out);
+	else if (r->cfg.instructions && r->have_floor)
+		fputs("\nfidelity: not measured (needs xarray and kxarray; kxarray is built only with the kernel's source package)\n",
+		      out);
 }
 
 static void print_memory_table(const struct bench_report *r, FILE *out)
@@ -565,8 +526,8 @@ void bench_report_table(const struct bench_report *r, FILE *out)
 	print_header(r, out);
 	if (r->nr_rows) {
 		print_main_table(r, out);
-		print_held_instructions(r, out);
-		print_token_ops(r, out);
+		print_section(&section_held, r, out);
+		print_section(&section_token_ops, r, out);
 		print_fidelity(r, out);
 		print_memory_table(r, out);
 	} else {
