@@ -4,11 +4,11 @@
  * around bind-rx, with the binding's metadata per net_iov.
  */
 #include <errno.h>
-#include <time.h>
 
 #include "bench.h"
 #include "bind64.h"
 #include "devmem/devmem.h"
+#include "run.h"
 
 int bench_bind_64g(double *seconds, double *bytes_per_niov)
 {
@@ -22,7 +22,7 @@ int bench_bind_64g(double *seconds, double *bytes_per_niov)
 	struct dml_netdev *dev;
 	struct dml_dmabuf *buf = NULL;
 	struct dml_nl_sock *nl = NULL;
-	struct timespec t0, t1;
+	uint64_t t0;
 	uint32_t id;
 	int err;
 
@@ -39,14 +39,13 @@ int bench_bind_64g(double *seconds, double *bytes_per_niov)
 		.ifindex = dml_netdev_ifindex(dev), .dmabuf_fd = dml_dmabuf_fd(buf),
 		.queues = q, .nr_queues = 1, .autorelease = -1,
 	};
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = bench_clock_ns(CLOCK_MONOTONIC);
 	err = dml_bind_rx(nl, &req, &id, NULL, 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	t0 = bench_clock_ns(CLOCK_MONOTONIC) - t0;
 	if (!err)
 		err = dml_binding_info(host, id, &info);
 	if (!err) {
-		*seconds = (double)(t1.tv_sec - t0.tv_sec) +
-			   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		*seconds = (double)t0 / 1e9;
 		*bytes_per_niov = (double)info.metadata_bytes / (double)info.nr_niovs;
 	}
 out:

@@ -67,13 +67,7 @@ int bench_parse_stack_cost(const char *text, double *ns, bool *autom)
 	return 0;
 }
 
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#define thread_cpu_ns()	bench_clock_ns(CLOCK_THREAD_CPUTIME_ID)
 
 static void spin(uint64_t iterations)
 {

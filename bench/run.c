@@ -76,7 +76,7 @@ struct bench_ctx {
 	int nic_error;
 };
 
-static uint64_t clock_ns(clockid_t clk)
+uint64_t bench_clock_ns(clockid_t clk)
 {
 	struct timespec ts;
 
@@ -111,7 +111,7 @@ static void *nic_thread(void *arg)
 	const struct bench_run_params *p = ctx->p;
 	const size_t chunk = (size_t)GRO_SEGS * SEG;
 	uint64_t interval = p->offered > 0 ? (uint64_t)(GRO_SEGS * 1e9 / p->offered) : 0;
-	uint64_t deadline = clock_ns(CLOCK_MONOTONIC);
+	uint64_t deadline = bench_clock_ns(CLOCK_MONOTONIC);
 	unsigned int i = 0;
 	uint64_t since = 0;
 
@@ -123,12 +123,12 @@ static void *nic_thread(void *arg)
 			/* The queue is dry: the segment waits on the wire. */
 			atomic_fetch_add_explicit(&ctx->stalls, 1, memory_order_relaxed);
 			if (!since)
-				since = clock_ns(CLOCK_MONOTONIC);
+				since = bench_clock_ns(CLOCK_MONOTONIC);
 			sched_yield();
 			continue;
 		}
 		if (since)
-			atomic_fetch_add(&ctx->dry_ns, clock_ns(CLOCK_MONOTONIC) - since);
+			atomic_fetch_add(&ctx->dry_ns, bench_clock_ns(CLOCK_MONOTONIC) - since);
 		since = 0;
 		if (n < 0) {
 			ctx->nic_error = (int)n;
@@ -138,7 +138,7 @@ static void *nic_thread(void *arg)
 		if (!interval)
 			continue;
 		deadline += interval;
-		uint64_t now = clock_ns(CLOCK_MONOTONIC);
+		uint64_t now = bench_clock_ns(CLOCK_MONOTONIC);
 
 		if (now + 10000000ull < deadline || now > deadline + 10000000ull)
 			deadline = now;		/* no catch-up bursts after a hiccup */
@@ -158,8 +158,8 @@ static void snapshot(struct worker *w, int edge)
 {
 	unsigned int s;
 
-	w->cpu_ns[edge] = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	w->wall_ns[edge] = clock_ns(CLOCK_MONOTONIC);
+	w->cpu_ns[edge] = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	w->wall_ns[edge] = bench_clock_ns(CLOCK_MONOTONIC);
 	w->tokens_at[edge] = w->tokens;
 	w->recvmsg_at[edge] = w->recvmsg_syscalls;
 	w->dontneed_at[edge] = 0;
@@ -195,7 +195,7 @@ static int read_socket(struct worker *w, unsigned int s, unsigned char *iov_buf,
 		if (n < 0)
 			return (int)n;
 		if (w->consumers[s].profile == BENCH_PROFILE_NCCL)
-			now = clock_ns(CLOCK_MONOTONIC);
+			now = bench_clock_ns(CLOCK_MONOTONIC);
 		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
 			struct dmabuf_cmsg d;
 
@@ -244,7 +244,7 @@ static void *worker_thread(void *arg)
 					w->error = err;
 			}
 			if (w->consumers[s].profile == BENCH_PROFILE_NCCL)
-				consumer_tick(&w->consumers[s], clock_ns(CLOCK_MONOTONIC));
+				consumer_tick(&w->consumers[s], bench_clock_ns(CLOCK_MONOTONIC));
 		}
 	}
 out:
