@@ -6,8 +6,8 @@
 #include <errno.h>
 
 #include "bench.h"
-#include "bind64.h"
 #include "devmem/devmem.h"
+#include "one_flow.h"
 #include "run.h"
 
 int bench_bind_64g(double *seconds, double *bytes_per_niov)

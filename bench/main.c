@@ -15,11 +15,9 @@
 
 #include "args.h"
 #include "bench.h"
-#include "bind64.h"
 #include "devmem/devmem.h"
 #include "fidelity.h"
 #include "instructions.h"
-#include "memory.h"
 #include "one_flow.h"
 #include "report.h"
 #include "run.h"

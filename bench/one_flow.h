@@ -27,5 +27,8 @@ int one_flow_up(struct one_flow *h, const struct dml_token_design_info *d,
 		unsigned long pages);
 void one_flow_down(struct one_flow *h);
 long one_flow_hold(struct one_flow *h, unsigned long held);
+double bench_state_bytes_per_token(const char *design, unsigned long held);
+/* bind64.c */
+int bench_bind_64g(double *seconds, double *bytes_per_niov);
 
 #endif /* DML_BENCH_ONE_FLOW_H */
