@@ -20,6 +20,7 @@
 
 #include "consumer.h"
 #include "fidelity.h"
+#include "one_flow.h"
 #include "run.h"
 
 #define PORT		5201
@@ -52,15 +53,11 @@ struct worker {
 
 struct bench_ctx {
 	const struct bench_run_params *p;
-	struct dml_host *host;
-	struct dml_netdev *dev;
-	struct dml_dmabuf *buf;
-	struct dml_nl_sock *nl;
+	struct bench_host b;
 	struct dml_sock *listener;
 	struct dml_wire_flow *flows[MAX_FLOWS];
 	struct dml_sock *socks[MAX_FLOWS];
 	struct worker workers[MAX_FLOWS];
-	uint32_t binding_id;
 	_Atomic int phase;
 	_Atomic bool stop;
 	_Atomic uint64_t stalls;
@@ -266,42 +263,28 @@ static int setup(struct bench_ctx *ctx, char *err, size_t errlen)
 	};
 	unsigned int nbound = p->flows < 4 ? p->flows : 4, i;
 	uint32_t queues[4];
-	struct dml_bind_rx_req req;
 	char msg[256];
 	int ret;
 
 	hcfg.token_design[p->autorelease] = p->design;
-	ret = dml_host_create(&hcfg, &ctx->host);
-	if (ret) {
+	ret = bench_host_up(&ctx->b, &hcfg, &dcfg, p->dmabuf_mb << 20, DML_DMABUF_AUTO);
+	if (!ret)
+		ret = dml_netdev_set_rss(ctx->b.dev, 0, NR_QUEUES - nbound);
+	if (ret && !ctx->b.host)
 		snprintf(err, errlen, "host with design %s: %s", p->design, strerror(-ret));
-		return ret;
-	}
-	ret = dml_netdev_create(ctx->host, &dcfg, &ctx->dev);
-	if (!ret)
-		ret = dml_netdev_set_rss(ctx->dev, 0, NR_QUEUES - nbound);
-	if (!ret)
-		ret = dml_dmabuf_create(p->dmabuf_mb << 20, DML_DMABUF_AUTO, &ctx->buf);
-	if (!ret)
-		ret = dml_nl_open(ctx->host, DML_NL_ADMIN, &ctx->nl);
-	if (ret) {
+	else if (ret)
 		snprintf(err, errlen, "setup: %s", strerror(-ret));
+	if (ret)
 		return ret;
-	}
 	/* kperf: an RSS context over the last queues, ntuple rules into it */
 	for (i = 0; i < nbound; i++)
 		queues[i] = NR_QUEUES - nbound + i;
-	req = (struct dml_bind_rx_req){
-		.ifindex = dml_netdev_ifindex(ctx->dev),
-		.dmabuf_fd = dml_dmabuf_fd(ctx->buf),
-		.queues = queues, .nr_queues = nbound,
-		.autorelease = p->autorelease,
-	};
-	ret = dml_bind_rx(ctx->nl, &req, &ctx->binding_id, msg, sizeof(msg));
+	ret = bench_host_bind(&ctx->b, queues, nbound, p->autorelease, msg, sizeof(msg));
 	if (ret) {
 		snprintf(err, errlen, "bind-rx: %s: %s", strerror(-ret), msg);
 		return ret;
 	}
-	ret = dml_socket(ctx->host, SOCK_STREAM, &ctx->listener);
+	ret = dml_socket(ctx->b.host, SOCK_STREAM, &ctx->listener);
 	if (!ret)
 		ret = dml_listen(ctx->listener, PORT);
 	for (i = 0; !ret && i < p->flows; i++) {
@@ -312,8 +295,8 @@ static int setup(struct bench_ctx *ctx, char *err, size_t errlen)
 
 		wcfg.flow.src_port = match.src_port;
 		wcfg.flow.dst_port = PORT;
-		ret = dml_netdev_add_ntuple(ctx->dev, &match, queues[i % nbound]);
-		ret = ret < 0 ? ret : dml_wire_connect(ctx->dev, &wcfg, &ctx->flows[i]);
+		ret = dml_netdev_add_ntuple(ctx->b.dev, &match, queues[i % nbound]);
+		ret = ret < 0 ? ret : dml_wire_connect(ctx->b.dev, &wcfg, &ctx->flows[i]);
 		if (!ret)
 			ret = dml_accept(ctx->listener, SOCK_NONBLOCK, &ctx->socks[i]);
 	}
@@ -331,9 +314,7 @@ static void teardown(struct bench_ctx *ctx)
 		dml_close(ctx->socks[i]);
 	}
 	dml_close(ctx->listener);
-	dml_nl_close(ctx->nl);
-	dml_dmabuf_destroy(ctx->buf);
-	dml_host_destroy(ctx->host);
+	bench_host_down(&ctx->b);
 }
 
 static void reset_peak_rss(void)
