@@ -14,6 +14,7 @@
 #include "args.h"
 #include "devmem/devmem.h"
 #include "fidelity.h"
+#include "one_flow.h"
 
 void bench_usage(FILE *out)
 {
@@ -86,12 +87,9 @@ static int parse_profiles(char *why, const char *text, unsigned int *mask)
 
 static const char *known_design(const char *name)
 {
-	size_t i;
+	const struct dml_token_design_info *d = bench_design_info(name);
 
-	for (i = 0; i < dml_token_design_count(); i++)
-		if (!strcmp(dml_token_design(i)->name, name))
-			return dml_token_design(i)->name;
-	return NULL;
+	return d ? d->name : NULL;
 }
 
 /*

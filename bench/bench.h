@@ -181,7 +181,7 @@ struct bench_stat bench_paired_ratio(const double *num, const double *den,
 				     unsigned int n);
 double bench_t95(unsigned int dof);
 
-/* report.c */
+/* report_*.c */
 void bench_report_table(const struct bench_report *r, FILE *out);
 void bench_report_summary(const struct bench_report *r, FILE *out);
 int bench_report_json(const struct bench_report *r, const char *path);

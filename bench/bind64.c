@@ -4,11 +4,11 @@
  * around bind-rx, with the binding's metadata per net_iov.
  */
 #include <errno.h>
-#include <time.h>
 
 #include "bench.h"
-#include "bind64.h"
 #include "devmem/devmem.h"
+#include "one_flow.h"
+#include "run.h"
 
 int bench_bind_64g(double *seconds, double *bytes_per_niov)
 {
@@ -17,41 +17,22 @@ int bench_bind_64g(double *seconds, double *bytes_per_niov)
 	};
 	const uint32_t q[] = { 0 };
 	struct dml_binding_info info;
-	struct dml_bind_rx_req req;
-	struct dml_host *host = NULL;
-	struct dml_netdev *dev;
-	struct dml_dmabuf *buf = NULL;
-	struct dml_nl_sock *nl = NULL;
-	struct timespec t0, t1;
-	uint32_t id;
+	struct bench_host b = { 0 };
+	uint64_t t0;
 	int err;
 
-	err = dml_host_create(NULL, &host);
-	if (!err)
-		err = dml_netdev_create(host, &dcfg, &dev);
-	if (!err)
-		err = dml_dmabuf_create(64ull << 30, DML_DMABUF_MEMFD, &buf);
-	if (!err)
-		err = dml_nl_open(host, DML_NL_ADMIN, &nl);
-	if (err)
-		goto out;
-	req = (struct dml_bind_rx_req){
-		.ifindex = dml_netdev_ifindex(dev), .dmabuf_fd = dml_dmabuf_fd(buf),
-		.queues = q, .nr_queues = 1, .autorelease = -1,
-	};
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = dml_bind_rx(nl, &req, &id, NULL, 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (!err)
-		err = dml_binding_info(host, id, &info);
+	err = bench_host_up(&b, NULL, &dcfg, 64ull << 30, DML_DMABUF_MEMFD);
 	if (!err) {
-		*seconds = (double)(t1.tv_sec - t0.tv_sec) +
-			   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		t0 = bench_clock_ns(CLOCK_MONOTONIC);
+		err = bench_host_bind(&b, q, 1, -1, NULL, 0);
+		t0 = bench_clock_ns(CLOCK_MONOTONIC) - t0;
+	}
+	if (!err)
+		err = dml_binding_info(b.host, b.binding_id, &info);
+	if (!err) {
+		*seconds = (double)t0 / 1e9;
 		*bytes_per_niov = (double)info.metadata_bytes / (double)info.nr_niovs;
 	}
-out:
-	dml_nl_close(nl);
-	dml_dmabuf_destroy(buf);
-	dml_host_destroy(host);
+	bench_host_down(&b);
 	return err;
 }

@@ -61,19 +61,24 @@ static void give_back(struct consumer *c, const struct dmabuf_token *t,
 		c->returned += (uint64_t)ret;
 }
 
+static void nccl_give_back_oldest(struct consumer *c)
+{
+	struct nccl_request *slot = &c->pending[c->pending_head];
+
+	give_back(c, slot->ranges, slot->nr_ranges, slot->frags);
+	c->pending_head = (c->pending_head + 1) % NCCL_MAX_REQUESTS;
+	c->nr_pending--;
+}
+
 static void nccl_flush_request(struct consumer *c, uint64_t now_ns)
 {
 	struct nccl_request *slot;
 
 	if (!c->req.frags)
 		return;
-	if (c->nr_pending == NCCL_MAX_REQUESTS) {
-		/* 16 requests in flight: the oldest must be given back first. */
-		slot = &c->pending[c->pending_head];
-		give_back(c, slot->ranges, slot->nr_ranges, slot->frags);
-		c->pending_head = (c->pending_head + 1) % NCCL_MAX_REQUESTS;
-		c->nr_pending--;
-	}
+	/* 16 requests in flight: the oldest must be given back first. */
+	if (c->nr_pending == NCCL_MAX_REQUESTS)
+		nccl_give_back_oldest(c);
 	slot = &c->pending[(c->pending_head + c->nr_pending) % NCCL_MAX_REQUESTS];
 	*slot = c->req;
 	slot->due_ns = now_ns + c->delay_ns;
@@ -137,11 +142,6 @@ void consumer_token(struct consumer *c, uint32_t token, uint64_t now_ns)
 
 void consumer_tick(struct consumer *c, uint64_t now_ns)
 {
-	while (c->nr_pending && c->pending[c->pending_head].due_ns <= now_ns) {
-		struct nccl_request *slot = &c->pending[c->pending_head];
-
-		give_back(c, slot->ranges, slot->nr_ranges, slot->frags);
-		c->pending_head = (c->pending_head + 1) % NCCL_MAX_REQUESTS;
-		c->nr_pending--;
-	}
+	while (c->nr_pending && c->pending[c->pending_head].due_ns <= now_ns)
+		nccl_give_back_oldest(c);
 }

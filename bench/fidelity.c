@@ -67,13 +67,7 @@ int bench_parse_stack_cost(const char *text, double *ns, bool *autom)
 	return 0;
 }
 
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#define thread_cpu_ns()	bench_clock_ns(CLOCK_THREAD_CPUTIME_ID)
 
 static void spin(uint64_t iterations)
 {
@@ -421,10 +415,9 @@ static void *stack_reader_thread(void *arg)
 	}
 	out->crossing_ns = crossing_ns;
 	out->rounds = STACK_ROUNDS;
-	qsort(queued, STACK_ROUNDS, sizeof(double), cmp_double);
+	out->queued_ns = median(queued, STACK_ROUNDS);	/* sorts them */
 	out->queued_min_ns = queued[0];
 	out->queued_max_ns = queued[STACK_ROUNDS - 1];
-	out->queued_ns = median(queued, STACK_ROUNDS);
 	out->tight_ns = median(tight, STACK_ROUNDS);
 	out->kperf_ns = median(kperf, STACK_ROUNDS);
 	out->kperf_wakeups_per_read = median(wakeups, STACK_ROUNDS);

@@ -27,9 +27,6 @@
 #include "instructions.h"
 #include "one_flow.h"
 
-#define GRO_SEGS	ONE_FLOW_GRO_SEGS
-#define CMSG_ROOM	ONE_FLOW_CMSG_ROOM
-
 /*
  * The return profile's own pattern (consumer.c) without its clock: an nccl
  * request goes back as soon as it is full, so the run is deterministic.
@@ -37,7 +34,7 @@
 static long run_design(const struct dml_token_design_info *d, bool assign,
 		       unsigned long segments, unsigned long held, enum bench_profile profile)
 {
-	static unsigned char iov_buf[GRO_SEGS * DML_PAGE_SIZE], ctrl[CMSG_ROOM];
+	static unsigned char iov_buf[ONE_FLOW_GRO_SEGS * DML_PAGE_SIZE], ctrl[ONE_FLOW_CMSG_ROOM];
 	struct iovec iov = { .iov_base = iov_buf, .iov_len = sizeof(iov_buf) };
 	struct consumer c = { 0 };
 	struct one_flow h;
@@ -58,7 +55,7 @@ static long run_design(const struct dml_token_design_info *d, bool assign,
 			.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
 		};
 		struct cmsghdr *cm;
-		ssize_t n = dml_wire_send(h.flow, NULL, GRO_SEGS * DML_PAGE_SIZE);
+		ssize_t n = dml_wire_send(h.flow, NULL, ONE_FLOW_GRO_SEGS * DML_PAGE_SIZE);
 
 		if (n <= 0) {
 			ret = n ? n : -EIO;
@@ -98,7 +95,7 @@ static long run_design(const struct dml_token_design_info *d, bool assign,
 static long run_floor(bool assign, unsigned long tokens)
 {
 	static _Atomic long counts[4096];
-	static unsigned char ctrl[CMSG_ROOM];
+	static unsigned char ctrl[ONE_FLOW_CMSG_ROOM];
 	struct dmabuf_cmsg c = { 0 };
 	struct cmsghdr hdr = {
 		.cmsg_len = CMSG_LEN(sizeof(c)), .cmsg_level = SOL_SOCKET,

@@ -11,16 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "args.h"
 #include "bench.h"
-#include "bind64.h"
 #include "devmem/devmem.h"
 #include "fidelity.h"
 #include "instructions.h"
-#include "memory.h"
 #include "one_flow.h"
 #include "report.h"
 #include "run.h"
@@ -40,15 +37,12 @@ struct samples {
 
 struct progress {
 	bool tty;
-	struct timespec start;
+	uint64_t start_ns;
 };
 
-static double since(const struct timespec *t0)
+static double since(uint64_t t0_ns)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+	return (double)(bench_clock_ns(CLOCK_MONOTONIC) - t0_ns) / 1e9;
 }
 
 static void progress(const struct progress *pg, const char *what, const char *design,
@@ -57,7 +51,7 @@ static void progress(const struct progress *pg, const char *what, const char *de
 	if (!pg->tty)
 		return;
 	fprintf(stderr, "\r\033[K[bench] %-10s %-8s run %u of %u  %5.1f s", what, design,
-		run, runs, since(&pg->start));
+		run, runs, since(pg->start_ns));
 }
 
 static void machine_info(struct bench_machine *m)
@@ -125,17 +119,6 @@ static int measure(const struct bench_run_params *p, struct bench_run_result *r)
 	return ret;
 }
 
-/* The baseline every ratio is against; the options insist it is measured. */
-static const char *baseline(const struct bench_config *cfg)
-{
-	size_t d;
-
-	for (d = 0; d < cfg->nr_designs; d++)
-		if (!strcmp(cfg->designs[d], cfg->baseline))
-			return cfg->designs[d];
-	return NULL;
-}
-
 /*
  * The seed's operating point is a baseline worker 86.87% busy, and a
  * worker's CPU per token depends on the load: below saturation each
@@ -151,14 +134,16 @@ static const char *baseline(const struct bench_config *cfg)
  * worker is the bottleneck by far, and another process taking the core
  * must not lower it); in process it is the rate delivered (the NIC thread
  * may be the bottleneck there, and no load above it can be offered).
+ * The baseline is cfg->baseline: the options insist it is measured.
+ * Returns the steered load in @offered_out, the saturation rate in @max_out.
  */
 #define CALIB_STEPS	3
 
-static int calibrate(struct bench_report *rep, enum bench_profile profile,
-		     bool charged, const struct progress *pg)
+static int calibrate(struct bench_report *rep, enum bench_profile profile, bool charged,
+		     const struct progress *pg, double *offered_out, double *max_out)
 {
 	const struct bench_config *cfg = &rep->cfg;
-	struct bench_run_params p = params_for(cfg, baseline(cfg), profile, charged, 0);
+	struct bench_run_params p = params_for(cfg, cfg->baseline, profile, charged, 0);
 	struct bench_run_result r;
 	double max = 0, offered = 0, busy = 0, prev_load = 0, prev_busy = 0;
 	unsigned int i, sat = cfg->quick ? 1 : 2, steps = cfg->quick ? 1 : CALIB_STEPS;
@@ -209,20 +194,17 @@ static int calibrate(struct bench_report *rep, enum bench_profile profile,
 	/* Not the seed's operating point: every later figure must say so. */
 	if (busy < cfg->load_pct * 0.9 && !cfg->quick)
 		fprintf(stderr, "\ndevmem-lab bench: warning: %s%s reached only %.0f%% busy at %.3f M tokens/s (--load %.0f): the NIC thread offers no more on this machine (is another process on its core?); this profile's ratios are at that operating point\n",
-			baseline(cfg), charged ? "*" : "", busy, offered / 1e6, cfg->load_pct);
-	if (charged) {
-		rep->calib_charged_max_tokens_per_s[profile] = max;
-		rep->calib_charged_offered_tokens_per_s[profile] = offered;
-		rep->calib_charged_busy_pct[profile] = busy;
-		return 0;
+			cfg->baseline, charged ? "*" : "", busy, offered / 1e6, cfg->load_pct);
+	(charged ? rep->calib_charged_max_tokens_per_s : rep->calib_max_tokens_per_s)[profile] = max;
+	(charged ? rep->calib_charged_offered_tokens_per_s :
+		   rep->calib_offered_tokens_per_s)[profile] = offered;
+	(charged ? rep->calib_charged_busy_pct : rep->calib_busy_pct)[profile] = busy;
+	if (!charged && (profile == BENCH_PROFILE_KPERF || !rep->baseline_max_tokens_per_s)) {
+		rep->baseline_max_tokens_per_s = max;
+		rep->offered_tokens_per_s = offered;
 	}
-	rep->calib_max_tokens_per_s[profile] = max;
-	rep->calib_offered_tokens_per_s[profile] = offered;
-	rep->calib_busy_pct[profile] = busy;
-	if (profile == BENCH_PROFILE_KPERF || !rep->baseline_max_tokens_per_s) {
-		rep->baseline_max_tokens_per_s = rep->calib_max_tokens_per_s[profile];
-		rep->offered_tokens_per_s = rep->calib_offered_tokens_per_s[profile];
-	}
+	*offered_out = offered;
+	*max_out = max;
 	return 0;
 }
 
@@ -252,21 +234,16 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 {
 	const struct bench_config *cfg = &rep->cfg;
 	struct samples *s = calloc(cfg->nr_designs, sizeof(*s));
+	double offered = 0, max = 0;
 	size_t d, base = 0;
 	unsigned int run;
 	int err = 0;
 
 	if (!s)
 		return -ENOMEM;
-	double offered, max;
-
-	err = calibrate(rep, profile, charged, pg);
-	offered = charged ? rep->calib_charged_offered_tokens_per_s[profile]
-			  : rep->calib_offered_tokens_per_s[profile];
-	max = charged ? rep->calib_charged_max_tokens_per_s[profile]
-		      : rep->calib_max_tokens_per_s[profile];
+	err = calibrate(rep, profile, charged, pg, &offered, &max);
 	for (d = 0; d < cfg->nr_designs; d++)
-		if (cfg->designs[d] == baseline(cfg))
+		if (!strcmp(cfg->designs[d], cfg->baseline))
 			base = d;
 	for (run = 0; run < cfg->runs && !err; run++) {
 		for (d = 0; d < cfg->nr_designs && !err; d++) {
@@ -509,22 +486,20 @@ static void state_memory(struct bench_report *rep, const struct progress *pg)
 
 static int write_outputs(const struct bench_report *rep)
 {
-	const struct bench_config *cfg = &rep->cfg;
+	static const char *const opts[] = { "--json", "--csv", "--plot" };
+	static int (*const writers[])(const struct bench_report *, const char *) = {
+		bench_report_json, bench_report_csv, bench_report_plot,
+	};
+	const char *paths[] = { rep->cfg.json_path, rep->cfg.csv_path, rep->cfg.plot_path };
 	int err = 0, e;
+	size_t i;
 
 	bench_report_table(rep, stdout);
-	if (cfg->json_path && (e = bench_report_json(rep, cfg->json_path))) {
-		fprintf(stderr, "devmem-lab bench: --json %s: %s\n", cfg->json_path, strerror(-e));
-		err = e;
-	}
-	if (cfg->csv_path && (e = bench_report_csv(rep, cfg->csv_path))) {
-		fprintf(stderr, "devmem-lab bench: --csv %s: %s\n", cfg->csv_path, strerror(-e));
-		err = e;
-	}
-	if (cfg->plot_path && (e = bench_report_plot(rep, cfg->plot_path))) {
-		fprintf(stderr, "devmem-lab bench: --plot %s: %s\n", cfg->plot_path, strerror(-e));
-		err = e;
-	}
+	for (i = 0; i < 3; i++)
+		if (paths[i] && (e = writers[i](rep, paths[i]))) {
+			fprintf(stderr, "devmem-lab bench: %s %s: %s\n", opts[i], paths[i], strerror(-e));
+			err = e;
+		}
 	bench_report_summary(rep, stdout);
 	return err;
 }
@@ -550,7 +525,7 @@ int bench_main(int argc, char **argv)
 	}
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[n > 0 ? n : 0] = '\0';
-	clock_gettime(CLOCK_MONOTONIC, &pg.start);
+	pg.start_ns = bench_clock_ns(CLOCK_MONOTONIC);
 	machine_info(&rep.machine);
 	if (rep.cfg.workers + 1 > rep.machine.cpus)
 		fprintf(stderr, "devmem-lab bench: warning: %u workers + 1 NIC thread exceed the %u CPUs: threads share cores and are not pinned\n",
@@ -601,7 +576,7 @@ int bench_main(int argc, char **argv)
 	}
 	if (pg.tty)
 		fprintf(stderr, "\r\033[K");
-	rep.elapsed_s = since(&pg.start);
+	rep.elapsed_s = since(pg.start_ns);
 	if (!err)
 		err = write_outputs(&rep);
 	free(rep.rows);

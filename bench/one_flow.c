@@ -16,6 +16,40 @@ const struct dml_token_design_info *bench_design_info(const char *name)
 	return NULL;
 }
 
+/* @b zeroed; on failure, what was made is still for bench_host_down(). */
+int bench_host_up(struct bench_host *b, const struct dml_host_config *hcfg,
+		  const struct dml_netdev_config *dcfg, size_t bytes,
+		  enum dml_dmabuf_exporter exporter)
+{
+	int err = dml_host_create(hcfg, &b->host);
+
+	if (!err)
+		err = dml_netdev_create(b->host, dcfg, &b->dev);
+	if (!err)
+		err = dml_dmabuf_create(bytes, exporter, &b->buf);
+	if (!err)
+		err = dml_nl_open(b->host, DML_NL_ADMIN, &b->nl);
+	return err;
+}
+
+int bench_host_bind(struct bench_host *b, const uint32_t *queues, unsigned int nr_queues,
+		    int autorelease, char *msg, size_t msglen)
+{
+	struct dml_bind_rx_req req = {
+		.ifindex = dml_netdev_ifindex(b->dev), .dmabuf_fd = dml_dmabuf_fd(b->buf),
+		.queues = queues, .nr_queues = nr_queues, .autorelease = autorelease,
+	};
+
+	return dml_bind_rx(b->nl, &req, &b->binding_id, msg, msglen);
+}
+
+void bench_host_down(struct bench_host *b)
+{
+	dml_nl_close(b->nl);
+	dml_dmabuf_destroy(b->buf);
+	dml_host_destroy(b->host);
+}
+
 /* Queue 1 of a 2-queue NIC bound to a dma-buf of @pages in @d's mode. */
 int one_flow_up(struct one_flow *h, const struct dml_token_design_info *d,
 		unsigned long pages)
@@ -30,35 +64,23 @@ int one_flow_up(struct one_flow *h, const struct dml_token_design_info *d,
 	};
 	struct dml_flow match = { .dst_port = PORT };
 	const uint32_t q[] = { 1 };
-	struct dml_bind_rx_req req;
 	int err;
 
 	memset(h, 0, sizeof(*h));
 	hcfg.token_design[d->autorelease] = d->name;
 	wcfg.flow.dst_port = PORT;
-	err = dml_host_create(&hcfg, &h->host);
-	if (!err)
-		err = dml_netdev_create(h->host, &dcfg, &h->dev);
-	if (!err)
-		err = dml_dmabuf_create((size_t)pages * DML_PAGE_SIZE, DML_DMABUF_MEMFD,
-					&h->buf);
-	if (!err)
-		err = dml_nl_open(h->host, DML_NL_ADMIN, &h->nl);
+	err = bench_host_up(&h->b, &hcfg, &dcfg, (size_t)pages * DML_PAGE_SIZE, DML_DMABUF_MEMFD);
 	if (err)
 		return err;
-	req = (struct dml_bind_rx_req){
-		.ifindex = dml_netdev_ifindex(h->dev), .dmabuf_fd = dml_dmabuf_fd(h->buf),
-		.queues = q, .nr_queues = 1, .autorelease = d->autorelease,
-	};
-	err = dml_bind_rx(h->nl, &req, &h->binding_id, NULL, 0);
-	if (!err && dml_netdev_add_ntuple(h->dev, &match, 1) < 0)
+	err = bench_host_bind(&h->b, q, 1, d->autorelease, NULL, 0);
+	if (!err && dml_netdev_add_ntuple(h->b.dev, &match, 1) < 0)
 		err = -EINVAL;
 	if (!err)
-		err = dml_socket(h->host, SOCK_STREAM, &h->listener);
+		err = dml_socket(h->b.host, SOCK_STREAM, &h->listener);
 	if (!err)
 		err = dml_listen(h->listener, PORT);
 	if (!err)
-		err = dml_wire_connect(h->dev, &wcfg, &h->flow);
+		err = dml_wire_connect(h->b.dev, &wcfg, &h->flow);
 	if (!err)
 		err = dml_accept(h->listener, SOCK_NONBLOCK, &h->sk);
 	return err;
@@ -69,9 +91,7 @@ void one_flow_down(struct one_flow *h)
 	dml_wire_close(h->flow);
 	dml_close(h->sk);
 	dml_close(h->listener);
-	dml_nl_close(h->nl);
-	dml_dmabuf_destroy(h->buf);
-	dml_host_destroy(h->host);
+	bench_host_down(&h->b);
 }
 
 /* Receives until @held tokens are out and keeps them; how many, or -errno. */
@@ -101,4 +121,34 @@ long one_flow_hold(struct one_flow *h, unsigned long held)
 			return n;
 	}
 	return (long)tokens;
+}
+
+/*
+ * Token-tracking memory per outstanding token: one socket receives and keeps
+ * --held tokens (65536 at least) without returning any; then the design's
+ * state (tables, nodes, per-net_iov counters of the binding) is divided by
+ * what is held.  Deterministic and single-threaded, unlike the timed runs.
+ */
+double bench_state_bytes_per_token(const char *design, unsigned long held)
+{
+	const struct dml_token_design_info *d = bench_design_info(design);
+	struct dml_binding_info info;
+	struct one_flow h;
+	double per_token = -1;
+	long tokens, bytes;
+
+	if (!d)
+		return -1;
+	/* Room for what is held plus the ring and one skb in flight. */
+	if (!one_flow_up(&h, d, held + 2048)) {
+		tokens = one_flow_hold(&h, held);
+		bytes = dml_sock_token_state_bytes(h.sk);
+		if (tokens > 0 && bytes >= 0 &&
+		    !dml_binding_info(h.b.host, h.b.binding_id, &info))
+			per_token = ((double)bytes +
+				     (double)d->bytes_per_niov * (double)info.nr_niovs) /
+				    (double)tokens;
+	}
+	one_flow_down(&h);
+	return per_token;
 }

@@ -80,27 +80,12 @@ size_t distinct_designs(const struct bench_report *r, const char **out)
 
 /* ---- files: written whole to a temporary name, then renamed */
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
- * A reader sees the old file or the new one, never half of one: the data
- * goes to a unique name next to @path, reaches the disk, and is renamed
- * over @path.
+ * A reader sees the old file or the new one, never half of one: @fill
+ * writes a unique name next to @path, which is renamed over @path only
+ * when every step succeeded, and removed otherwise.
  */
-int write_file_atomic(const char *path, const char *buf, size_t len)
+int replace_file(const char *path, int (*fill)(int fd, const char *tmp, void *arg), void *arg)
 {
 	char *tmp;
 	int fd, err;
@@ -112,32 +97,48 @@ int write_file_atomic(const char *path, const char *buf, size_t len)
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
-		goto err_free_tmp;
+		free(tmp);
+		return err;
 	}
 	/* mkstemp makes it 0600; a report is as readable as any output. */
-	err = fchmod(fd, 0644) ? -errno : 0;
-	if (!err)
-		err = write_all(fd, buf, len);
-	if (!err && fsync(fd))
+	err = fchmod(fd, 0644) ? -errno : fill(fd, tmp, arg);
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
 		err = -errno;
 	if (err)
-		goto err_close;
-	if (close(fd)) {
-		err = -errno;
-		goto err_unlink;
-	}
-	if (rename(tmp, path)) {
-		err = -errno;
-		goto err_unlink;
-	}
-	free(tmp);
-	return 0;
-
-err_close:
-	close(fd);
-err_unlink:
-	unlink(tmp);
-err_free_tmp:
+		unlink(tmp);
 	free(tmp);
 	return err;
+}
+
+struct span {
+	const char *buf;
+	size_t len;
+};
+
+/* The whole buffer, on the disk before the rename. */
+static int write_span(int fd, const char *tmp, void *arg)
+{
+	struct span *s = arg;
+
+	(void)tmp;
+	while (s->len) {
+		ssize_t n = write(fd, s->buf, s->len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		s->buf += n;
+		s->len -= (size_t)n;
+	}
+	return fsync(fd) ? -errno : 0;
+}
+
+int write_file_atomic(const char *path, const char *buf, size_t len)
+{
+	struct span s = { buf, len };
+
+	return replace_file(path, write_span, &s);
 }

@@ -234,28 +234,20 @@ int bench_report_json(const struct bench_report *r, const char *path)
 {
 	json_object *o;
 	const char *s;
-	size_t len;
 	char *buf;
-	int err;
+	int err = -ENOMEM;
 
 	if (!path || !*path)
 		return -EINVAL;
 	o = json_report(r);
 	if (!o)
 		return -ENOMEM;
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PRETTY |
-					      JSON_C_TO_STRING_NOSLASHESCAPE,
-					      &len);
-	buf = s ? malloc(len + 1) : NULL;
-	if (!buf) {
-		err = -ENOMEM;
-		goto out_put;
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					   JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s && asprintf(&buf, "%s\n", s) >= 0) {
+		err = write_file_atomic(path, buf, strlen(buf));
+		free(buf);
 	}
-	memcpy(buf, s, len);
-	buf[len++] = '\n';
-	err = write_file_atomic(path, buf, len);
-	free(buf);
-out_put:
 	json_object_put(o);
 	return err;
 }

@@ -141,20 +141,28 @@ static void gp_script(FILE *gp, const struct bench_report *r,
 	fputs("unset multiplot\nset output\n", gp);
 }
 
+struct plot_job {
+	const struct bench_report *r;
+	const char **designs;
+	size_t n;
+};
+
 /*
  * Runs gnuplot on the script for @output.  SIGPIPE is held off while
  * writing so that a gnuplot dying early is an error returned, not the
  * benchmark killed.
  */
-static int run_gnuplot(const struct bench_report *r, const char *output,
-		       const char **designs, size_t n)
+static int run_gnuplot(int fd, const char *output, void *arg)
 {
+	const struct plot_job *job = arg;
 	sigset_t pipe_set, old;
 	struct timespec zero = { 0 };
+	struct stat st;
 	bool failed;
 	FILE *gp;
 	int status, err = 0;
 
+	(void)fd;
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
@@ -163,7 +171,7 @@ static int run_gnuplot(const struct bench_report *r, const char *output,
 		err = errno ? -errno : -ENOMEM;
 		goto out_mask;
 	}
-	gp_script(gp, r, output, designs, n);
+	gp_script(gp, job->r, output, job->designs, job->n);
 	failed = fflush(gp) || ferror(gp);
 	status = pclose(gp);
 	if (status < 0)
@@ -182,6 +190,8 @@ static int run_gnuplot(const struct bench_report *r, const char *output,
 	}
 out_mask:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!err && (stat(output, &st) || !st.st_size))
+		err = -EIO;
 	return err;
 }
 
@@ -201,11 +211,8 @@ out_mask:
  */
 int bench_report_plot(const struct bench_report *r, const char *svg_path)
 {
-	const char **designs;
-	struct stat st;
-	char *tmp;
-	size_t n;
-	int fd, err;
+	struct plot_job job = { .r = r };
+	int err;
 
 	if (!svg_path || !*svg_path)
 		return -EINVAL;
@@ -213,39 +220,12 @@ int bench_report_plot(const struct bench_report *r, const char *svg_path)
 		return -ENODATA;
 	if (!in_path("gnuplot"))
 		return -ENOENT;
-	designs = calloc(r->nr_rows, sizeof(*designs));
-	if (!designs)
+	job.designs = calloc(r->nr_rows, sizeof(*job.designs));
+	if (!job.designs)
 		return -ENOMEM;
-	n = distinct_designs(r, designs);
-	if (asprintf(&tmp, "%s.XXXXXX", svg_path) < 0) {
-		err = -ENOMEM;
-		goto err_free_designs;
-	}
+	job.n = distinct_designs(r, job.designs);
 	/* gnuplot writes a unique name: the plot appears whole or not at all */
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		goto err_free_tmp;
-	}
-	err = fchmod(fd, 0644) ? -errno : 0;
-	close(fd);
-	if (!err)
-		err = run_gnuplot(r, tmp, designs, n);
-	if (!err && (stat(tmp, &st) || !st.st_size))
-		err = -EIO;
-	if (!err && rename(tmp, svg_path))
-		err = -errno;
-	if (err)
-		goto err_unlink;
-	free(tmp);
-	free(designs);
-	return 0;
-
-err_unlink:
-	unlink(tmp);
-err_free_tmp:
-	free(tmp);
-err_free_designs:
-	free(designs);
+	err = replace_file(svg_path, run_gnuplot, &job);
+	free(job.designs);
 	return err;
 }

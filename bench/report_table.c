@@ -104,25 +104,19 @@ static void table_line(const struct table *t, const struct table_row *row,
 
 	for (c = 0; c < t->ncols && len < sizeof(line); c++) {
 		const struct cell *cell = row ? &row->cells[c] : NULL;
-		const char *title = t->titles[c];
+		const int w = (int)col_width(t, c);
 		char *p = line + len;
 		size_t room = sizeof(line) - len;
 		int n;
 
-		if (!cell)
-			n = snprintf(p, room, t->left[c] ? "%s%-*s" : "%s%*s",
-				     c ? "  " : "", (int)col_width(t, c), title);
-		else if (t->left[c])
-			n = snprintf(p, room, "%s%-*s", c ? "  " : "",
-				     (int)col_width(t, c), cell->val);
-		else if (cell->ci[0])
-			n = snprintf(p, room, "%s%*s" PLUS_MINUS "%-*s",
-				     c ? "  " : "", (int)t->wval[c], cell->val,
-				     (int)t->wci[c], cell->ci);
+		/* a title or a left cell fills the column; a figure aligns on the ± */
+		if (!cell || t->left[c])
+			n = snprintf(p, room, "%s%*s", c ? "  " : "", t->left[c] ? -w : w,
+				     cell ? cell->val : t->titles[c]);
 		else
-			n = snprintf(p, room, "%s%*s%*s", c ? "  " : "",
-				     (int)t->wval[c], cell->val,
-				     (int)(col_width(t, c) - t->wval[c]), "");
+			n = snprintf(p, room, "%s%*s%s%-*s", c ? "  " : "", (int)t->wval[c],
+				     cell->val, cell->ci[0] ? PLUS_MINUS : "",
+				     cell->ci[0] ? (int)t->wci[c] : w - (int)t->wval[c], cell->ci);
 		if (n < 0)
 			break;
 		len += (size_t)n < room ? (size_t)n : room - 1;

@@ -20,6 +20,7 @@
 
 #include "consumer.h"
 #include "fidelity.h"
+#include "one_flow.h"
 #include "run.h"
 
 #define PORT		5201
@@ -52,15 +53,11 @@ struct worker {
 
 struct bench_ctx {
 	const struct bench_run_params *p;
-	struct dml_host *host;
-	struct dml_netdev *dev;
-	struct dml_dmabuf *buf;
-	struct dml_nl_sock *nl;
+	struct bench_host b;
 	struct dml_sock *listener;
 	struct dml_wire_flow *flows[MAX_FLOWS];
 	struct dml_sock *socks[MAX_FLOWS];
 	struct worker workers[MAX_FLOWS];
-	uint32_t binding_id;
 	_Atomic int phase;
 	_Atomic bool stop;
 	_Atomic uint64_t stalls;
@@ -76,7 +73,7 @@ struct bench_ctx {
 	int nic_error;
 };
 
-static uint64_t clock_ns(clockid_t clk)
+uint64_t bench_clock_ns(clockid_t clk)
 {
 	struct timespec ts;
 
@@ -111,7 +108,7 @@ static void *nic_thread(void *arg)
 	const struct bench_run_params *p = ctx->p;
 	const size_t chunk = (size_t)GRO_SEGS * SEG;
 	uint64_t interval = p->offered > 0 ? (uint64_t)(GRO_SEGS * 1e9 / p->offered) : 0;
-	uint64_t deadline = clock_ns(CLOCK_MONOTONIC);
+	uint64_t deadline = bench_clock_ns(CLOCK_MONOTONIC);
 	unsigned int i = 0;
 	uint64_t since = 0;
 
@@ -123,12 +120,12 @@ static void *nic_thread(void *arg)
 			/* The queue is dry: the segment waits on the wire. */
 			atomic_fetch_add_explicit(&ctx->stalls, 1, memory_order_relaxed);
 			if (!since)
-				since = clock_ns(CLOCK_MONOTONIC);
+				since = bench_clock_ns(CLOCK_MONOTONIC);
 			sched_yield();
 			continue;
 		}
 		if (since)
-			atomic_fetch_add(&ctx->dry_ns, clock_ns(CLOCK_MONOTONIC) - since);
+			atomic_fetch_add(&ctx->dry_ns, bench_clock_ns(CLOCK_MONOTONIC) - since);
 		since = 0;
 		if (n < 0) {
 			ctx->nic_error = (int)n;
@@ -138,7 +135,7 @@ static void *nic_thread(void *arg)
 		if (!interval)
 			continue;
 		deadline += interval;
-		uint64_t now = clock_ns(CLOCK_MONOTONIC);
+		uint64_t now = bench_clock_ns(CLOCK_MONOTONIC);
 
 		if (now + 10000000ull < deadline || now > deadline + 10000000ull)
 			deadline = now;		/* no catch-up bursts after a hiccup */
@@ -158,8 +155,8 @@ static void snapshot(struct worker *w, int edge)
 {
 	unsigned int s;
 
-	w->cpu_ns[edge] = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	w->wall_ns[edge] = clock_ns(CLOCK_MONOTONIC);
+	w->cpu_ns[edge] = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	w->wall_ns[edge] = bench_clock_ns(CLOCK_MONOTONIC);
 	w->tokens_at[edge] = w->tokens;
 	w->recvmsg_at[edge] = w->recvmsg_syscalls;
 	w->dontneed_at[edge] = 0;
@@ -195,7 +192,7 @@ static int read_socket(struct worker *w, unsigned int s, unsigned char *iov_buf,
 		if (n < 0)
 			return (int)n;
 		if (w->consumers[s].profile == BENCH_PROFILE_NCCL)
-			now = clock_ns(CLOCK_MONOTONIC);
+			now = bench_clock_ns(CLOCK_MONOTONIC);
 		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
 			struct dmabuf_cmsg d;
 
@@ -244,7 +241,7 @@ static void *worker_thread(void *arg)
 					w->error = err;
 			}
 			if (w->consumers[s].profile == BENCH_PROFILE_NCCL)
-				consumer_tick(&w->consumers[s], clock_ns(CLOCK_MONOTONIC));
+				consumer_tick(&w->consumers[s], bench_clock_ns(CLOCK_MONOTONIC));
 		}
 	}
 out:
@@ -266,42 +263,28 @@ static int setup(struct bench_ctx *ctx, char *err, size_t errlen)
 	};
 	unsigned int nbound = p->flows < 4 ? p->flows : 4, i;
 	uint32_t queues[4];
-	struct dml_bind_rx_req req;
 	char msg[256];
 	int ret;
 
 	hcfg.token_design[p->autorelease] = p->design;
-	ret = dml_host_create(&hcfg, &ctx->host);
-	if (ret) {
+	ret = bench_host_up(&ctx->b, &hcfg, &dcfg, p->dmabuf_mb << 20, DML_DMABUF_AUTO);
+	if (!ret)
+		ret = dml_netdev_set_rss(ctx->b.dev, 0, NR_QUEUES - nbound);
+	if (ret && !ctx->b.host)
 		snprintf(err, errlen, "host with design %s: %s", p->design, strerror(-ret));
-		return ret;
-	}
-	ret = dml_netdev_create(ctx->host, &dcfg, &ctx->dev);
-	if (!ret)
-		ret = dml_netdev_set_rss(ctx->dev, 0, NR_QUEUES - nbound);
-	if (!ret)
-		ret = dml_dmabuf_create(p->dmabuf_mb << 20, DML_DMABUF_AUTO, &ctx->buf);
-	if (!ret)
-		ret = dml_nl_open(ctx->host, DML_NL_ADMIN, &ctx->nl);
-	if (ret) {
+	else if (ret)
 		snprintf(err, errlen, "setup: %s", strerror(-ret));
+	if (ret)
 		return ret;
-	}
 	/* kperf: an RSS context over the last queues, ntuple rules into it */
 	for (i = 0; i < nbound; i++)
 		queues[i] = NR_QUEUES - nbound + i;
-	req = (struct dml_bind_rx_req){
-		.ifindex = dml_netdev_ifindex(ctx->dev),
-		.dmabuf_fd = dml_dmabuf_fd(ctx->buf),
-		.queues = queues, .nr_queues = nbound,
-		.autorelease = p->autorelease,
-	};
-	ret = dml_bind_rx(ctx->nl, &req, &ctx->binding_id, msg, sizeof(msg));
+	ret = bench_host_bind(&ctx->b, queues, nbound, p->autorelease, msg, sizeof(msg));
 	if (ret) {
 		snprintf(err, errlen, "bind-rx: %s: %s", strerror(-ret), msg);
 		return ret;
 	}
-	ret = dml_socket(ctx->host, SOCK_STREAM, &ctx->listener);
+	ret = dml_socket(ctx->b.host, SOCK_STREAM, &ctx->listener);
 	if (!ret)
 		ret = dml_listen(ctx->listener, PORT);
 	for (i = 0; !ret && i < p->flows; i++) {
@@ -312,8 +295,8 @@ static int setup(struct bench_ctx *ctx, char *err, size_t errlen)
 
 		wcfg.flow.src_port = match.src_port;
 		wcfg.flow.dst_port = PORT;
-		ret = dml_netdev_add_ntuple(ctx->dev, &match, queues[i % nbound]);
-		ret = ret < 0 ? ret : dml_wire_connect(ctx->dev, &wcfg, &ctx->flows[i]);
+		ret = dml_netdev_add_ntuple(ctx->b.dev, &match, queues[i % nbound]);
+		ret = ret < 0 ? ret : dml_wire_connect(ctx->b.dev, &wcfg, &ctx->flows[i]);
 		if (!ret)
 			ret = dml_accept(ctx->listener, SOCK_NONBLOCK, &ctx->socks[i]);
 	}
@@ -331,9 +314,7 @@ static void teardown(struct bench_ctx *ctx)
 		dml_close(ctx->socks[i]);
 	}
 	dml_close(ctx->listener);
-	dml_nl_close(ctx->nl);
-	dml_dmabuf_destroy(ctx->buf);
-	dml_host_destroy(ctx->host);
+	bench_host_down(&ctx->b);
 }
 
 static void reset_peak_rss(void)

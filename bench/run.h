@@ -3,6 +3,8 @@
 #ifndef DML_BENCH_RUN_H
 #define DML_BENCH_RUN_H
 
+#include <time.h>
+
 #include "bench.h"
 
 struct bench_run_params {
@@ -35,6 +37,7 @@ struct bench_run_result {
 };
 
 /* Pins the calling thread to @cpu; a negative @cpu leaves it free. */
+uint64_t bench_clock_ns(clockid_t clk);
 void bench_pin_self(int cpu);
 unsigned long bench_dmabuf_mb_needed(unsigned int flows, unsigned long held);
 int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,

@@ -41,14 +41,6 @@ double bench_t95(unsigned int dof)
 	return 1.96;
 }
 
-/* Half-width of the 95% interval of a mean, from the sum of squares. */
-static double ci95_of(double sum_sq_dev, unsigned int n)
-{
-	if (n < 2)
-		return 0;
-	return bench_t95(n - 1) * sqrt(sum_sq_dev / (n - 1)) / sqrt(n);
-}
-
 /**
  * bench_stat_of() - mean and 95% interval of a set of runs
  * @samples: one figure per run
@@ -74,7 +66,8 @@ struct bench_stat bench_stat_of(const double *samples, unsigned int n)
 	s.mean = sum / n;
 	for (i = 0; i < n; i++)
 		sq += (samples[i] - s.mean) * (samples[i] - s.mean);
-	s.ci95 = ci95_of(sq, n);
+	if (n > 1)
+		s.ci95 = bench_t95(n - 1) * sqrt(sq / (n - 1)) / sqrt(n);
 	return s;
 }
 
@@ -94,29 +87,13 @@ struct bench_stat bench_stat_of(const double *samples, unsigned int n)
 struct bench_stat bench_paired_ratio(const double *num, const double *den,
 				     unsigned int n)
 {
-	struct bench_stat s = { 0 };
-	double sum = 0, sq = 0;
-	unsigned int i;
+	double ratio[BENCH_MAX_RUNS];	/* n is at most --runs */
+	unsigned int i, k = 0;
 
-	for (i = 0; i < n; i++) {
-		if (den[i] == 0)
-			continue;
-		sum += num[i] / den[i];
-		s.n++;
-	}
-	if (!s.n)
-		return s;
-	s.mean = sum / s.n;
-	for (i = 0; i < n; i++) {
-		double d;
-
-		if (den[i] == 0)
-			continue;
-		d = num[i] / den[i] - s.mean;
-		sq += d * d;
-	}
-	s.ci95 = ci95_of(sq, s.n);
-	return s;
+	for (i = 0; i < n && k < BENCH_MAX_RUNS; i++)
+		if (den[i] != 0)
+			ratio[k++] = num[i] / den[i];
+	return bench_stat_of(ratio, k);
 }
 
 /**
