@@ -361,34 +361,24 @@ static int pool_refill_slow(struct hashmap_sock *hs, unsigned int frags_left)
 	return k ? 0 : err;
 }
 
-static int hashmap_next_token(struct dml_token_sock *ts,
-			      struct dml_binding *binding,
-			      struct dml_net_iov *niov, unsigned int frags_left,
-			      uint32_t *token)
+static int hashmap_assign(struct dml_token_sock *ts, struct dml_binding *binding,
+			  struct dml_net_iov *niov, unsigned int frags_left,
+			  uint32_t *token)
 {
 	struct hashmap_sock *hs = to_hs(ts);
 	int err;
 
 	(void)binding;
-	(void)niov;
 	if (hs->idx >= hs->max) {
 		err = pool_refill_slow(hs, frags_left);
 		if (err)
 			return err;
 	}
 	*token = hs->pool[hs->idx]->token;
-	return 0;
-}
-
-static void hashmap_take(struct dml_token_sock *ts, struct dml_binding *binding,
-			 struct dml_net_iov *niov)
-{
-	struct hashmap_sock *hs = to_hs(ts);
-
-	(void)binding;
 	/* The token's own page-pool reference, dropped by DONTNEED or close. */
 	dml_netmem_get(&niov->nm);
 	hs->pool[hs->idx++]->niov = niov;
+	return 0;
 }
 
 static void hashmap_flush(struct dml_token_sock *ts)
@@ -505,8 +495,7 @@ const struct dml_token_ops dml_token_hashmap_ops = {
 	},
 	.sock_create = hashmap_sock_create,
 	.sock_destroy = hashmap_sock_destroy,
-	.next_token = hashmap_next_token,
-	.take = hashmap_take,
+	.assign = hashmap_assign,
 	.flush = hashmap_flush,
 	.release = hashmap_release,
 	.state_bytes = hashmap_state_bytes,

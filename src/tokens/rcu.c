@@ -154,21 +154,13 @@ static const struct dml_id_table_ops rcu_ids = {
 	.unreserve = ids_unreserve,
 };
 
-static int rcu_next_token(struct dml_token_sock *ts, struct dml_binding *binding,
-			  struct dml_net_iov *niov, unsigned int frags_left,
-			  uint32_t *token)
+static int rcu_assign(struct dml_token_sock *ts, struct dml_binding *binding,
+		       struct dml_net_iov *niov, unsigned int frags_left,
+		       uint32_t *token)
 {
 	(void)binding;
-	(void)niov;
-	return dml_xa_pool_next_token(ts, &to_rs(ts)->pool, &rcu_ids,
-				      frags_left, token);
-}
-
-static void rcu_take(struct dml_token_sock *ts, struct dml_binding *binding,
-		     struct dml_net_iov *niov)
-{
-	(void)binding;
-	dml_xa_pool_take(&to_rs(ts)->pool, niov);
+	return dml_xa_pool_assign(ts, &to_rs(ts)->pool, &rcu_ids, niov, frags_left,
+				  token);
 }
 
 static void rcu_flush(struct dml_token_sock *ts)
@@ -269,8 +261,7 @@ const struct dml_token_ops dml_token_rcu_ops = {
 	},
 	.sock_create = rcu_sock_create,
 	.sock_destroy = rcu_sock_destroy,
-	.next_token = rcu_next_token,
-	.take = rcu_take,
+	.assign = rcu_assign,
 	.flush = rcu_flush,
 	.release = rcu_release,
 	.state_bytes = rcu_state_bytes,

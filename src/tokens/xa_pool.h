@@ -84,11 +84,12 @@ static inline int dml_xa_pool_refill_slow(struct dml_token_sock *ts,
 	return k ? 0 : err;
 }
 
-/* The token the next frag's cmsg names; no reference taken yet. */
-static inline int dml_xa_pool_next_token(struct dml_token_sock *ts,
-					 struct dml_xa_pool *pool,
-					 const struct dml_id_table_ops *ids,
-					 unsigned int frags_left, uint32_t *token)
+/* The next frag's token, with its own page-pool reference. */
+static inline int dml_xa_pool_assign(struct dml_token_sock *ts,
+				     struct dml_xa_pool *pool,
+				     const struct dml_id_table_ops *ids,
+				     struct dml_net_iov *niov,
+				     unsigned int frags_left, uint32_t *token)
 {
 	int err;
 
@@ -98,15 +99,10 @@ static inline int dml_xa_pool_next_token(struct dml_token_sock *ts,
 			return err;
 	}
 	*token = pool->tokens[pool->idx];
-	return 0;
-}
-
-static inline void dml_xa_pool_take(struct dml_xa_pool *pool,
-				    struct dml_net_iov *niov)
-{
-	/* The token's own page-pool reference, dropped by DONTNEED or close. */
+	/* Dropped by DONTNEED or close. */
 	dml_netmem_get(&niov->nm);
 	pool->niovs[pool->idx++] = niov;
+	return 0;
 }
 
 /* The end of the skb, or of the call. */

@@ -118,21 +118,13 @@ static const struct dml_id_table_ops xarray_ids = {
 	.erase = ids_erase,
 };
 
-static int xarray_next_token(struct dml_token_sock *ts, struct dml_binding *binding,
-			     struct dml_net_iov *niov, unsigned int frags_left,
-			     uint32_t *token)
+static int xarray_assign(struct dml_token_sock *ts, struct dml_binding *binding,
+			  struct dml_net_iov *niov, unsigned int frags_left,
+			  uint32_t *token)
 {
 	(void)binding;
-	(void)niov;
-	return dml_xa_pool_next_token(ts, &to_xs(ts)->pool, &xarray_ids,
-				      frags_left, token);
-}
-
-static void xarray_take(struct dml_token_sock *ts, struct dml_binding *binding,
-			struct dml_net_iov *niov)
-{
-	(void)binding;
-	dml_xa_pool_take(&to_xs(ts)->pool, niov);
+	return dml_xa_pool_assign(ts, &to_xs(ts)->pool, &xarray_ids, niov, frags_left,
+				  token);
 }
 
 static void xarray_flush(struct dml_token_sock *ts)
@@ -195,8 +187,7 @@ const struct dml_token_ops dml_token_xarray_ops = {
 	},
 	.sock_create = xarray_sock_create,
 	.sock_destroy = xarray_sock_destroy,
-	.next_token = xarray_next_token,
-	.take = xarray_take,
+	.assign = xarray_assign,
 	.flush = xarray_flush,
 	.release = xarray_release,
 	.state_bytes = xarray_state_bytes,

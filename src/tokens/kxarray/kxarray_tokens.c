@@ -121,22 +121,14 @@ static const struct dml_id_table_ops kxarray_ids = {
 	.erase = ids_erase,
 };
 
-/* tcp_xa_pool_refill(): the skb's one lock round, when the pool is used up. */
-static int kxarray_next_token(struct dml_token_sock *ts, struct dml_binding *binding,
-			      struct dml_net_iov *niov, unsigned int frags_left,
-			      uint32_t *token)
+/* tcp_xa_pool_refill() when the pool is used up, then the frag's token. */
+static int kxarray_assign(struct dml_token_sock *ts, struct dml_binding *binding,
+			   struct dml_net_iov *niov, unsigned int frags_left,
+			   uint32_t *token)
 {
 	(void)binding;
-	(void)niov;
-	return dml_xa_pool_next_token(ts, &to_ks(ts)->pool, &kxarray_ids,
-				      frags_left, token);
-}
-
-static void kxarray_take(struct dml_token_sock *ts, struct dml_binding *binding,
-			 struct dml_net_iov *niov)
-{
-	(void)binding;
-	dml_xa_pool_take(&to_ks(ts)->pool, niov);
+	return dml_xa_pool_assign(ts, &to_ks(ts)->pool, &kxarray_ids, niov,
+				  frags_left, token);
 }
 
 /* tcp_xa_pool_commit(): the end of the skb, or of the call. */
@@ -202,8 +194,7 @@ static const struct dml_token_ops kxarray_ops = {
 	},
 	.sock_create = kxarray_sock_create,
 	.sock_destroy = kxarray_sock_destroy,
-	.next_token = kxarray_next_token,
-	.take = kxarray_take,
+	.assign = kxarray_assign,
 	.flush = kxarray_flush,
 	.release = kxarray_release,
 	.state_bytes = kxarray_state_bytes,
