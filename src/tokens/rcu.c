@@ -47,7 +47,7 @@
 #include "xa_pool.h"
 
 struct rcu_sock {
-	struct dml_token_sock ts;
+	struct dml_pool_sock ps;
 	/*
 	 * Writer lock of @tree: reservations, commits, drains and node
 	 * unlinks.  DONTNEED never takes it.
@@ -56,7 +56,6 @@ struct rcu_sock {
 	struct dml_rcu_tree tree;
 	/* Times @lock was taken (S-4.4 tests: one reservation round per skb). */
 	unsigned long lock_rounds;
-	struct dml_xa_pool pool;
 };
 
 static struct rcu_sock *to_rs(struct dml_token_sock *ts)
@@ -70,23 +69,26 @@ static struct dml_token_sock *rcu_sock_create(_Atomic unsigned long *warnings)
 
 	if (!rs)
 		return NULL;
-	rs->ts.warnings = warnings;
+	rs->ps.ts.warnings = warnings;
 	pthread_spin_init(&rs->lock, PTHREAD_PROCESS_PRIVATE);
 	dml_rt_init(&rs->tree);
-	return &rs->ts;
+	return &rs->ps.ts;
 }
 
 /* A writer round starts by freeing the ids DONTNEED claimed. */
-static void round_begin(struct rcu_sock *rs)
+static void round_begin(struct dml_token_sock *ts)
 {
+	struct rcu_sock *rs = to_rs(ts);
+
 	pthread_spin_lock(&rs->lock);
 	rs->lock_rounds++;
 	dml_rt_drain_locked(&rs->tree);
 }
 
 /* Nodes the round unlinked go to call_rcu once the lock is dropped. */
-static void round_end(struct rcu_sock *rs)
+static void round_end(struct dml_token_sock *ts)
 {
+	struct rcu_sock *rs = to_rs(ts);
 	struct dml_xa_node *unlinked = dml_rt_unlinked_locked(&rs->tree);
 
 	pthread_spin_unlock(&rs->lock);
@@ -118,55 +120,34 @@ static void rcu_sock_destroy(struct dml_token_sock *ts)
 	free(rs);
 }
 
-static void ids_lock(struct dml_token_sock *ts)
+static int ids_reserve(struct dml_token_sock *ts, uint32_t *id, void *entry)
 {
-	round_begin(to_rs(ts));
-}
-
-static void ids_unlock(struct dml_token_sock *ts)
-{
-	round_end(to_rs(ts));
-}
-
-static int ids_reserve(struct dml_token_sock *ts, uint32_t *id)
-{
+	(void)entry;
 	return dml_rt_reserve_locked(&to_rs(ts)->tree, id, 1, DML_TOKEN_MAX);
 }
 
 /* Reserved ids are this socket's alone: DONTNEED skips them. */
-static void ids_commit(struct dml_token_sock *ts, uint32_t id,
-		       struct dml_net_iov *niov)
+static void ids_commit(struct dml_token_sock *ts, uint32_t id, void *niov)
 {
 	DML_WARN_ON(ts->warnings, !dml_rt_commit_locked(&to_rs(ts)->tree, id, niov));
 }
 
-static void ids_unreserve(struct dml_token_sock *ts, uint32_t id)
+static void ids_unreserve(struct dml_token_sock *ts, uint32_t id, void *slot)
 {
+	(void)slot;
 	DML_WARN_ON(ts->warnings, !dml_rt_unreserve_locked(&to_rs(ts)->tree, id));
 }
 
 /* DONTNEED is rcu_release()'s own: no erase under the lock. */
 static const struct dml_id_table_ops rcu_ids = {
-	.lock = ids_lock,
-	.unlock = ids_unlock,
+	.lock = round_begin,
+	.unlock = round_end,
 	.reserve = ids_reserve,
 	.commit = ids_commit,
 	.unreserve = ids_unreserve,
 };
 
-static int rcu_assign(struct dml_token_sock *ts, struct dml_binding *binding,
-		       struct dml_net_iov *niov, unsigned int frags_left,
-		       uint32_t *token)
-{
-	(void)binding;
-	return dml_xa_pool_assign(ts, &to_rs(ts)->pool, &rcu_ids, niov, frags_left,
-				  token);
-}
-
-static void rcu_flush(struct dml_token_sock *ts)
-{
-	dml_xa_pool_flush(ts, &to_rs(ts)->pool, &rcu_ids);
-}
+DML_XA_POOL_RECV(rcu, rcu_ids)
 
 /*
  * Lock-free.  The page-pool reference is dropped inside the read-side
@@ -235,9 +216,9 @@ static size_t rcu_state_bytes(struct dml_token_sock *ts)
 	struct rcu_sock *rs = to_rs(ts);
 	size_t nodes;
 
-	round_begin(rs);
+	round_begin(ts);
 	nodes = dml_rt_node_count_locked(&rs->tree);
-	round_end(rs);
+	round_end(ts);
 	return sizeof(*rs) + nodes * dml_rt_node_bytes();
 }
 

@@ -4,6 +4,12 @@
  * token designs.  net/ calls it and knows nothing of a design; a design knows
  * only the state it is handed.  Adding a design is one file and one line in
  * the table of tokens.c.
+ *
+ * Each function in a design's ops table is named <design>_<op>: the
+ * benchmark's callgrind split takes those as the design's entry points, and
+ * what only they call as its code (bench/callgrind_split.c).  xa_pool.h's
+ * DML_XA_POOL_RECV() and DML_XA_POOL_RELEASE() define the pool's ops under
+ * the design's name for that reason.
  */
 #ifndef DML_TOKENS_H
 #define DML_TOKENS_H
