@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "mem/binding.h"
 #include "tokens.h"
 #include "warn.h"
@@ -49,14 +50,6 @@
 #define BITS_PER_LONG	(CHAR_BIT * (uint32_t)sizeof(unsigned long))
 #define IDS_MIN_BITS	1024u		/* IDA_BITMAP_BITS, one IDA leaf */
 #define IDS_MAX_BITS	(DML_TOKEN_MAX + 1)
-
-/*
- * Test hook: when set to N > 0, the Nth allocation of this design from now
- * fails (1 = the next one); it counts down on each allocation and is 0 again
- * once it has fired.  Only tests set it, from one thread, while no other
- * socket of this design allocates.
- */
-unsigned int dml_hashmap_fail_next_alloc;
 
 /* A token: its value first (xa_pool.h), an hlist_node and its key. */
 struct hm_entry {
@@ -86,26 +79,8 @@ static struct hashmap_sock *to_hs(struct dml_token_sock *ts)
 	return (struct hashmap_sock *)ts;
 }
 
-static bool fail_alloc(void)
-{
-	return dml_hashmap_fail_next_alloc &&
-	       --dml_hashmap_fail_next_alloc == 0;
-}
-
-static void *hm_malloc(size_t size)
-{
-	return fail_alloc() ? NULL : malloc(size);
-}
-
-static void *hm_calloc(size_t n, size_t size)
-{
-	return fail_alloc() ? NULL : calloc(n, size);
-}
-
-static void *hm_realloc(void *p, size_t size)
-{
-	return fail_alloc() ? NULL : realloc(p, size);
-}
+/* Every allocation of the design, so that a test can fail each in turn. */
+#define HM_ALLOC(call)	(DML_FAULT(dml_hashmap_fail_next_alloc) ? NULL : (call))
 
 /* hash_32(): Fibonacci hashing spreads dense, small ids over the top bits. */
 static inline uint32_t hash_32(uint32_t val, unsigned int bits)
@@ -151,7 +126,7 @@ static void table_grow_locked(struct hashmap_sock *hs)
 	struct hm_entry **buckets;
 	size_t i;
 
-	buckets = hm_calloc((size_t)1 << bits, sizeof(*buckets));
+	buckets = HM_ALLOC(calloc((size_t)1 << bits, sizeof(*buckets)));
 	if (!buckets)
 		return;
 	for (i = 0; i < table_size(hs); i++) {
@@ -189,7 +164,7 @@ static inline uint32_t find_next_zero_bit(const unsigned long *map,
 
 static int ids_grow_locked(struct hashmap_sock *hs, uint32_t bits)
 {
-	unsigned long *ids = hm_realloc(hs->ids, bits / CHAR_BIT);
+	unsigned long *ids = HM_ALLOC(realloc(hs->ids, bits / CHAR_BIT));
 
 	if (!ids)
 		return -ENOMEM;
@@ -240,15 +215,15 @@ static void id_free_locked(struct hashmap_sock *hs, uint32_t id)
 
 static struct dml_token_sock *hashmap_sock_create(_Atomic unsigned long *warnings)
 {
-	struct hashmap_sock *hs = hm_calloc(1, sizeof(*hs));
+	struct hashmap_sock *hs = HM_ALLOC(calloc(1, sizeof(*hs)));
 
 	if (!hs)
 		return NULL;
-	hs->buckets = hm_calloc((size_t)1 << HASH_MIN_BITS,
-				sizeof(*hs->buckets));
+	hs->buckets = HM_ALLOC(calloc((size_t)1 << HASH_MIN_BITS,
+				      sizeof(*hs->buckets)));
 	if (!hs->buckets)
 		goto err_free_hs;
-	hs->ids = hm_calloc(IDS_MIN_BITS / BITS_PER_LONG, sizeof(*hs->ids));
+	hs->ids = HM_ALLOC(calloc(IDS_MIN_BITS / BITS_PER_LONG, sizeof(*hs->ids)));
 	if (!hs->ids)
 		goto err_free_buckets;
 	hs->ps.ts.warnings = warnings;
@@ -310,7 +285,7 @@ static unsigned int ids_prealloc(struct dml_token_sock *ts, void **entries,
 
 	(void)ts;
 	for (got = 0; got < want; got++) {
-		entries[got] = hm_malloc(sizeof(struct hm_entry));
+		entries[got] = HM_ALLOC(malloc(sizeof(struct hm_entry)));
 		if (!entries[got])
 			break;
 	}

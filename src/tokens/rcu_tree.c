@@ -24,10 +24,9 @@
 
 #include <urcu/urcu-memb.h>
 
+#include "tokens/fault.h"
 #include "tokens/rcu_tree.h"
 #include "tokens/urcu_thread.h"
-
-unsigned int dml_rt_fail_next_alloc;
 
 struct dml_rt_node {
 	struct dml_xa_node xa;

@@ -61,12 +61,6 @@ struct dml_rcu_tree {
 	struct dml_xa_node *unlinked;
 };
 
-/*
- * Test hook: when set to N > 0, the Nth node allocation from now fails; as
- * dml_xa_fail_next_alloc, set only by single-threaded tests.
- */
-extern unsigned int dml_rt_fail_next_alloc;
-
 /**
  * dml_rt_init() - Initialise an empty tree that allocates ids from 1.
  * @rt: the tree.

@@ -13,7 +13,8 @@
  *                          is struct dml_xa_node (the rcu flavour adds its
  *                          claim bookkeeping after it)
  *   XA_FAIL_NEXT_ALLOC     the flavour's allocation-failure test hook, an
- *                          unsigned int lvalue (see xarray.h)
+ *                          unsigned int lvalue (fault.h; the caller
+ *                          includes it)
  *   xa_flavour_node_free() what becomes of a node that left the tree:
  *                          xarray.c hands it to call_rcu at once, as the
  *                          kernel's xa_node_free() does; rcu_tree.c keeps it
@@ -476,7 +477,7 @@ XA_CORE void *xas_find(struct xa_state *xas, uint64_t max)
  */
 XA_CORE struct dml_xa_node *xa_node_alloc(void)
 {
-	if (XA_FAIL_NEXT_ALLOC && --XA_FAIL_NEXT_ALLOC == 0)
+	if (DML_FAULT(XA_FAIL_NEXT_ALLOC))
 		return NULL;
 	return calloc(1, XA_NODE_SIZE);
 }

@@ -13,10 +13,9 @@
 
 #include <urcu/urcu-memb.h>
 
+#include "tokens/fault.h"
 #include "tokens/xarray.h"
 #include "tokens/urcu_thread.h"
-
-unsigned int dml_xa_fail_next_alloc;
 
 #define XA_NODE_SIZE		sizeof(struct dml_xa_node)
 #define XA_FAIL_NEXT_ALLOC	dml_xa_fail_next_alloc

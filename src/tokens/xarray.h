@@ -140,14 +140,6 @@ static inline bool dml_xa_marked(const struct dml_xarray *xa,
 	return xa->flags & (1U << mark);
 }
 
-/*
- * Test hook: when set to N > 0, the Nth node allocation from now fails (1 =
- * the next one); it counts down on each node allocation and is 0 again once
- * it has fired.  Only tests set it, from one thread, with no other xarray in
- * use.
- */
-extern unsigned int dml_xa_fail_next_alloc;
-
 /**
  * dml_xa_init() - Initialise an empty array that allocates ids from 1.
  * @xa: the array.
