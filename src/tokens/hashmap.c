@@ -32,7 +32,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,30 +291,23 @@ static unsigned int ids_prealloc(struct dml_token_sock *ts, void **entries,
 	return got;
 }
 
-static inline int ids_reserve(struct dml_token_sock *ts, uint32_t *id,
-			      void *entry)
+static inline int ids_reserve(struct dml_token_sock *ts, uint32_t *id)
 {
-	struct hm_entry *e = entry;
-	int err = id_alloc_locked(to_hs(ts), &e->token);
-
-	if (err)
-		return err;
-	*id = e->token;
-	return 0;
+	return id_alloc_locked(to_hs(ts), id);
 }
 
 static inline void ids_commit(struct dml_token_sock *ts, uint32_t id,
 			      void *entry)
 {
-	(void)id;
-	table_insert_locked(to_hs(ts), entry);
+	struct hm_entry *e = entry;
+
+	e->token = id;
+	table_insert_locked(to_hs(ts), e);
 }
 
 /* The id is free again; its entry is freed once the lock is dropped. */
-static inline void ids_unreserve(struct dml_token_sock *ts, uint32_t id,
-				 void *entry)
+static inline void ids_unreserve(struct dml_token_sock *ts, uint32_t id)
 {
-	(void)entry;
 	id_free_locked(to_hs(ts), id);
 }
 
@@ -368,13 +360,8 @@ static void hashmap_count_refs(struct dml_token_sock *ts,
 
 	pthread_spin_lock(&hs->lock);
 	for (i = 0; i < table_size(hs); i++) {
-		for (e = hs->buckets[i]; e; e = e->next) {
-			const struct dml_net_iov *niov = e->niov;
-
-			if (niov >= binding->vec &&
-			    niov < binding->vec + binding->nr_niovs)
-				refs[niov - binding->vec]++;
-		}
+		for (e = hs->buckets[i]; e; e = e->next)
+			dml_count_ref(binding, refs, e->niov);
 	}
 	pthread_spin_unlock(&hs->lock);
 }

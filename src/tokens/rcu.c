@@ -43,6 +43,7 @@
 #include "mem/binding.h"
 #include "rcu_tree.h"
 #include "tokens.h"
+#include "urcu_thread.h"
 #include "warn.h"
 #include "xa_pool.h"
 
@@ -120,9 +121,8 @@ static void rcu_sock_destroy(struct dml_token_sock *ts)
 	free(rs);
 }
 
-static int ids_reserve(struct dml_token_sock *ts, uint32_t *id, void *entry)
+static int ids_reserve(struct dml_token_sock *ts, uint32_t *id)
 {
-	(void)entry;
 	return dml_rt_reserve_locked(&to_rs(ts)->tree, id, 1, DML_TOKEN_MAX);
 }
 
@@ -132,9 +132,8 @@ static void ids_commit(struct dml_token_sock *ts, uint32_t id, void *niov)
 	DML_WARN_ON(ts->warnings, !dml_rt_commit_locked(&to_rs(ts)->tree, id, niov));
 }
 
-static void ids_unreserve(struct dml_token_sock *ts, uint32_t id, void *slot)
+static void ids_unreserve(struct dml_token_sock *ts, uint32_t id)
 {
-	(void)slot;
 	DML_WARN_ON(ts->warnings, !dml_rt_unreserve_locked(&to_rs(ts)->tree, id));
 }
 
@@ -162,7 +161,7 @@ static int rcu_release(struct dml_token_sock *ts, const struct dmabuf_token *tok
 	int released = 0;
 	uint32_t j;
 
-	dml_rt_read_lock();
+	dml_urcu_read_lock();
 	for (i = 0; i < nr_tokens; i++) {
 		for (j = 0; j < tokens[i].token_count; j++) {
 			struct dml_net_iov *niov;
@@ -178,7 +177,7 @@ static int rcu_release(struct dml_token_sock *ts, const struct dmabuf_token *tok
 		}
 	}
 out_unlock:
-	dml_rt_read_unlock();
+	dml_urcu_read_unlock();
 	return released;
 }
 
@@ -189,12 +188,9 @@ struct count_refs_arg {
 
 static void count_ref(void *entry, void *arg)
 {
-	const struct dml_net_iov *niov = entry;
 	struct count_refs_arg *c = arg;
-	const struct dml_net_iov *vec = c->binding->vec;
 
-	if (niov >= vec && niov < vec + c->binding->nr_niovs)
-		c->refs[niov - vec]++;
+	dml_count_ref(c->binding, c->refs, entry);
 }
 
 /* Read-only: no drain, so the checker changes nothing it checks. */

@@ -40,23 +40,32 @@ struct dml_id_table_ops {
 	void (*lock)(struct dml_token_sock *ts);
 	void (*unlock)(struct dml_token_sock *ts);
 	/*
-	 * Optional: up to @want entries for reserve(), allocated before the
-	 * lock (a GFP_KERNEL allocation may sleep); returns how many, fewer
-	 * when an allocation failed.  free_entry() then frees, unlocked, an
-	 * entry no id holds any more.
+	 * Optional: up to @want entries for the ids about to be reserved,
+	 * allocated before the lock (a GFP_KERNEL allocation may sleep);
+	 * returns how many, fewer when an allocation failed.  free_entry()
+	 * then frees, unlocked, an entry no id holds any more.
 	 */
 	unsigned int (*prealloc)(struct dml_token_sock *ts, void **entries,
 				 unsigned int want);
 	void (*free_entry)(void *entry);
-	/* The lowest free id from 1, held for @entry (NULL without prealloc). */
-	int (*reserve)(struct dml_token_sock *ts, uint32_t *id, void *entry);
+	/* The lowest free id from 1, held as a placeholder. */
+	int (*reserve)(struct dml_token_sock *ts, uint32_t *id);
+	/* The reserved @id becomes a token holding @slot. */
 	void (*commit)(struct dml_token_sock *ts, uint32_t id, void *slot);
-	void (*unreserve)(struct dml_token_sock *ts, uint32_t id, void *slot);
+	void (*unreserve)(struct dml_token_sock *ts, uint32_t id);
 	/* Optional: the end of a round of commits. */
 	void (*commit_end)(struct dml_token_sock *ts);
 	/* A committed token's slot, removed; NULL for anything else. */
 	void *(*erase)(struct dml_token_sock *ts, uint32_t id);
 };
+
+/* count_refs(): one more reference on @niov's page if it is @binding's. */
+static inline void dml_count_ref(const struct dml_binding *binding,
+				 uint32_t *refs, const struct dml_net_iov *niov)
+{
+	if (niov >= binding->vec && niov < binding->vec + binding->nr_niovs)
+		refs[niov - binding->vec]++;
+}
 
 /*
  * Ids reserved for the skb being read; only recvmsg (socket lock), but
@@ -69,6 +78,7 @@ struct dml_xa_pool {
 	void *slots[DML_MAX_SKB_FRAGS];
 };
 
+/* What a socket of a design on this pool begins with. */
 struct dml_pool_sock {
 	struct dml_token_sock ts;
 	struct dml_xa_pool pool;
@@ -82,13 +92,6 @@ struct dml_pool_sock {
 static inline struct dml_xa_pool *dml_xa_pool_of(struct dml_token_sock *ts)
 {
 	return &((struct dml_pool_sock *)ts)->pool;
-}
-
-/* The net_iov a slot holds. */
-static inline struct dml_net_iov *
-dml_xa_pool_slot_niov(const struct dml_id_table_ops *ids, void *slot)
-{
-	return ids->prealloc ? *(struct dml_net_iov **)slot : slot;
 }
 
 static inline void dml_xa_pool_free_entries(const struct dml_id_table_ops *ids,
@@ -115,7 +118,7 @@ static inline unsigned int dml_xa_pool_commit_locked(struct dml_token_sock *ts,
 	for (i = 0; i < pool->idx; i++)
 		ids->commit(ts, pool->tokens[i], pool->slots[i]);
 	for (; i < pool->max; i++) {
-		ids->unreserve(ts, pool->tokens[i], pool->slots[i]);
+		ids->unreserve(ts, pool->tokens[i]);
 		if (ids->free_entry)
 			spare[n++] = pool->slots[i];
 	}
@@ -143,8 +146,7 @@ static inline int dml_xa_pool_refill_slow(struct dml_token_sock *ts,
 	ids->lock(ts);
 	nr_spare = dml_xa_pool_commit_locked(ts, ids, spare);
 	for (k = 0; k < got; k++) {
-		err = ids->reserve(ts, &pool->tokens[k],
-				   ids->prealloc ? fresh[k] : NULL);
+		err = ids->reserve(ts, &pool->tokens[k]);
 		if (err)
 			break;
 		if (ids->prealloc)
@@ -206,7 +208,8 @@ static inline void dml_xa_pool_put_batch(_Atomic unsigned long *warnings,
 	unsigned int k;
 
 	for (k = 0; k < n; k++) {
-		struct dml_net_iov *niov = dml_xa_pool_slot_niov(ids, batch[k]);
+		struct dml_net_iov *niov = ids->prealloc ?
+			*(struct dml_net_iov **)batch[k] : batch[k];
 
 		DML_WARN_ON(warnings, !dml_netmem_put(&niov->nm));
 		if (ids->free_entry)

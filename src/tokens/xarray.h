@@ -215,6 +215,10 @@ void *dml_xa_cmpxchg(struct dml_xarray *xa, uint32_t id, void *old,
  */
 void *dml_xa_find(const struct dml_xarray *xa, uint32_t *index, uint32_t max);
 
+/* xa_for_each() over the ids up to @max, which is below UINT32_MAX. */
+#define dml_xa_for_each(xa, index, entry, max)				\
+	for ((index) = 0; ((entry) = dml_xa_find(xa, &(index), max)); (index)++)
+
 /**
  * dml_xa_destroy() - Free every node; the array is empty afterwards.
  * @xa: the array.

@@ -6,7 +6,6 @@
  * round, and DONTNEED erases under the lock, dropping page-pool references
  * outside it 16 at a time (S-4.4, S-5.3, S-6.1).
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -64,22 +63,17 @@ static void xarray_sock_destroy(struct dml_token_sock *ts)
 {
 	struct xarray_sock *xs = to_xs(ts);
 	struct dml_net_iov *niov;
-	uint32_t index = 0;
+	uint32_t index;
 
-	while ((niov = dml_xa_find(&xs->xa, &index, DML_TOKEN_MAX))) {
+	dml_xa_for_each(&xs->xa, index, niov, DML_TOKEN_MAX)
 		DML_WARN_ON(ts->warnings, !dml_netmem_put(&niov->nm));
-		if (index == DML_TOKEN_MAX)
-			break;
-		index++;
-	}
 	dml_xa_destroy(&xs->xa);
 	pthread_spin_destroy(&xs->lock);
 	free(xs);
 }
 
-static int ids_reserve(struct dml_token_sock *ts, uint32_t *id, void *entry)
+static int ids_reserve(struct dml_token_sock *ts, uint32_t *id)
 {
-	(void)entry;
 	return dml_xa_alloc(&to_xs(ts)->xa, id, DML_XA_ZERO_ENTRY, 1, DML_TOKEN_MAX);
 }
 
@@ -88,9 +82,8 @@ static void ids_commit(struct dml_token_sock *ts, uint32_t id, void *niov)
 	dml_xa_cmpxchg(&to_xs(ts)->xa, id, DML_XA_ZERO_ENTRY, niov);
 }
 
-static void ids_unreserve(struct dml_token_sock *ts, uint32_t id, void *slot)
+static void ids_unreserve(struct dml_token_sock *ts, uint32_t id)
 {
-	(void)slot;
 	dml_xa_erase(&to_xs(ts)->xa, id);
 }
 
@@ -116,16 +109,11 @@ static void xarray_count_refs(struct dml_token_sock *ts,
 {
 	struct xarray_sock *xs = to_xs(ts);
 	struct dml_net_iov *niov;
-	uint32_t index = 0;
+	uint32_t index;
 
 	xa_lock(ts);
-	while ((niov = dml_xa_find(&xs->xa, &index, DML_TOKEN_MAX))) {
-		if (niov >= binding->vec && niov < binding->vec + binding->nr_niovs)
-			refs[niov - binding->vec]++;
-		if (index == DML_TOKEN_MAX)
-			break;
-		index++;
-	}
+	dml_xa_for_each(&xs->xa, index, niov, DML_TOKEN_MAX)
+		dml_count_ref(binding, refs, niov);
 	xa_unlock(ts);
 }
 

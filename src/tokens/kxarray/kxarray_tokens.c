@@ -77,9 +77,8 @@ static void ids_unlock(struct dml_token_sock *ts)
 	xa_unlock_bh(&to_ks(ts)->frags);
 }
 
-static int ids_reserve(struct dml_token_sock *ts, uint32_t *id, void *entry)
+static int ids_reserve(struct dml_token_sock *ts, uint32_t *id)
 {
-	(void)entry;
 	return __xa_alloc(&to_ks(ts)->frags, id, XA_ZERO_ENTRY, xa_limit_31b,
 			  GFP_KERNEL);
 }
@@ -90,9 +89,8 @@ static void ids_commit(struct dml_token_sock *ts, uint32_t id, void *niov)
 	__xa_cmpxchg(&to_ks(ts)->frags, id, XA_ZERO_ENTRY, niov, GFP_KERNEL);
 }
 
-static void ids_unreserve(struct dml_token_sock *ts, uint32_t id, void *slot)
+static void ids_unreserve(struct dml_token_sock *ts, uint32_t id)
 {
-	(void)slot;
 	__xa_erase(&to_ks(ts)->frags, id);
 }
 
@@ -135,10 +133,8 @@ static void kxarray_count_refs(struct dml_token_sock *ts,
 	unsigned long index;
 
 	xa_lock_bh(&ks->frags);
-	xa_for_each(&ks->frags, index, niov) {
-		if (niov >= binding->vec && niov < binding->vec + binding->nr_niovs)
-			refs[niov - binding->vec]++;
-	}
+	xa_for_each(&ks->frags, index, niov)
+		dml_count_ref(binding, refs, niov);
 	xa_unlock_bh(&ks->frags);
 }
 
