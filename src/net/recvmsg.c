@@ -129,17 +129,19 @@ static int recv_dmabuf(struct dml_token_sock *ts, const struct dml_skb *skb,
 					 DML_PAGE_SIZE + frag->offset + (offset - start);
 			cm.frag_size = copy;
 			cm.dmabuf_id = binding->id;
-			/* Room first: a frag whose cmsg cannot be written joins nothing. */
+			/*
+			 * Room first: a frag whose cmsg cannot be written joins
+			 * nothing, so a token gets its reference only with its
+			 * cmsg (S-4.7).
+			 */
 			err = cmsg_room(w);
 			if (err)
 				goto out;
-			err = ops->next_token(ts, binding, niov, skb->nr_frags - i,
-					      &cm.frag_token);
+			err = ops->assign(ts, binding, niov, skb->nr_frags - i,
+					  &cm.frag_token);
 			if (err)
 				goto out;
 			put_devmem_cmsg(w, SCM_DEVMEM_DMABUF, &cm);
-			/* A reference only for a token whose cmsg was written (S-4.7). */
-			ops->take(ts, binding, niov);
 			offset += copy;
 			remaining -= copy;
 			sent += (int)copy;

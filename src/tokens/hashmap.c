@@ -32,11 +32,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "mem/binding.h"
 #include "tokens.h"
 #include "warn.h"
@@ -50,25 +50,18 @@
 #define IDS_MIN_BITS	1024u		/* IDA_BITMAP_BITS, one IDA leaf */
 #define IDS_MAX_BITS	(DML_TOKEN_MAX + 1)
 
-/*
- * Test hook: when set to N > 0, the Nth allocation of this design from now
- * fails (1 = the next one); it counts down on each allocation and is 0 again
- * once it has fired.  Only tests set it, from one thread, while no other
- * socket of this design allocates.
- */
-unsigned int dml_hashmap_fail_next_alloc;
-
-/* A token: an hlist_node plus its key and value. */
+/* A token: its value first (xa_pool.h), an hlist_node and its key. */
 struct hm_entry {
-	struct hm_entry *next;
 	struct dml_net_iov *niov;
+	struct hm_entry *next;
 	uint32_t token;
 };
 
 struct hashmap_sock {
-	struct dml_token_sock ts;
+	struct dml_pool_sock ps;	/* its slots are entries */
 	/*
-	 * The token lock: protects everything from @buckets to @nr_reserved.
+	 * The token lock: protects everything from @buckets to @hint, and
+	 * the pool's count of reserved ids is only changed under it too.
 	 * DONTNEED takes it without the socket lock.
 	 */
 	pthread_spinlock_t lock;
@@ -78,14 +71,6 @@ struct hashmap_sock {
 	unsigned long *ids;		/* bit set = id issued or reserved */
 	uint32_t nr_id_bits;		/* a power of two, >= IDS_MIN_BITS */
 	uint32_t hint;			/* ids [1, hint) are all busy */
-	unsigned int nr_reserved;	/* ids reserved but not committed */
-	/*
-	 * tcp_xa_pool: ids reserved for the skb being read, each with its
-	 * entry.  Only the holder of the socket lock (recvmsg) touches these.
-	 */
-	unsigned int max;
-	unsigned int idx;
-	struct hm_entry *pool[DML_MAX_SKB_FRAGS];
 };
 
 static struct hashmap_sock *to_hs(struct dml_token_sock *ts)
@@ -93,26 +78,8 @@ static struct hashmap_sock *to_hs(struct dml_token_sock *ts)
 	return (struct hashmap_sock *)ts;
 }
 
-static bool fail_alloc(void)
-{
-	return dml_hashmap_fail_next_alloc &&
-	       --dml_hashmap_fail_next_alloc == 0;
-}
-
-static void *hm_malloc(size_t size)
-{
-	return fail_alloc() ? NULL : malloc(size);
-}
-
-static void *hm_calloc(size_t n, size_t size)
-{
-	return fail_alloc() ? NULL : calloc(n, size);
-}
-
-static void *hm_realloc(void *p, size_t size)
-{
-	return fail_alloc() ? NULL : realloc(p, size);
-}
+/* Every allocation of the design, so that a test can fail each in turn. */
+#define HM_ALLOC(call)	(DML_FAULT(dml_hashmap_fail_next_alloc) ? NULL : (call))
 
 /* hash_32(): Fibonacci hashing spreads dense, small ids over the top bits. */
 static inline uint32_t hash_32(uint32_t val, unsigned int bits)
@@ -158,7 +125,7 @@ static void table_grow_locked(struct hashmap_sock *hs)
 	struct hm_entry **buckets;
 	size_t i;
 
-	buckets = hm_calloc((size_t)1 << bits, sizeof(*buckets));
+	buckets = HM_ALLOC(calloc((size_t)1 << bits, sizeof(*buckets)));
 	if (!buckets)
 		return;
 	for (i = 0; i < table_size(hs); i++) {
@@ -177,8 +144,8 @@ static void table_grow_locked(struct hashmap_sock *hs)
 	hs->bits = bits;
 }
 
-static uint32_t find_next_zero_bit(const unsigned long *map, uint32_t size,
-				   uint32_t start)
+static inline uint32_t find_next_zero_bit(const unsigned long *map,
+					  uint32_t size, uint32_t start)
 {
 	uint32_t i = start / BITS_PER_LONG;
 	unsigned long word;
@@ -196,7 +163,7 @@ static uint32_t find_next_zero_bit(const unsigned long *map, uint32_t size,
 
 static int ids_grow_locked(struct hashmap_sock *hs, uint32_t bits)
 {
-	unsigned long *ids = hm_realloc(hs->ids, bits / CHAR_BIT);
+	unsigned long *ids = HM_ALLOC(realloc(hs->ids, bits / CHAR_BIT));
 
 	if (!ids)
 		return -ENOMEM;
@@ -220,7 +187,7 @@ static int ids_grow_locked(struct hashmap_sock *hs, uint32_t bits)
  * free marks of its xarray of 1024-bit leaves; this flat bitmap is the plain
  * version whose worst case the benchmark is free to show.
  */
-static int id_alloc_locked(struct hashmap_sock *hs, uint32_t *id)
+static inline int id_alloc_locked(struct hashmap_sock *hs, uint32_t *id)
 {
 	uint32_t bit = find_next_zero_bit(hs->ids, hs->nr_id_bits, hs->hint);
 	int err;
@@ -245,33 +212,25 @@ static void id_free_locked(struct hashmap_sock *hs, uint32_t id)
 		hs->hint = id;
 }
 
-static void free_entries(struct hm_entry **entries, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		free(entries[i]);
-}
-
 static struct dml_token_sock *hashmap_sock_create(_Atomic unsigned long *warnings)
 {
-	struct hashmap_sock *hs = hm_calloc(1, sizeof(*hs));
+	struct hashmap_sock *hs = HM_ALLOC(calloc(1, sizeof(*hs)));
 
 	if (!hs)
 		return NULL;
-	hs->buckets = hm_calloc((size_t)1 << HASH_MIN_BITS,
-				sizeof(*hs->buckets));
+	hs->buckets = HM_ALLOC(calloc((size_t)1 << HASH_MIN_BITS,
+				      sizeof(*hs->buckets)));
 	if (!hs->buckets)
 		goto err_free_hs;
-	hs->ids = hm_calloc(IDS_MIN_BITS / BITS_PER_LONG, sizeof(*hs->ids));
+	hs->ids = HM_ALLOC(calloc(IDS_MIN_BITS / BITS_PER_LONG, sizeof(*hs->ids)));
 	if (!hs->ids)
 		goto err_free_buckets;
-	hs->ts.warnings = warnings;
+	hs->ps.ts.warnings = warnings;
 	hs->bits = HASH_MIN_BITS;
 	hs->nr_id_bits = IDS_MIN_BITS;
 	hs->hint = 1;
 	pthread_spin_init(&hs->lock, PTHREAD_PROCESS_PRIVATE);
-	return &hs->ts;
+	return &hs->ps.ts;
 
 err_free_buckets:
 	free(hs->buckets);
@@ -303,164 +262,93 @@ static void hashmap_sock_destroy(struct dml_token_sock *ts)
 }
 
 /*
- * Inserts the entries of the tokens handed out and frees the ids of the
- * rest, whose entries go to @spare for freeing outside the lock; lock held.
- * Returns how many went to @spare.
+ * The id table under xa_pool.h.  Those run per id are inline, as the
+ * bitmap search under them: the pool calls them in its loops, where a call
+ * per id costs more than their bodies.
  */
-static unsigned int pool_commit_locked(struct hashmap_sock *hs,
-				       struct hm_entry **spare)
+static void ids_lock(struct dml_token_sock *ts)
 {
-	unsigned int i, n = 0;
+	pthread_spin_lock(&to_hs(ts)->lock);
+}
 
-	for (i = 0; i < hs->idx; i++)
-		table_insert_locked(hs, hs->pool[i]);
-	for (; i < hs->max; i++) {
-		id_free_locked(hs, hs->pool[i]->token);
-		spare[n++] = hs->pool[i];
+static void ids_unlock(struct dml_token_sock *ts)
+{
+	pthread_spin_unlock(&to_hs(ts)->lock);
+}
+
+/* kmem_cache_alloc(GFP_KERNEL) may sleep: the entries come before the lock. */
+static unsigned int ids_prealloc(struct dml_token_sock *ts, void **entries,
+				 unsigned int want)
+{
+	unsigned int got;
+
+	(void)ts;
+	for (got = 0; got < want; got++) {
+		entries[got] = HM_ALLOC(malloc(sizeof(struct hm_entry)));
+		if (!entries[got])
+			break;
 	}
+	return got;
+}
+
+static inline int ids_reserve(struct dml_token_sock *ts, uint32_t *id)
+{
+	return id_alloc_locked(to_hs(ts), id);
+}
+
+static inline void ids_commit(struct dml_token_sock *ts, uint32_t id,
+			      void *entry)
+{
+	struct hm_entry *e = entry;
+
+	e->token = id;
+	table_insert_locked(to_hs(ts), e);
+}
+
+/* The id is free again; its entry is freed once the lock is dropped. */
+static inline void ids_unreserve(struct dml_token_sock *ts, uint32_t id)
+{
+	id_free_locked(to_hs(ts), id);
+}
+
+/* Once per round, not per insert: a failed growth is tried at the next. */
+static inline void ids_commit_end(struct dml_token_sock *ts)
+{
+	struct hashmap_sock *hs = to_hs(ts);
+
 	if (hs->nr_items > table_size(hs) && hs->bits < HASH_MAX_BITS)
 		table_grow_locked(hs);
-	hs->nr_reserved = 0;
-	hs->max = 0;
-	hs->idx = 0;
-	return n;
 }
 
-static int pool_refill_slow(struct hashmap_sock *hs, unsigned int frags_left)
-{
-	unsigned int k, got, nr_spare,
-		want = frags_left < DML_MAX_SKB_FRAGS ? frags_left : DML_MAX_SKB_FRAGS;
-	struct hm_entry *fresh[DML_MAX_SKB_FRAGS], *spare[DML_MAX_SKB_FRAGS];
-	int err = 0;
-
-	/*
-	 * kmem_cache_alloc(GFP_KERNEL) may sleep, so the entries are allocated
-	 * before the spinlock; fewer than wanted still reserves that many.
-	 */
-	for (got = 0; got < want; got++) {
-		fresh[got] = hm_malloc(sizeof(*fresh[got]));
-		if (!fresh[got]) {
-			err = -ENOMEM;
-			break;
-		}
-	}
-	pthread_spin_lock(&hs->lock);
-	nr_spare = pool_commit_locked(hs, spare);
-	for (k = 0; k < got; k++) {
-		err = id_alloc_locked(hs, &fresh[k]->token);
-		if (err)
-			break;
-		hs->pool[k] = fresh[k];
-	}
-	hs->nr_reserved = k;
-	pthread_spin_unlock(&hs->lock);
-	hs->max = k;
-	hs->idx = 0;
-	free_entries(spare, nr_spare);
-	free_entries(fresh + k, got - k);
-	return k ? 0 : err;
-}
-
-static int hashmap_next_token(struct dml_token_sock *ts,
-			      struct dml_binding *binding,
-			      struct dml_net_iov *niov, unsigned int frags_left,
-			      uint32_t *token)
+/*
+ * Id 0, free ids and ids reserved by a recvmsg in progress have no entry
+ * and are skipped: a reservation is not a token yet, and it stays for its
+ * commit (as the xarray design, unlike the kernel: docs/deviations.md).
+ */
+static inline void *ids_erase(struct dml_token_sock *ts, uint32_t id)
 {
 	struct hashmap_sock *hs = to_hs(ts);
-	int err;
+	struct hm_entry *e = table_erase_locked(hs, id);
 
-	(void)binding;
-	(void)niov;
-	if (hs->idx >= hs->max) {
-		err = pool_refill_slow(hs, frags_left);
-		if (err)
-			return err;
-	}
-	*token = hs->pool[hs->idx]->token;
-	return 0;
+	if (e)
+		id_free_locked(hs, e->token);
+	return e;
 }
 
-static void hashmap_take(struct dml_token_sock *ts, struct dml_binding *binding,
-			 struct dml_net_iov *niov)
-{
-	struct hashmap_sock *hs = to_hs(ts);
+static const struct dml_id_table_ops hashmap_ids = {
+	.lock = ids_lock,
+	.unlock = ids_unlock,
+	.prealloc = ids_prealloc,
+	.free_entry = free,
+	.reserve = ids_reserve,
+	.commit = ids_commit,
+	.unreserve = ids_unreserve,
+	.commit_end = ids_commit_end,
+	.erase = ids_erase,
+};
 
-	(void)binding;
-	/* The token's own page-pool reference, dropped by DONTNEED or close. */
-	dml_netmem_get(&niov->nm);
-	hs->pool[hs->idx++]->niov = niov;
-}
-
-static void hashmap_flush(struct dml_token_sock *ts)
-{
-	struct hashmap_sock *hs = to_hs(ts);
-	struct hm_entry *spare[DML_MAX_SKB_FRAGS];
-	unsigned int n;
-
-	if (!hs->max)
-		return;
-	pthread_spin_lock(&hs->lock);
-	n = pool_commit_locked(hs, spare);
-	pthread_spin_unlock(&hs->lock);
-	free_entries(spare, n);
-}
-
-static void put_batch(_Atomic unsigned long *warnings, struct hm_entry **batch,
-		      unsigned int n)
-{
-	unsigned int k;
-
-	for (k = 0; k < n; k++) {
-		DML_WARN_ON(warnings, !dml_netmem_put(&batch[k]->niov->nm));
-		free(batch[k]);
-	}
-}
-
-static int hashmap_release(struct dml_token_sock *ts,
-			   const struct dmabuf_token *tokens,
-			   unsigned int nr_tokens)
-{
-	struct hashmap_sock *hs = to_hs(ts);
-	struct hm_entry *batch[DML_PUT_BATCH];
-	unsigned int i, n = 0, frags = 0;
-	int released = 0;
-	uint32_t j;
-
-	pthread_spin_lock(&hs->lock);
-	for (i = 0; i < nr_tokens; i++) {
-		for (j = 0; j < tokens[i].token_count; j++) {
-			struct hm_entry *e;
-
-			if (++frags > DML_MAX_DONTNEED_FRAGS)
-				goto out_unlock;
-			/*
-			 * u32 wrap of start + j lands on some id: harmless.
-			 * Id 0, free ids and ids reserved by a recvmsg in
-			 * progress have no entry and are skipped: a
-			 * reservation is not a token yet, and it stays for
-			 * its commit (as the xarray design, unlike the
-			 * kernel: docs/deviations.md).
-			 */
-			e = table_erase_locked(hs, tokens[i].token_start + j);
-			if (!e)
-				continue;
-			id_free_locked(hs, e->token);
-			batch[n++] = e;
-			released++;
-			if (n == DML_PUT_BATCH) {
-				/* Page-pool puts and frees run unlocked. */
-				pthread_spin_unlock(&hs->lock);
-				put_batch(ts->warnings, batch, n);
-				n = 0;
-				pthread_spin_lock(&hs->lock);
-			}
-		}
-	}
-out_unlock:
-	pthread_spin_unlock(&hs->lock);
-	put_batch(ts->warnings, batch, n);
-	return released;
-}
+DML_XA_POOL_RECV(hashmap, hashmap_ids)
+DML_XA_POOL_RELEASE(hashmap, hashmap_ids)
 
 static void hashmap_count_refs(struct dml_token_sock *ts,
 			       const struct dml_binding *binding,
@@ -472,13 +360,8 @@ static void hashmap_count_refs(struct dml_token_sock *ts,
 
 	pthread_spin_lock(&hs->lock);
 	for (i = 0; i < table_size(hs); i++) {
-		for (e = hs->buckets[i]; e; e = e->next) {
-			const struct dml_net_iov *niov = e->niov;
-
-			if (niov >= binding->vec &&
-			    niov < binding->vec + binding->nr_niovs)
-				refs[niov - binding->vec]++;
-		}
+		for (e = hs->buckets[i]; e; e = e->next)
+			dml_count_ref(binding, refs, e->niov);
 	}
 	pthread_spin_unlock(&hs->lock);
 }
@@ -491,7 +374,7 @@ static size_t hashmap_state_bytes(struct dml_token_sock *ts)
 
 	pthread_spin_lock(&hs->lock);
 	bytes = sizeof(*hs) + table_size(hs) * sizeof(*hs->buckets) +
-		(hs->nr_items + hs->nr_reserved) * sizeof(struct hm_entry) +
+		(hs->nr_items + hs->ps.pool.max) * sizeof(struct hm_entry) +
 		hs->nr_id_bits / CHAR_BIT;
 	pthread_spin_unlock(&hs->lock);
 	return bytes;
@@ -505,8 +388,7 @@ const struct dml_token_ops dml_token_hashmap_ops = {
 	},
 	.sock_create = hashmap_sock_create,
 	.sock_destroy = hashmap_sock_destroy,
-	.next_token = hashmap_next_token,
-	.take = hashmap_take,
+	.assign = hashmap_assign,
 	.flush = hashmap_flush,
 	.release = hashmap_release,
 	.state_bytes = hashmap_state_bytes,

@@ -59,9 +59,9 @@ static int niov_join_slow(struct niov_sock *ns, struct dml_binding *binding)
 	return 0;
 }
 
-static int niov_next_token(struct dml_token_sock *ts, struct dml_binding *binding,
-			   struct dml_net_iov *niov, unsigned int frags_left,
-			   uint32_t *token)
+static int niov_assign(struct dml_token_sock *ts, struct dml_binding *binding,
+		       struct dml_net_iov *niov, unsigned int frags_left,
+		       uint32_t *token)
 {
 	struct niov_sock *ns = to_niov(ts);
 	struct dml_binding *joined = atomic_load_explicit(&ns->binding,
@@ -78,13 +78,6 @@ static int niov_next_token(struct dml_token_sock *ts, struct dml_binding *bindin
 			return err;
 	}
 	*token = dml_net_iov_index(binding, niov);
-	return 0;
-}
-
-static void niov_take(struct dml_token_sock *ts, struct dml_binding *binding,
-		      struct dml_net_iov *niov)
-{
-	(void)ts;
 	/*
 	 * Only the first outstanding delivery pins the page in the pool, but
 	 * the reference is taken before the uref shows it: otherwise a
@@ -96,6 +89,7 @@ static void niov_take(struct dml_token_sock *ts, struct dml_binding *binding,
 	dml_netmem_get(&niov->nm);
 	if (atomic_fetch_add_explicit(&niov->uref, 1, memory_order_acq_rel) != 0)
 		DML_WARN_ON(binding->table->warnings, !dml_netmem_put(&niov->nm));
+	return 0;
 }
 
 /* Drops one uref unless it is already 0 (the v10 bug this project fixes). */
@@ -172,8 +166,7 @@ const struct dml_token_ops dml_token_niov_ops = {
 	},
 	.sock_create = niov_sock_create,
 	.sock_destroy = niov_sock_destroy,
-	.next_token = niov_next_token,
-	.take = niov_take,
+	.assign = niov_assign,
 	.release = niov_release,
 	.binding_reclaim = niov_binding_reclaim,
 	.state_bytes = niov_state_bytes,

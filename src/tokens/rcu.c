@@ -43,11 +43,12 @@
 #include "mem/binding.h"
 #include "rcu_tree.h"
 #include "tokens.h"
+#include "urcu_thread.h"
 #include "warn.h"
 #include "xa_pool.h"
 
 struct rcu_sock {
-	struct dml_token_sock ts;
+	struct dml_pool_sock ps;
 	/*
 	 * Writer lock of @tree: reservations, commits, drains and node
 	 * unlinks.  DONTNEED never takes it.
@@ -56,7 +57,6 @@ struct rcu_sock {
 	struct dml_rcu_tree tree;
 	/* Times @lock was taken (S-4.4 tests: one reservation round per skb). */
 	unsigned long lock_rounds;
-	struct dml_xa_pool pool;
 };
 
 static struct rcu_sock *to_rs(struct dml_token_sock *ts)
@@ -70,23 +70,26 @@ static struct dml_token_sock *rcu_sock_create(_Atomic unsigned long *warnings)
 
 	if (!rs)
 		return NULL;
-	rs->ts.warnings = warnings;
+	rs->ps.ts.warnings = warnings;
 	pthread_spin_init(&rs->lock, PTHREAD_PROCESS_PRIVATE);
 	dml_rt_init(&rs->tree);
-	return &rs->ts;
+	return &rs->ps.ts;
 }
 
 /* A writer round starts by freeing the ids DONTNEED claimed. */
-static void round_begin(struct rcu_sock *rs)
+static void round_begin(struct dml_token_sock *ts)
 {
+	struct rcu_sock *rs = to_rs(ts);
+
 	pthread_spin_lock(&rs->lock);
 	rs->lock_rounds++;
 	dml_rt_drain_locked(&rs->tree);
 }
 
 /* Nodes the round unlinked go to call_rcu once the lock is dropped. */
-static void round_end(struct rcu_sock *rs)
+static void round_end(struct dml_token_sock *ts)
 {
+	struct rcu_sock *rs = to_rs(ts);
 	struct dml_xa_node *unlinked = dml_rt_unlinked_locked(&rs->tree);
 
 	pthread_spin_unlock(&rs->lock);
@@ -118,24 +121,13 @@ static void rcu_sock_destroy(struct dml_token_sock *ts)
 	free(rs);
 }
 
-static void ids_lock(struct dml_token_sock *ts)
-{
-	round_begin(to_rs(ts));
-}
-
-static void ids_unlock(struct dml_token_sock *ts)
-{
-	round_end(to_rs(ts));
-}
-
 static int ids_reserve(struct dml_token_sock *ts, uint32_t *id)
 {
 	return dml_rt_reserve_locked(&to_rs(ts)->tree, id, 1, DML_TOKEN_MAX);
 }
 
 /* Reserved ids are this socket's alone: DONTNEED skips them. */
-static void ids_commit(struct dml_token_sock *ts, uint32_t id,
-		       struct dml_net_iov *niov)
+static void ids_commit(struct dml_token_sock *ts, uint32_t id, void *niov)
 {
 	DML_WARN_ON(ts->warnings, !dml_rt_commit_locked(&to_rs(ts)->tree, id, niov));
 }
@@ -147,34 +139,14 @@ static void ids_unreserve(struct dml_token_sock *ts, uint32_t id)
 
 /* DONTNEED is rcu_release()'s own: no erase under the lock. */
 static const struct dml_id_table_ops rcu_ids = {
-	.lock = ids_lock,
-	.unlock = ids_unlock,
+	.lock = round_begin,
+	.unlock = round_end,
 	.reserve = ids_reserve,
 	.commit = ids_commit,
 	.unreserve = ids_unreserve,
 };
 
-static int rcu_next_token(struct dml_token_sock *ts, struct dml_binding *binding,
-			  struct dml_net_iov *niov, unsigned int frags_left,
-			  uint32_t *token)
-{
-	(void)binding;
-	(void)niov;
-	return dml_xa_pool_next_token(ts, &to_rs(ts)->pool, &rcu_ids,
-				      frags_left, token);
-}
-
-static void rcu_take(struct dml_token_sock *ts, struct dml_binding *binding,
-		     struct dml_net_iov *niov)
-{
-	(void)binding;
-	dml_xa_pool_take(&to_rs(ts)->pool, niov);
-}
-
-static void rcu_flush(struct dml_token_sock *ts)
-{
-	dml_xa_pool_flush(ts, &to_rs(ts)->pool, &rcu_ids);
-}
+DML_XA_POOL_RECV(rcu, rcu_ids)
 
 /*
  * Lock-free.  The page-pool reference is dropped inside the read-side
@@ -189,7 +161,7 @@ static int rcu_release(struct dml_token_sock *ts, const struct dmabuf_token *tok
 	int released = 0;
 	uint32_t j;
 
-	dml_rt_read_lock();
+	dml_urcu_read_lock();
 	for (i = 0; i < nr_tokens; i++) {
 		for (j = 0; j < tokens[i].token_count; j++) {
 			struct dml_net_iov *niov;
@@ -205,7 +177,7 @@ static int rcu_release(struct dml_token_sock *ts, const struct dmabuf_token *tok
 		}
 	}
 out_unlock:
-	dml_rt_read_unlock();
+	dml_urcu_read_unlock();
 	return released;
 }
 
@@ -216,12 +188,9 @@ struct count_refs_arg {
 
 static void count_ref(void *entry, void *arg)
 {
-	const struct dml_net_iov *niov = entry;
 	struct count_refs_arg *c = arg;
-	const struct dml_net_iov *vec = c->binding->vec;
 
-	if (niov >= vec && niov < vec + c->binding->nr_niovs)
-		c->refs[niov - vec]++;
+	dml_count_ref(c->binding, c->refs, entry);
 }
 
 /* Read-only: no drain, so the checker changes nothing it checks. */
@@ -243,9 +212,9 @@ static size_t rcu_state_bytes(struct dml_token_sock *ts)
 	struct rcu_sock *rs = to_rs(ts);
 	size_t nodes;
 
-	round_begin(rs);
+	round_begin(ts);
 	nodes = dml_rt_node_count_locked(&rs->tree);
-	round_end(rs);
+	round_end(ts);
 	return sizeof(*rs) + nodes * dml_rt_node_bytes();
 }
 
@@ -269,8 +238,7 @@ const struct dml_token_ops dml_token_rcu_ops = {
 	},
 	.sock_create = rcu_sock_create,
 	.sock_destroy = rcu_sock_destroy,
-	.next_token = rcu_next_token,
-	.take = rcu_take,
+	.assign = rcu_assign,
 	.flush = rcu_flush,
 	.release = rcu_release,
 	.state_bytes = rcu_state_bytes,

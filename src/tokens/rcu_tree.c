@@ -24,10 +24,9 @@
 
 #include <urcu/urcu-memb.h>
 
+#include "tokens/fault.h"
 #include "tokens/rcu_tree.h"
 #include "tokens/urcu_thread.h"
-
-unsigned int dml_rt_fail_next_alloc;
 
 struct dml_rt_node {
 	struct dml_xa_node xa;
@@ -60,27 +59,6 @@ static void xa_flavour_node_free(struct xa_state *xas,
 	rt->unlinked = node;
 }
 
-void dml_rt_read_lock(void)
-{
-	dml_urcu_thread_online();
-	urcu_memb_read_lock();
-}
-
-void dml_rt_read_unlock(void)
-{
-	dml_urcu_tsan_release();
-	urcu_memb_read_unlock();
-}
-
-static void rt_node_free_rcu(struct rcu_head *head)
-{
-	struct dml_xa_node *node = (struct dml_xa_node *)
-		((char *)head - offsetof(struct dml_xa_node, rcu));
-
-	dml_urcu_tsan_acquire();
-	free(node);
-}
-
 void dml_rt_free_unlinked(struct dml_xa_node *list)
 {
 	if (!list)
@@ -91,7 +69,7 @@ void dml_rt_free_unlinked(struct dml_xa_node *list)
 
 		/* After this thread's last touch of the node. */
 		dml_urcu_tsan_release();
-		urcu_memb_call_rcu(&list->rcu, rt_node_free_rcu);
+		urcu_memb_call_rcu(&list->rcu, xa_node_rcu_free);
 		list = next;
 	}
 }
@@ -103,21 +81,11 @@ void dml_rt_init(struct dml_rcu_tree *rt)
 	rt->unlinked = NULL;
 }
 
-/* xarray.c's alloc of a zero entry. */
+/* xarray.c's alloc, of a zero entry. */
 int dml_rt_reserve_locked(struct dml_rcu_tree *rt, uint32_t *id, uint32_t min,
 			  uint32_t max)
 {
-	XA_STATE(xas, &rt->xa, min);
-
-	xas_find_free(&xas, max);
-	if (xas.node == XAS_RESTART)
-		return -EBUSY;
-	xas_store(&xas, DML_XA_ZERO_ENTRY);
-	xas_clear_mark(&xas, DML_XA_FREE_MARK);
-	if (xas.node == XAS_NOMEM)
-		return -ENOMEM;
-	*id = (uint32_t)xas.index;
-	return 0;
+	return xa_alloc_entry(&rt->xa, id, DML_XA_ZERO_ENTRY, min, max);
 }
 
 /* Walks to a reserved @id; false if it is not reserved. */
@@ -296,19 +264,11 @@ static void rt_free_list(struct dml_xa_node *list)
 void dml_rt_destroy(struct dml_rcu_tree *rt, void (*fn)(void *entry, void *arg),
 		    void *arg)
 {
-	XA_STATE(xas, &rt->xa, 0);
-	void *head = xa_head(&rt->xa);
-
 	if (fn)
 		dml_rt_for_each_locked(rt, fn, arg);
 	rt_free_list(dml_rt_unlinked_locked(rt));
-	xas.node = NULL;
-	slot_init(&rt->xa.head, NULL);
-	xas_init_marks(&xas);
-	xa_mark_clear(&rt->xa, DML_XA_FREE_MARK);
 	atomic_store_explicit(&rt->dirty, NULL, memory_order_relaxed);
-	if (dml_xa_is_node(head))
-		xas_free_nodes(&xas, dml_xa_to_node(head));
+	xa_destroy_tree(&rt->xa);
 	rt_free_list(dml_rt_unlinked_locked(rt));
 }
 

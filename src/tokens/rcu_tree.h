@@ -12,7 +12,7 @@
  *   claimed ids, walks.  They change the shape of the tree (nodes added on
  *   growth, unlinked when empty or when the top folds).
  * - Claimers hold no lock, only an RCU read-side section
- *   (dml_rt_read_lock()): dml_rt_claim() walks the tree and takes an entry
+ *   (dml_urcu_read_lock()): dml_rt_claim() walks the tree and takes an entry
  *   with a compare-and-exchange of its slot to NULL, so among racing
  *   claimers (and racing DONTNEED calls) exactly one wins each entry.
  *
@@ -60,12 +60,6 @@ struct dml_rcu_tree {
 	/* Writers only: nodes unlinked in this round, freed after the unlock. */
 	struct dml_xa_node *unlinked;
 };
-
-/*
- * Test hook: when set to N > 0, the Nth node allocation from now fails; as
- * dml_xa_fail_next_alloc, set only by single-threaded tests.
- */
-extern unsigned int dml_rt_fail_next_alloc;
 
 /**
  * dml_rt_init() - Initialise an empty tree that allocates ids from 1.
@@ -133,23 +127,11 @@ struct dml_xa_node *dml_rt_unlinked_locked(struct dml_rcu_tree *rt);
 void dml_rt_free_unlinked(struct dml_xa_node *list);
 
 /**
- * dml_rt_read_lock() - Begin a read-side section for dml_rt_claim().
- *
- * Registers the calling thread with liburcu on its first use.
- */
-void dml_rt_read_lock(void);
-
-/**
- * dml_rt_read_unlock() - End the read-side section.
- */
-void dml_rt_read_unlock(void);
-
-/**
  * dml_rt_claim() - Take the entry at @id away from the tree, lock-free.
  * @rt: the tree.
  * @id: any id; 0, free, reserved or already claimed ids give NULL.
  *
- * Call inside dml_rt_read_lock().  The id stays busy until the next
+ * Call inside dml_urcu_read_lock() (urcu_thread.h).  The id stays busy until the next
  * dml_rt_drain_locked().
  *
  * Return: the entry, which the caller now owns, or NULL.  No errors.

@@ -4,6 +4,12 @@
  * token designs.  net/ calls it and knows nothing of a design; a design knows
  * only the state it is handed.  Adding a design is one file and one line in
  * the table of tokens.c.
+ *
+ * Each function in a design's ops table is named <design>_<op>: the
+ * benchmark's callgrind split takes those as the design's entry points, and
+ * what only they call as its code (bench/callgrind_split.c).  xa_pool.h's
+ * DML_XA_POOL_RECV() and DML_XA_POOL_RELEASE() define the pool's ops under
+ * the design's name for that reason.
  */
 #ifndef DML_TOKENS_H
 #define DML_TOKENS_H
@@ -35,16 +41,16 @@ struct dml_token_ops {
 	void (*sock_destroy)(struct dml_token_sock *ts);
 
 	/*
-	 * recvmsg, under the socket lock, per frag: next_token() names the
-	 * token the cmsg will carry (no reference taken yet); take() runs once
-	 * that cmsg is written and takes the references; flush() ends the skb
-	 * (and the call), giving back tokens named but not taken.
+	 * recvmsg, under the socket lock, per frag whose cmsg has room (so
+	 * writing it cannot fail): assign() names the token the cmsg carries
+	 * and takes its reference (S-4.7); @frags_left counts this frag and the
+	 * skb's later ones, for a design that reserves ids ahead.  flush(),
+	 * optional, ends the skb (and the call), giving back what was reserved
+	 * ahead and not assigned.
 	 */
-	int (*next_token)(struct dml_token_sock *ts, struct dml_binding *binding,
-			  struct dml_net_iov *niov, unsigned int frags_left,
-			  uint32_t *token);
-	void (*take)(struct dml_token_sock *ts, struct dml_binding *binding,
-		     struct dml_net_iov *niov);
+	int (*assign)(struct dml_token_sock *ts, struct dml_binding *binding,
+		      struct dml_net_iov *niov, unsigned int frags_left,
+		      uint32_t *token);
 	void (*flush)(struct dml_token_sock *ts);
 
 	/* SO_DEVMEM_DONTNEED without the socket lock; returns frags released. */

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Registering application threads with liburcu (memb flavour) on their
- * first read-side section or call_rcu(), for the designs whose nodes are
- * freed after a grace period.  Also the one happens-before edge a TSan
+ * first read-side section or call_rcu(), and the sections themselves, for
+ * the designs whose nodes are freed after a grace period.  Also the one happens-before edge a TSan
  * build is told about a grace period.
  */
 #ifndef DML_URCU_THREAD_H
 #define DML_URCU_THREAD_H
 
 #include <stdbool.h>
+
+#include <urcu/urcu-memb.h>
 
 extern _Thread_local bool dml_urcu_registered;
 
@@ -56,5 +58,18 @@ static inline void dml_urcu_tsan_acquire(void)
 {
 }
 #endif
+
+/* A read-side section, the first on a thread registering it. */
+static inline void dml_urcu_read_lock(void)
+{
+	dml_urcu_thread_online();
+	urcu_memb_read_lock();
+}
+
+static inline void dml_urcu_read_unlock(void)
+{
+	dml_urcu_tsan_release();
+	urcu_memb_read_unlock();
+}
 
 #endif /* DML_URCU_THREAD_H */

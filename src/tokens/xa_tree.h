@@ -13,7 +13,8 @@
  *                          is struct dml_xa_node (the rcu flavour adds its
  *                          claim bookkeeping after it)
  *   XA_FAIL_NEXT_ALLOC     the flavour's allocation-failure test hook, an
- *                          unsigned int lvalue (see xarray.h)
+ *                          unsigned int lvalue (fault.h; the caller
+ *                          includes it)
  *   xa_flavour_node_free() what becomes of a node that left the tree:
  *                          xarray.c hands it to call_rcu at once, as the
  *                          kernel's xa_node_free() does; rcu_tree.c keeps it
@@ -40,6 +41,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "tokens/urcu_thread.h"
 #include "tokens/xarray.h"
 
 #if !defined(XA_NODE_SIZE) || !defined(XA_FAIL_NEXT_ALLOC)
@@ -476,7 +478,7 @@ XA_CORE void *xas_find(struct xa_state *xas, uint64_t max)
  */
 XA_CORE struct dml_xa_node *xa_node_alloc(void)
 {
-	if (XA_FAIL_NEXT_ALLOC && --XA_FAIL_NEXT_ALLOC == 0)
+	if (DML_FAULT(XA_FAIL_NEXT_ALLOC))
 		return NULL;
 	return calloc(1, XA_NODE_SIZE);
 }
@@ -789,5 +791,46 @@ XA_CALL void *xas_store(struct xa_state *xas, void *entry)
 	return first;
 }
 
+/* __xa_alloc() of a checked @entry: the lowest free id in [@min, @max]. */
+XA_CORE int xa_alloc_entry(struct dml_xarray *xa, uint32_t *id, void *entry,
+			   uint32_t min, uint32_t max)
+{
+	XA_STATE(xas, xa, min);
+
+	xas_find_free(&xas, max);
+	if (xas.node == XAS_RESTART)
+		return -EBUSY;
+	xas_store(&xas, entry);
+	xas_clear_mark(&xas, DML_XA_FREE_MARK);
+	if (xas.node == XAS_NOMEM)
+		return -ENOMEM;
+	*id = (uint32_t)xas.index;
+	return 0;
+}
+
+/* xa_destroy(): the array empty, every node of its tree freed. */
+XA_CORE void xa_destroy_tree(struct dml_xarray *xa)
+{
+	XA_STATE(xas, xa, 0);
+	void *head = xa_head(xa);
+
+	xas.node = NULL;
+	slot_init(&xa->head, NULL);
+	xas_init_marks(&xas);
+	/* ALLOC1: the empty array's free mark is clear, id 0 busy. */
+	xa_mark_clear(xa, DML_XA_FREE_MARK);
+	if (dml_xa_is_node(head))
+		xas_free_nodes(&xas, dml_xa_to_node(head));
+}
+
+/* radix_tree_node_rcu_free(): the node's grace period is over. */
+XA_CORE void xa_node_rcu_free(struct rcu_head *head)
+{
+	struct dml_xa_node *node = (struct dml_xa_node *)
+		((char *)head - offsetof(struct dml_xa_node, rcu));
+
+	dml_urcu_tsan_acquire();
+	free(node);
+}
 
 #endif /* DML_TOKENS_XA_TREE_H */

@@ -13,24 +13,13 @@
 
 #include <urcu/urcu-memb.h>
 
+#include "tokens/fault.h"
 #include "tokens/xarray.h"
 #include "tokens/urcu_thread.h"
-
-unsigned int dml_xa_fail_next_alloc;
 
 #define XA_NODE_SIZE		sizeof(struct dml_xa_node)
 #define XA_FAIL_NEXT_ALLOC	dml_xa_fail_next_alloc
 #include "tokens/xa_tree.h"
-
-/* radix_tree_node_rcu_free(): the node's grace period is over. */
-static void xa_node_rcu_free(struct rcu_head *head)
-{
-	struct dml_xa_node *node = (struct dml_xa_node *)
-		((char *)head - offsetof(struct dml_xa_node, rcu));
-
-	dml_urcu_tsan_acquire();
-	free(node);
-}
 
 /*
  * xa_node_free(): under the caller's lock, like the kernel's.  The first
@@ -61,20 +50,9 @@ static inline bool xa_entry_ok(const void *entry)
 int dml_xa_alloc(struct dml_xarray *xa, uint32_t *id, void *entry,
 		 uint32_t min, uint32_t max)
 {
-	XA_STATE(xas, xa, min);
-
 	if (!entry || !xa_entry_ok(entry))
 		return -EINVAL;
-
-	xas_find_free(&xas, max);
-	if (xas.node == XAS_RESTART)
-		return -EBUSY;
-	xas_store(&xas, entry);
-	xas_clear_mark(&xas, DML_XA_FREE_MARK);
-	if (xas.node == XAS_NOMEM)
-		return -ENOMEM;
-	*id = (uint32_t)xas.index;
-	return 0;
+	return xa_alloc_entry(xa, id, entry, min, max);
 }
 
 /* __xa_erase() */
@@ -143,19 +121,9 @@ void *dml_xa_find(const struct dml_xarray *xa, uint32_t *index, uint32_t max)
 	return entry;
 }
 
-/* xa_destroy() */
 void dml_xa_destroy(struct dml_xarray *xa)
 {
-	XA_STATE(xas, xa, 0);
-	void *head = xa_head(xa);
-
-	xas.node = NULL;
-	slot_init(&xa->head, NULL);
-	xas_init_marks(&xas);
-	/* ALLOC1: the empty array's free mark is clear, id 0 busy. */
-	xa_mark_clear(xa, DML_XA_FREE_MARK);
-	if (dml_xa_is_node(head))
-		xas_free_nodes(&xas, dml_xa_to_node(head));
+	xa_destroy_tree(xa);
 }
 
 static void xa_count_node(struct dml_xa_node *node, void *arg)

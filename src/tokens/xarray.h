@@ -140,14 +140,6 @@ static inline bool dml_xa_marked(const struct dml_xarray *xa,
 	return xa->flags & (1U << mark);
 }
 
-/*
- * Test hook: when set to N > 0, the Nth node allocation from now fails (1 =
- * the next one); it counts down on each node allocation and is 0 again once
- * it has fired.  Only tests set it, from one thread, with no other xarray in
- * use.
- */
-extern unsigned int dml_xa_fail_next_alloc;
-
 /**
  * dml_xa_init() - Initialise an empty array that allocates ids from 1.
  * @xa: the array.
@@ -222,6 +214,10 @@ void *dml_xa_cmpxchg(struct dml_xarray *xa, uint32_t id, void *old,
  * Return: the entry, or NULL if there is none in range.  No errors.
  */
 void *dml_xa_find(const struct dml_xarray *xa, uint32_t *index, uint32_t max);
+
+/* xa_for_each() over the ids up to @max, which is below UINT32_MAX. */
+#define dml_xa_for_each(xa, index, entry, max)				\
+	for ((index) = 0; ((entry) = dml_xa_find(xa, &(index), max)); (index)++)
 
 /**
  * dml_xa_destroy() - Free every node; the array is empty afterwards.

@@ -6,7 +6,6 @@
  * round, and DONTNEED erases under the lock, dropping page-pool references
  * outside it 16 at a time (S-4.4, S-5.3, S-6.1).
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,13 +17,12 @@
 #include "xarray.h"
 
 struct xarray_sock {
-	struct dml_token_sock ts;
+	struct dml_pool_sock ps;
 	/* xa_lock: protects @xa; DONTNEED takes it without the socket lock. */
 	pthread_spinlock_t lock;
 	struct dml_xarray xa;
 	/* Times @lock was taken (S-4.4 tests: one reservation round per skb). */
 	unsigned long lock_rounds;
-	struct dml_xa_pool pool;
 };
 
 static struct xarray_sock *to_xs(struct dml_token_sock *ts)
@@ -32,15 +30,15 @@ static struct xarray_sock *to_xs(struct dml_token_sock *ts)
 	return (struct xarray_sock *)ts;
 }
 
-static void xa_lock(struct xarray_sock *xs)
+static void xa_lock(struct dml_token_sock *ts)
 {
-	pthread_spin_lock(&xs->lock);
-	xs->lock_rounds++;
+	pthread_spin_lock(&to_xs(ts)->lock);
+	to_xs(ts)->lock_rounds++;
 }
 
-static void xa_unlock(struct xarray_sock *xs)
+static void xa_unlock(struct dml_token_sock *ts)
 {
-	pthread_spin_unlock(&xs->lock);
+	pthread_spin_unlock(&to_xs(ts)->lock);
 }
 
 static struct dml_token_sock *xarray_sock_create(_Atomic unsigned long *warnings)
@@ -49,10 +47,10 @@ static struct dml_token_sock *xarray_sock_create(_Atomic unsigned long *warnings
 
 	if (!xs)
 		return NULL;
-	xs->ts.warnings = warnings;
+	xs->ps.ts.warnings = warnings;
 	pthread_spin_init(&xs->lock, PTHREAD_PROCESS_PRIVATE);
 	dml_xa_init(&xs->xa);
-	return &xs->ts;
+	return &xs->ps.ts;
 }
 
 /*
@@ -65,27 +63,13 @@ static void xarray_sock_destroy(struct dml_token_sock *ts)
 {
 	struct xarray_sock *xs = to_xs(ts);
 	struct dml_net_iov *niov;
-	uint32_t index = 0;
+	uint32_t index;
 
-	while ((niov = dml_xa_find(&xs->xa, &index, DML_TOKEN_MAX))) {
+	dml_xa_for_each(&xs->xa, index, niov, DML_TOKEN_MAX)
 		DML_WARN_ON(ts->warnings, !dml_netmem_put(&niov->nm));
-		if (index == DML_TOKEN_MAX)
-			break;
-		index++;
-	}
 	dml_xa_destroy(&xs->xa);
 	pthread_spin_destroy(&xs->lock);
 	free(xs);
-}
-
-static void ids_lock(struct dml_token_sock *ts)
-{
-	xa_lock(to_xs(ts));
-}
-
-static void ids_unlock(struct dml_token_sock *ts)
-{
-	xa_unlock(to_xs(ts));
 }
 
 static int ids_reserve(struct dml_token_sock *ts, uint32_t *id)
@@ -93,8 +77,7 @@ static int ids_reserve(struct dml_token_sock *ts, uint32_t *id)
 	return dml_xa_alloc(&to_xs(ts)->xa, id, DML_XA_ZERO_ENTRY, 1, DML_TOKEN_MAX);
 }
 
-static void ids_commit(struct dml_token_sock *ts, uint32_t id,
-		       struct dml_net_iov *niov)
+static void ids_commit(struct dml_token_sock *ts, uint32_t id, void *niov)
 {
 	dml_xa_cmpxchg(&to_xs(ts)->xa, id, DML_XA_ZERO_ENTRY, niov);
 }
@@ -104,64 +87,34 @@ static void ids_unreserve(struct dml_token_sock *ts, uint32_t id)
 	dml_xa_erase(&to_xs(ts)->xa, id);
 }
 
-static struct dml_net_iov *ids_erase(struct dml_token_sock *ts, uint32_t id)
+static void *ids_erase(struct dml_token_sock *ts, uint32_t id)
 {
 	return dml_xa_erase_present(&to_xs(ts)->xa, id);
 }
 
 static const struct dml_id_table_ops xarray_ids = {
-	.lock = ids_lock,
-	.unlock = ids_unlock,
+	.lock = xa_lock,
+	.unlock = xa_unlock,
 	.reserve = ids_reserve,
 	.commit = ids_commit,
 	.unreserve = ids_unreserve,
 	.erase = ids_erase,
 };
 
-static int xarray_next_token(struct dml_token_sock *ts, struct dml_binding *binding,
-			     struct dml_net_iov *niov, unsigned int frags_left,
-			     uint32_t *token)
-{
-	(void)binding;
-	(void)niov;
-	return dml_xa_pool_next_token(ts, &to_xs(ts)->pool, &xarray_ids,
-				      frags_left, token);
-}
-
-static void xarray_take(struct dml_token_sock *ts, struct dml_binding *binding,
-			struct dml_net_iov *niov)
-{
-	(void)binding;
-	dml_xa_pool_take(&to_xs(ts)->pool, niov);
-}
-
-static void xarray_flush(struct dml_token_sock *ts)
-{
-	dml_xa_pool_flush(ts, &to_xs(ts)->pool, &xarray_ids);
-}
-
-static int xarray_release(struct dml_token_sock *ts, const struct dmabuf_token *tokens,
-			  unsigned int nr_tokens)
-{
-	return dml_xa_pool_release(ts, &xarray_ids, tokens, nr_tokens);
-}
+DML_XA_POOL_RECV(xarray, xarray_ids)
+DML_XA_POOL_RELEASE(xarray, xarray_ids)
 
 static void xarray_count_refs(struct dml_token_sock *ts,
 			      const struct dml_binding *binding, uint32_t *refs)
 {
 	struct xarray_sock *xs = to_xs(ts);
 	struct dml_net_iov *niov;
-	uint32_t index = 0;
+	uint32_t index;
 
-	xa_lock(xs);
-	while ((niov = dml_xa_find(&xs->xa, &index, DML_TOKEN_MAX))) {
-		if (niov >= binding->vec && niov < binding->vec + binding->nr_niovs)
-			refs[niov - binding->vec]++;
-		if (index == DML_TOKEN_MAX)
-			break;
-		index++;
-	}
-	xa_unlock(xs);
+	xa_lock(ts);
+	dml_xa_for_each(&xs->xa, index, niov, DML_TOKEN_MAX)
+		dml_count_ref(binding, refs, niov);
+	xa_unlock(ts);
 }
 
 static size_t xarray_state_bytes(struct dml_token_sock *ts)
@@ -169,9 +122,9 @@ static size_t xarray_state_bytes(struct dml_token_sock *ts)
 	struct xarray_sock *xs = to_xs(ts);
 	size_t nodes;
 
-	xa_lock(xs);
+	xa_lock(ts);
 	nodes = dml_xa_node_count(&xs->xa);
-	xa_unlock(xs);
+	xa_unlock(ts);
 	return sizeof(*xs) + nodes * dml_xa_node_bytes();
 }
 
@@ -195,8 +148,7 @@ const struct dml_token_ops dml_token_xarray_ops = {
 	},
 	.sock_create = xarray_sock_create,
 	.sock_destroy = xarray_sock_destroy,
-	.next_token = xarray_next_token,
-	.take = xarray_take,
+	.assign = xarray_assign,
 	.flush = xarray_flush,
 	.release = xarray_release,
 	.state_bytes = xarray_state_bytes,

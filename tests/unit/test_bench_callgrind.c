@@ -39,7 +39,7 @@ static void split_of(const char *text, const char *design, int want_err,
 }
 
 /*
- * recvmsg calls niov_take, which callgrind files under the netmem.h helper
+ * recvmsg calls niov_assign, which callgrind files under the netmem.h helper
  * its first instruction comes from, and skb_free on the shared path;
  * DONTNEED calls niov_release (its block comes after the call), which
  * calls a helper of its own, a libc lock the page pool takes too, and the
@@ -60,7 +60,7 @@ static const char profile[] =
 	"+2 5\n"
 	"fe=(1)\n"
 	"cfi=(2) /x/build/../src/mem/netmem.h\n"
-	"cfn=(2) niov_take\n"
+	"cfn=(2) niov_assign\n"
 	"calls=20 40\n"
 	"12 30\n"
 	"cfl=(3) /x/build/../src/net/skb.c\n"
@@ -128,7 +128,7 @@ static void test_split_by_where_the_code_runs(void **state)
 	split_of(profile, "niov", 0, &s);
 	assert_true(s.total == 1000);
 	/*
-	 * The design's two entry points, inclusive: niov_take (30) and
+	 * The design's two entry points, inclusive: niov_assign (30) and
 	 * niov_release (300).  Not the helper niov_release calls (it is
 	 * inside already), not skb_free, not the inlined xarray.h lines of
 	 * recvmsg.
@@ -151,7 +151,7 @@ static void edit(char *out, size_t size, const char *text, const char *from, con
 /*
  * The design is named by the design table, not by where its code lies:
  * the same profile read for another design has no entry point of it, and
- * niov_take filed under another design's name is not niov's.  What only
+ * niov_assign filed under another design's name is not niov's.  What only
  * the design calls is the design's: renamed without the prefix, the
  * helper's page-pool call still counts; the lock the page pool takes too
  * is not the design's, so its page pool is not either.
@@ -165,11 +165,11 @@ static void test_the_design_is_its_entry_points_and_what_only_they_call(void **s
 	split_of(profile, "xarray", 0, &s);
 	assert_true(s.token_ops == 0);
 	assert_true(s.page_pool == 0);
-	edit(text, sizeof(text), profile, "cfn=(2) niov_take\n", "cfn=(2) xarray_take\n");
+	edit(text, sizeof(text), profile, "cfn=(2) niov_assign\n", "cfn=(2) xarray_assign\n");
 	split_of(text, "niov", 0, &s);
 	assert_true(s.token_ops == 300);
-	/* A prefix is the name and an underscore: niovx_take is no niov op. */
-	edit(text, sizeof(text), profile, "cfn=(2) niov_take\n", "cfn=(2) niovx_take\n");
+	/* A prefix is the name and an underscore: niovx_assign is no niov op. */
+	edit(text, sizeof(text), profile, "cfn=(2) niov_assign\n", "cfn=(2) niovx_assign\n");
 	split_of(text, "niov", 0, &s);
 	assert_true(s.token_ops == 300);
 
@@ -190,7 +190,7 @@ static void test_the_design_is_its_entry_points_and_what_only_they_call(void **s
 }
 
 /*
- * kxarray (S-8): recvmsg calls the glue's kxarray_next_token, which calls
+ * kxarray (S-8): recvmsg calls the glue's kxarray_assign, which calls
  * the kernel's __xa_alloc from lib/xarray.c extracted into the build
  * directory, which calls back into the glue's allocator shim.  DONTNEED's
  * release was compiled as a jump straight into the kernel's xa_erase.
@@ -203,7 +203,7 @@ static const char kxarray_profile[] =
 	"fn=(1) dml_recvmsg\n"
 	"10 100\n"
 	"cfi=(2) /x/build/../src/tokens/kxarray.c\n"
-	"cfn=(2) kxarray_next_token\n"
+	"cfn=(2) kxarray_assign\n"
 	"calls=1 20\n"
 	"11 400\n"
 	"cfi=(3) /x/build/kxarray/lib/xarray.c\n"
@@ -239,7 +239,7 @@ static void test_kernel_xarray_counts_as_token_code(void **state)
 	(void)state;
 	split_of(kxarray_profile, "kxarray", 0, &s);
 	/*
-	 * kxarray_next_token (400, the kernel's __xa_alloc and the shim
+	 * kxarray_assign (400, the kernel's __xa_alloc and the shim
 	 * inside it) and xa_erase (200); the shim's 50 not a second time.
 	 */
 	assert_true(s.token_ops == 600);

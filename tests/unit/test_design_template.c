@@ -8,8 +8,9 @@
  * fails there, and so does a row that did not put it in the table.
  *
  * The simplest structure the interface allows: a growable array indexed by
- * token - 1 under one mutex, the lowest free id found by a scan, one id
- * reserved at a time.
+ * token - 1 under one mutex, the lowest free id found by a scan and filled
+ * in the same lock round, so nothing is reserved ahead and there is no
+ * flush.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -22,17 +23,12 @@
 
 #define TOKEN_MAX	((uint32_t)INT32_MAX)	/* xa_limit_31b */
 
-/* A slot whose id is reserved by a recvmsg in progress. */
-static struct dml_net_iov reserved;
-
 struct template_sock {
 	struct dml_token_sock ts;
 	/* Protects @slots and @nr_slots; DONTNEED takes it without the socket lock. */
 	pthread_mutex_t lock;
 	struct dml_net_iov **slots;	/* token - 1 -> net_iov, NULL when free */
 	uint32_t nr_slots;
-	/* The id named for the next frag, 0 for none; socket lock only. */
-	uint32_t pending;
 };
 
 static struct template_sock *to_tpl(struct dml_token_sock *ts)
@@ -57,15 +53,15 @@ static void template_sock_destroy(struct dml_token_sock *ts)
 	uint32_t i;
 
 	for (i = 0; i < tp->nr_slots; i++)
-		if (tp->slots[i] && tp->slots[i] != &reserved)
+		if (tp->slots[i])
 			DML_WARN_ON(ts->warnings, !dml_netmem_put(&tp->slots[i]->nm));
 	pthread_mutex_destroy(&tp->lock);
 	free(tp->slots);
 	free(tp);
 }
 
-/* The lowest free id, marked reserved; lock held. */
-static int reserve_locked(struct template_sock *tp, uint32_t *token)
+/* The lowest free id's slot, the array grown if need be; lock held. */
+static int free_slot_locked(struct template_sock *tp, uint32_t *slot)
 {
 	struct dml_net_iov **slots;
 	uint32_t i, n;
@@ -85,54 +81,33 @@ static int reserve_locked(struct template_sock *tp, uint32_t *token)
 			slots[tp->nr_slots] = NULL;
 		tp->slots = slots;
 	}
-	tp->slots[i] = &reserved;
-	*token = i + 1;
+	*slot = i;
 	return 0;
 }
 
-static int template_next_token(struct dml_token_sock *ts, struct dml_binding *binding,
-			       struct dml_net_iov *niov, unsigned int frags_left,
-			       uint32_t *token)
+static int template_assign(struct dml_token_sock *ts, struct dml_binding *binding,
+			   struct dml_net_iov *niov, unsigned int frags_left,
+			   uint32_t *token)
 {
 	struct template_sock *tp = to_tpl(ts);
-	int err = 0;
+	uint32_t slot;
+	int err;
 
 	(void)binding;
-	(void)niov;
 	(void)frags_left;
-	if (!tp->pending) {
-		pthread_mutex_lock(&tp->lock);
-		err = reserve_locked(tp, &tp->pending);
-		pthread_mutex_unlock(&tp->lock);
+	pthread_mutex_lock(&tp->lock);
+	err = free_slot_locked(tp, &slot);
+	if (!err) {
+		/*
+		 * The token's own page-pool reference, dropped by DONTNEED or
+		 * close; taken before a racing DONTNEED can find the token.
+		 */
+		dml_netmem_get(&niov->nm);
+		tp->slots[slot] = niov;
+		*token = slot + 1;
 	}
-	*token = tp->pending;
+	pthread_mutex_unlock(&tp->lock);
 	return err;
-}
-
-static void template_take(struct dml_token_sock *ts, struct dml_binding *binding,
-			  struct dml_net_iov *niov)
-{
-	struct template_sock *tp = to_tpl(ts);
-
-	(void)binding;
-	/* The token's own page-pool reference, dropped by DONTNEED or close. */
-	dml_netmem_get(&niov->nm);
-	pthread_mutex_lock(&tp->lock);
-	tp->slots[tp->pending - 1] = niov;
-	pthread_mutex_unlock(&tp->lock);
-	tp->pending = 0;
-}
-
-static void template_flush(struct dml_token_sock *ts)
-{
-	struct template_sock *tp = to_tpl(ts);
-
-	if (!tp->pending)
-		return;
-	pthread_mutex_lock(&tp->lock);
-	tp->slots[tp->pending - 1] = NULL;
-	pthread_mutex_unlock(&tp->lock);
-	tp->pending = 0;
 }
 
 static int template_release(struct dml_token_sock *ts, const struct dmabuf_token *tokens,
@@ -151,11 +126,11 @@ static int template_release(struct dml_token_sock *ts, const struct dmabuf_token
 
 			if (++frags > DML_MAX_DONTNEED_FRAGS)
 				goto out_unlock;
-			/* Id 0, free and reserved ids are not tokens: skipped. */
+			/* Id 0 and free ids are not tokens: skipped. */
 			if (id == 0 || id > tp->nr_slots)
 				continue;
 			niov = tp->slots[id - 1];
-			if (!niov || niov == &reserved)
+			if (!niov)
 				continue;
 			tp->slots[id - 1] = NULL;
 			DML_WARN_ON(ts->warnings, !dml_netmem_put(&niov->nm));
@@ -202,9 +177,7 @@ static const struct dml_token_ops template_ops = {
 	},
 	.sock_create = template_sock_create,
 	.sock_destroy = template_sock_destroy,
-	.next_token = template_next_token,
-	.take = template_take,
-	.flush = template_flush,
+	.assign = template_assign,
 	.release = template_release,
 	.state_bytes = template_state_bytes,
 	.count_refs = template_count_refs,

@@ -14,11 +14,8 @@
 #define PAGE		DML_PAGE_SIZE
 #define MANY		5000
 
-/*
- * The design's fault hook (src/tokens/hashmap.c): the Nth allocation from
- * now fails.  The library is linked statically, so the symbol is here.
- */
-extern unsigned int dml_hashmap_fail_next_alloc;
+/* The design's fault hook: the Nth allocation from now fails. */
+#include "tokens/fault.h"
 
 static int hm_setup(void **state, size_t pages, uint32_t gro_segs)
 {

@@ -14,8 +14,8 @@
 #define PAGE		DML_PAGE_SIZE
 #define SEG		1024	/* four frags, so four tokens, per page */
 
-/* rcu_tree.h's allocation-failure hook (the test links the library). */
-extern unsigned int dml_rt_fail_next_alloc;
+/* rcu_tree.c's allocation-failure hook. */
+#include "tokens/fault.h"
 
 static int setup_design(void **state, const char *design, size_t pages,
 			uint32_t mss, uint16_t sport)

@@ -10,6 +10,7 @@
 #define DML_TEST_WITHOUT_DEVMEM
 #include "dp_helpers.h"
 
+#include "tokens/fault.h"
 #include "tokens/xarray.h"
 
 /* xa_load(): the entry at @id, NULL if it is free or reserved. */

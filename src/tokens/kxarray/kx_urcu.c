@@ -19,14 +19,12 @@ _Static_assert(sizeof(struct rcu_head) == 2 * sizeof(void *),
 
 void kx_rcu_read_lock(void)
 {
-	dml_urcu_thread_online();
-	urcu_memb_read_lock();
+	dml_urcu_read_lock();
 }
 
 void kx_rcu_read_unlock(void)
 {
-	dml_urcu_tsan_release();
-	urcu_memb_read_unlock();
+	dml_urcu_read_unlock();
 }
 
 void kx_call_rcu(void *head, void (*func)(void *head))

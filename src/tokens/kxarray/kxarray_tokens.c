@@ -32,10 +32,9 @@
 #include "warn.h"
 
 struct kxarray_sock {
-	struct dml_token_sock ts;
+	struct dml_pool_sock ps;	/* its pool is tcp_xa_pool */
 	/* sk_user_frags: token -> net_iov, with its own xa_lock */
 	struct xarray frags;
-	struct dml_xa_pool pool;	/* tcp_xa_pool */
 };
 
 static struct kxarray_sock *to_ks(struct dml_token_sock *ts)
@@ -49,9 +48,9 @@ static struct dml_token_sock *kxarray_sock_create(_Atomic unsigned long *warning
 
 	if (!ks)
 		return NULL;
-	ks->ts.warnings = warnings;
+	ks->ps.ts.warnings = warnings;
 	xa_init_flags(&ks->frags, XA_FLAGS_ALLOC1);
-	return &ks->ts;
+	return &ks->ps.ts;
 }
 
 /* S-6.1: tcp_release_user_frags() and xa_destroy() of the closing socket. */
@@ -85,8 +84,7 @@ static int ids_reserve(struct dml_token_sock *ts, uint32_t *id)
 }
 
 /* tcp_xa_pool_commit_locked() */
-static void ids_commit(struct dml_token_sock *ts, uint32_t id,
-		       struct dml_net_iov *niov)
+static void ids_commit(struct dml_token_sock *ts, uint32_t id, void *niov)
 {
 	__xa_cmpxchg(&to_ks(ts)->frags, id, XA_ZERO_ENTRY, niov, GFP_KERNEL);
 }
@@ -100,8 +98,7 @@ static void ids_unreserve(struct dml_token_sock *ts, uint32_t id)
  * __xa_erase() of a committed token only; a reservation stays.  Inlined
  * into the DONTNEED loop, where the kernel's __xa_erase() sits.
  */
-static __always_inline struct dml_net_iov *ids_erase(struct dml_token_sock *ts,
-						   uint32_t id)
+static __always_inline void *ids_erase(struct dml_token_sock *ts, uint32_t id)
 {
 	XA_STATE(xas, &to_ks(ts)->frags, id);
 	void *entry = xas_load(&xas);
@@ -121,36 +118,12 @@ static const struct dml_id_table_ops kxarray_ids = {
 	.erase = ids_erase,
 };
 
-/* tcp_xa_pool_refill(): the skb's one lock round, when the pool is used up. */
-static int kxarray_next_token(struct dml_token_sock *ts, struct dml_binding *binding,
-			      struct dml_net_iov *niov, unsigned int frags_left,
-			      uint32_t *token)
-{
-	(void)binding;
-	(void)niov;
-	return dml_xa_pool_next_token(ts, &to_ks(ts)->pool, &kxarray_ids,
-				      frags_left, token);
-}
-
-static void kxarray_take(struct dml_token_sock *ts, struct dml_binding *binding,
-			 struct dml_net_iov *niov)
-{
-	(void)binding;
-	dml_xa_pool_take(&to_ks(ts)->pool, niov);
-}
-
-/* tcp_xa_pool_commit(): the end of the skb, or of the call. */
-static void kxarray_flush(struct dml_token_sock *ts)
-{
-	dml_xa_pool_flush(ts, &to_ks(ts)->pool, &kxarray_ids);
-}
-
-/* sock_devmem_dontneed() in the xarray mode. */
-static int kxarray_release(struct dml_token_sock *ts, const struct dmabuf_token *tokens,
-			   unsigned int nr_tokens)
-{
-	return dml_xa_pool_release(ts, &kxarray_ids, tokens, nr_tokens);
-}
+/*
+ * tcp_xa_pool_refill() when the pool is used up, tcp_xa_pool_commit() at the
+ * end of the skb, and sock_devmem_dontneed() in the xarray mode.
+ */
+DML_XA_POOL_RECV(kxarray, kxarray_ids)
+DML_XA_POOL_RELEASE(kxarray, kxarray_ids)
 
 static void kxarray_count_refs(struct dml_token_sock *ts,
 			       const struct dml_binding *binding, uint32_t *refs)
@@ -160,10 +133,8 @@ static void kxarray_count_refs(struct dml_token_sock *ts,
 	unsigned long index;
 
 	xa_lock_bh(&ks->frags);
-	xa_for_each(&ks->frags, index, niov) {
-		if (niov >= binding->vec && niov < binding->vec + binding->nr_niovs)
-			refs[niov - binding->vec]++;
-	}
+	xa_for_each(&ks->frags, index, niov)
+		dml_count_ref(binding, refs, niov);
 	xa_unlock_bh(&ks->frags);
 }
 
@@ -202,8 +173,7 @@ static const struct dml_token_ops kxarray_ops = {
 	},
 	.sock_create = kxarray_sock_create,
 	.sock_destroy = kxarray_sock_destroy,
-	.next_token = kxarray_next_token,
-	.take = kxarray_take,
+	.assign = kxarray_assign,
 	.flush = kxarray_flush,
 	.release = kxarray_release,
 	.state_bytes = kxarray_state_bytes,
