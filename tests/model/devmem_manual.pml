@@ -42,7 +42,7 @@
  *
  * Variants (spin -D...):
  *   (none)             the protocol as src/ implements it (users count,
- *                      DONTNEED only above 0, niov_take() taking the
+ *                      DONTNEED only above 0, niov_assign() taking the
  *                      page-pool reference before the uref shows it).
  *                      Must verify with 0 errors.
  *   C_TAKE_ORDER       the series' niov_take (and ours before 33ebf40):
@@ -385,7 +385,7 @@ inline join()
 #define UREF_INC_ALLOWED	!reclaimed
 #endif
 
-/* niov_take(): one more delivery of page @ii, whose frag this socket reads */
+/* niov_assign(): one more delivery of page @ii, whose frag this socket reads */
 inline take(ii)
 {
 #ifdef C_TAKE_ORDER
