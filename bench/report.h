@@ -45,7 +45,7 @@ enum field_calc {
  * One figure of a row.  An output shows it when it has a name for it there:
  * .csv, .json ("key" or "group.key" of the row's object), .title (the table,
  * which prints the mean times .scale, 1 when 0, with .prec decimals, then
- * .suffix) and .sum (the SUMMARY line, kperf rows, .sum_ci for the interval).
+ * .suffix, in a column .width wide) and .sum (the SUMMARY line, kperf rows, .sum_ci for the interval).
  */
 struct report_field {
 	const char *csv;
@@ -55,6 +55,7 @@ struct report_field {
 	enum field_calc calc;
 	const char *title;
 	const char *unit;	/* as the table shows it */
+	int width;
 	int prec;
 	double scale;
 	const char *suffix;

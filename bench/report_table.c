@@ -7,142 +7,94 @@
 
 #include "report.h"
 
-/* ---- the table engine: cells as "value ± interval", aligned on the ± */
+#define CELL_SIZE	48
 
-#define TABLE_MAX_COLS	12
-#define PLUS_MINUS	" \u00b1 "
-
-struct cell {
-	char val[40];
-	char ci[24];		/* empty: the figure has no interval */
-};
-
-struct table_row {
-	const char *heading;	/* non-NULL: this row opens a block */
-	struct cell cells[TABLE_MAX_COLS];
-};
-
-struct table {
-	const char *titles[TABLE_MAX_COLS];
-	bool left[TABLE_MAX_COLS];
-	size_t ncols;
-	struct table_row *rows;
-	size_t nrows;
-	size_t wval[TABLE_MAX_COLS];
-	size_t wci[TABLE_MAX_COLS];
-};
-
-static void cell_str(struct cell *c, const char *s)
+/* Bytes past the first of each UTF-8 character in @s: the ± takes two, shows one. */
+static int extra_bytes(const char *s)
 {
-	snprintf(c->val, sizeof(c->val), "%s", s);
-	c->ci[0] = '\0';
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) == 0x80;
+	return n;
 }
 
-static void cell_num(struct cell *c, double v, int prec)
+/*
+ * The one printer of the report's column tables: each cell after its
+ * column's .sep at its .width (negative: to the left), then .suffix.  A
+ * cell wider than its column pushes the rest of the line; trailing
+ * blanks go.
+ */
+static void print_cells(const struct report_column *cols, size_t n,
+			char (*cells)[CELL_SIZE], FILE *out)
 {
-	snprintf(c->val, sizeof(c->val), "%.*f", prec, v);
-	c->ci[0] = '\0';
+	char line[1024];
+	size_t c, len = 0;
+
+	for (c = 0; c < n && len < sizeof(line); c++) {
+		const int w = cols[c].width, x = extra_bytes(cells[c]);
+		size_t room = sizeof(line) - len;
+		int k = snprintf(line + len, room, "%s%*s%s", cols[c].sep, w < 0 ? w - x : w + x,
+				 cells[c], cols[c].suffix ? cols[c].suffix : "");
+
+		if (k < 0)
+			break;
+		len += (size_t)k < room ? (size_t)k : room - 1;
+	}
+	while (len && line[len - 1] == ' ')
+		len--;
+	fprintf(out, "%.*s\n", (int)len, line);
+}
+
+/* The titles over @cols, when any has one; a title spans its column's suffix too. */
+static void print_titles(const struct report_column *cols, size_t n, FILE *out)
+{
+	const struct report_column *c;
+	bool any = false;
+
+	for (c = cols; c < cols + n; c++) {
+		int pad = c->suffix ? (int)strlen(c->suffix) : 0;
+
+		if (!c->title)
+			continue;
+		fprintf(out, "%s%*s", c->sep, c->width < 0 ? c->width - pad : c->width + pad,
+			c->title);
+		any = true;
+	}
+	if (any)
+		fputc('\n', out);
+}
+
+/* A block of the main or the memory table opens with its heading, titles and a rule. */
+static void print_block_head(const char *heading, const struct report_column *cols,
+			     size_t n, FILE *out)
+{
+	size_t c, width = 0;
+
+	fprintf(out, "\n%s\n", heading);
+	print_titles(cols, n, out);
+	for (c = 0; c < n; c++)
+		width += strlen(cols[c].sep) + (size_t)abs(cols[c].width);
+	while (width--)
+		fputc('-', out);
+	fputc('\n', out);
 }
 
 /*
  * A figure over runs: "-" when never measured, the bare mean for one run
  * (whose interval of 0 means "unknown", not "exact"), else mean ± ci95.
+ * The interval is left in room for @prec + 3 characters, so that a
+ * column's ± line up and a bare mean stands where the means do.
  */
-static void cell_stat(struct cell *c, const struct bench_stat *s, int prec,
-		      double scale)
+static void stat_cell(char *cell, const struct bench_stat *s, int prec, double scale)
 {
-	if (!s->n) {
-		cell_str(c, "-");
-		return;
-	}
-	cell_num(c, s->mean * scale, prec);
-	if (s->n > 1)
-		snprintf(c->ci, sizeof(c->ci), "%.*f", prec, s->ci95 * scale);
-}
-
-static struct table_row *table_add(struct table *t, const char *heading)
-{
-	struct table_row *row = &t->rows[t->nrows++];
-
-	memset(row, 0, sizeof(*row));
-	row->heading = heading;
-	return row;
-}
-
-static size_t col_width(const struct table *t, size_t c)
-{
-	return t->wci[c] ? t->wval[c] + strlen(PLUS_MINUS) - 1 + t->wci[c]
-			 : t->wval[c];
-}
-
-static void table_measure(struct table *t)
-{
-	size_t c, i, w;
-
-	for (c = 0; c < t->ncols; c++) {
-		t->wval[c] = t->wci[c] = 0;
-		for (i = 0; i < t->nrows; i++) {
-			const struct cell *cell = &t->rows[i].cells[c];
-
-			if (strlen(cell->val) > t->wval[c])
-				t->wval[c] = strlen(cell->val);
-			if (strlen(cell->ci) > t->wci[c])
-				t->wci[c] = strlen(cell->ci);
-		}
-		w = strlen(t->titles[c]);
-		if (w > col_width(t, c))
-			t->wval[c] += w - col_width(t, c);
-	}
-}
-
-/* Prints one line of @t, without trailing blanks. */
-static void table_line(const struct table *t, const struct table_row *row,
-		       FILE *out)
-{
-	char line[1024];
-	size_t c, len = 0, end = 0;
-
-	for (c = 0; c < t->ncols && len < sizeof(line); c++) {
-		const struct cell *cell = row ? &row->cells[c] : NULL;
-		const int w = (int)col_width(t, c);
-		char *p = line + len;
-		size_t room = sizeof(line) - len;
-		int n;
-
-		/* a title or a left cell fills the column; a figure aligns on the ± */
-		if (!cell || t->left[c])
-			n = snprintf(p, room, "%s%*s", c ? "  " : "", t->left[c] ? -w : w,
-				     cell ? cell->val : t->titles[c]);
-		else
-			n = snprintf(p, room, "%s%*s%s%-*s", c ? "  " : "", (int)t->wval[c],
-				     cell->val, cell->ci[0] ? PLUS_MINUS : "",
-				     cell->ci[0] ? (int)t->wci[c] : w - (int)t->wval[c], cell->ci);
-		if (n < 0)
-			break;
-		len += (size_t)n < room ? (size_t)n : room - 1;
-	}
-	for (end = len; end && line[end - 1] == ' '; end--)
-		;
-	fprintf(out, "%.*s\n", (int)end, line);
-}
-
-static void table_print(struct table *t, FILE *out)
-{
-	size_t i, c, width = 0;
-
-	table_measure(t);
-	for (c = 0; c < t->ncols; c++)
-		width += (c ? 2 : 0) + col_width(t, c);
-	for (i = 0; i < t->nrows; i++) {
-		if (t->rows[i].heading) {
-			fprintf(out, "\n%s\n", t->rows[i].heading);
-			table_line(t, NULL, out);
-			for (c = 0; c < width; c++)
-				fputc('-', out);
-			fputc('\n', out);
-		}
-		table_line(t, &t->rows[i], out);
-	}
+	if (!s->n)
+		snprintf(cell, CELL_SIZE, "-%*s", prec + 6, "");
+	else if (s->n > 1)
+		snprintf(cell, CELL_SIZE, "%.*f \u00b1 %-*.*f", prec, s->mean * scale,
+			 prec + 3, prec, s->ci95 * scale);
+	else
+		snprintf(cell, CELL_SIZE, "%.*f%*s", prec, s->mean * scale, prec + 6, "");
 }
 
 /* ---- the table */
@@ -180,30 +132,28 @@ static bool in_table(const struct report_field *f, const struct bench_report *r)
 	return f->title && (r->have_floor || !(f->flags & FIELD_FLOOR));
 }
 
-static void fill_main_row(const struct bench_report *r,
-			  const struct bench_row *row, struct table_row *t)
+static void main_cells(const struct bench_report *r, const struct bench_row *row,
+		       char (*cell)[CELL_SIZE])
 {
 	const struct report_field *f;
-	struct cell *c = t->cells;
 
-	snprintf(c->val, sizeof(c->val), "%s%s", row_design(row), row->charged ? "*" : "");
-	cell_num(++c, row->autorelease, 0);
+	snprintf(*cell, CELL_SIZE, "%s%s", row_design(row), row->charged ? "*" : "");
+	snprintf(*++cell, CELL_SIZE, "%d", row->autorelease);
 	for (f = report_fields; f < report_fields + report_nr_fields; f++) {
 		if (!in_table(f, r))
 			continue;
-		c++;
 		if (f->flags & FIELD_STAT)
-			cell_stat(c, field_stat(f, row), f->prec, f->scale ? f->scale : 1);
+			stat_cell(*++cell, field_stat(f, row), f->prec, f->scale ? f->scale : 1);
 		else if (field_measured(f, r, row))
-			snprintf(c->val, sizeof(c->val), "%.*f%s", f->prec,
-				 field_value(f, r, row), f->suffix ? f->suffix : "");
+			snprintf(*++cell, CELL_SIZE, "%.*f%s", f->prec, field_value(f, r, row),
+				 f->suffix ? f->suffix : "");
 		else
-			cell_str(c, "-");
+			snprintf(*++cell, CELL_SIZE, "-");
 	}
 }
 
 /* The floor's row: its instructions where the designs have theirs. */
-static void fill_floor_row(const struct bench_report *r, struct table_row *t)
+static void floor_cells(const struct bench_report *r, char (*cell)[CELL_SIZE])
 {
 	const struct bench_row floor = {
 		.have_instructions = true,
@@ -211,53 +161,50 @@ static void fill_floor_row(const struct bench_report *r, struct table_row *t)
 		.instr_return = r->floor_return,
 	};
 	const struct report_field *f;
-	struct cell *c = t->cells + 1;
 
-	cell_str(t->cells, "floor");
+	snprintf(*cell++, CELL_SIZE, "floor");
+	**cell = '\0';
 	for (f = report_fields; f < report_fields + report_nr_fields; f++)
-		if (in_table(f, r) && (++c, (f->flags & (FIELD_INSTR | FIELD_FLOOR)) == FIELD_INSTR))
-			cell_num(c, field_value(f, r, &floor), f->prec);
+		if (in_table(f, r) && (**++cell = '\0',
+				       (f->flags & (FIELD_INSTR | FIELD_FLOOR)) == FIELD_INSTR))
+			snprintf(*cell, CELL_SIZE, "%.*f", f->prec, field_value(f, r, &floor));
 }
 
 static void print_main_table(const struct bench_report *r, FILE *out)
 {
-	char headings[BENCH_NR_PROFILES][256], titles[TABLE_MAX_COLS][48];
+	struct report_column cols[SECTION_MAX_COLS] = {
+		{ "design", .sep = "", .width = -8 }, { "ar", .sep = "  ", .width = 2 },
+	};
+	char heading[256], titles[SECTION_MAX_COLS][48], cells[SECTION_MAX_COLS][CELL_SIZE];
 	const struct report_field *f;
-	struct table t = { .titles = { "design", "ar" }, .left = { true }, .ncols = 2 };
+	size_t i, n = 2;
 	unsigned int p;
-	size_t i;
 
-	t.rows = calloc(r->nr_rows + BENCH_NR_PROFILES, sizeof(*t.rows));
-	if (!t.rows) {
-		fprintf(out, "(no memory for the table)\n");
-		return;
-	}
 	for (f = report_fields; f < report_fields + report_nr_fields; f++) {
-		if (!in_table(f, r))
+		if (!in_table(f, r) || n == SECTION_MAX_COLS)
 			continue;
-		snprintf(titles[t.ncols], sizeof(titles[0]), "%s%s%s", f->title,
+		snprintf(titles[n], sizeof(titles[0]), "%s%s%s", f->title,
 			 f->unit || (f->flags & FIELD_BASELINE) ? " " : "",
 			 f->flags & FIELD_BASELINE ? report_baseline(r) : f->unit ? f->unit : "");
-		t.titles[t.ncols] = titles[t.ncols];
-		t.ncols++;
+		cols[n] = (struct report_column){ titles[n], .sep = "  ", .width = f->width };
+		n++;
 	}
 	for (p = 0; p < BENCH_NR_PROFILES; p++) {
-		const char *heading = headings[p];
-
 		if (!have_profile(r, p))
 			continue;
-		profile_heading(r, p, headings[p], sizeof(headings[p]));
+		profile_heading(r, p, heading, sizeof(heading));
+		print_block_head(heading, cols, n, out);
 		for (i = 0; i < r->nr_rows; i++) {
 			if (r->rows[i].profile != p)
 				continue;
-			fill_main_row(r, &r->rows[i], table_add(&t, heading));
-			heading = NULL;
+			main_cells(r, &r->rows[i], cells);
+			print_cells(cols, n, cells, out);
 		}
-		if (r->have_floor)
-			fill_floor_row(r, table_add(&t, NULL));
+		if (r->have_floor) {
+			floor_cells(r, cells);
+			print_cells(cols, n, cells, out);
+		}
 	}
-	table_print(&t, out);
-	free(t.rows);
 	fprintf(out,
 		"\nar: autorelease; \u00b1: 95%% interval over %u runs (Student t); vs %s: paired per-run ratio to the baseline; NIC dry: share of the saturation window the NIC waited on an empty queue; assign/return/total: instructions per token (callgrind, this profile's returns), \"-\" when not measured\n",
 		r->cfg.runs, report_baseline(r));
@@ -292,60 +239,39 @@ static void print_seed_terms(const struct bench_report *r, FILE *out)
 		100 * r->seed_share, 100 * r->seed_share_v2, 100 * r->seed_share_ours);
 }
 
-static void section_titles(const struct report_section *s, FILE *out)
-{
-	const struct report_column *c;
-	bool any = false;
-
-	for (c = s->cols; c < s->cols + s->ncols; c++) {
-		int pad = c->suffix ? (int)strlen(c->suffix) : 0;
-
-		if (!c->title)
-			continue;
-		fprintf(out, "%s%*s", c->sep, c->width < 0 ? c->width - pad : c->width + pad,
-			c->title);
-		any = true;
-	}
-	if (any)
-		fputc('\n', out);
-}
-
 /* One of report_sections.c's sections as fixed-width lines. */
 static void print_section(const struct report_section *s, const struct bench_report *r,
 			  FILE *out)
 {
 	const size_t nr = section_items(s, r);
 	double v[SECTION_MAX_COLS];
+	char cells[SECTION_MAX_COLS][CELL_SIZE];
 	bool any = s->fidelity;	/* fidelity: heads even a table of no points */
 	const void *item;
 	size_t i, c, n;
 
 	if (any) {
 		s->head(r, NULL, out);
-		section_titles(s, out);
+		print_titles(s->cols, s->ncols, out);
 	}
 	for (i = 0; i < nr; i++) {
 		if (!(item = section_item(s, r, i)))
 			continue;
 		if (!any) {
 			s->head(r, item, out);
-			section_titles(s, out);
+			print_titles(s->cols, s->ncols, out);
 		}
 		any = true;
 		n = section_values(s, r, item, v);
 		for (c = 0; c < n; c++) {
-			const struct report_column *col = &s->cols[c];
-
-			fputs(col->sep, out);
-			if (col->kind == COL_DESIGN)
-				fprintf(out, "%*s", col->width, row_design(item));
-			else if (col->kind == COL_MET)
-				fprintf(out, "%*s", col->width, v[c] ? "met" : "missed");
+			if (s->cols[c].kind == COL_DESIGN)
+				snprintf(cells[c], CELL_SIZE, "%s", row_design(item));
+			else if (s->cols[c].kind == COL_MET)
+				snprintf(cells[c], CELL_SIZE, "%s", v[c] ? "met" : "missed");
 			else
-				fprintf(out, "%*.*f", col->width, col->prec, v[c]);
-			fputs(col->suffix ? col->suffix : "", out);
+				snprintf(cells[c], CELL_SIZE, "%.*f", s->cols[c].prec, v[c]);
 		}
-		fputc('\n', out);
+		print_cells(s->cols, n, cells, out);
 	}
 	if (any && s->foot)
 		fputs(s->foot, out);
@@ -362,46 +288,43 @@ static void print_fidelity(const struct bench_report *r, FILE *out)
 
 static void print_memory_table(const struct bench_report *r, FILE *out)
 {
-	static const char *const titles[] = { "design", "kperf", "ncdevmem",
-					      "nccl", "peak RSS MiB" };
-	char heading[160];
-	const char **designs;
-	struct table t = { 0 };
-	size_t i, j, n;
+	static const struct report_column all[] = {
+		{ "design", .sep = "", .width = -8 }, { "kperf", .sep = "  ", .width = 6 },
+		{ "ncdevmem", .sep = "  ", .width = 8 }, { "nccl", .sep = "  ", .width = 6 },
+		{ "peak RSS MiB", .sep = "  ", .width = 12 },
+	};
+	struct report_column cols[BENCH_NR_PROFILES + 2] = { all[0] };
+	char heading[160], cells[BENCH_NR_PROFILES + 2][CELL_SIZE];
+	const char **designs = calloc(r->nr_rows, sizeof(*designs));
+	size_t i, j, n, c = 1;
 	unsigned int p;
 
-	designs = calloc(r->nr_rows, sizeof(*designs));
-	t.rows = calloc(r->nr_rows, sizeof(*t.rows));
-	if (!designs || !t.rows) {
+	if (!designs) {
 		fprintf(out, "(no memory for the table)\n");
-		goto out_free;
+		return;
 	}
 	snprintf(heading, sizeof(heading),
 		 "memory: token-tracking state bytes per outstanding token (%lu held on one socket), by profile",
 		 r->state_held);
-	t.titles[t.ncols] = titles[0];
-	t.left[t.ncols++] = true;
 	for (p = 0; p < BENCH_NR_PROFILES; p++)
 		if (have_profile(r, p))
-			t.titles[t.ncols++] = titles[1 + p];
-	t.titles[t.ncols++] = titles[4];
+			cols[c++] = all[1 + p];
+	cols[c++] = all[4];
+	print_block_head(heading, cols, c, out);
 	n = distinct_designs(r, designs);
 	for (i = 0; i < n; i++) {
-		struct table_row *row = table_add(&t, i ? NULL : heading);
 		long rss = -1;
-		size_t c = 0;
 
-		cell_str(&row->cells[c++], designs[i]);
-		for (p = 0; p < BENCH_NR_PROFILES; p++) {
+		snprintf(cells[0], CELL_SIZE, "%s", designs[i]);
+		for (c = 1, p = 0; p < BENCH_NR_PROFILES; p++) {
 			const struct bench_row *br = find_row_charged(r, designs[i], p, false);
 
 			if (!have_profile(r, p))
 				continue;
 			if (br)
-				cell_num(&row->cells[c++],
-					 br->state_bytes_per_token, 2);
+				snprintf(cells[c++], CELL_SIZE, "%.2f", br->state_bytes_per_token);
 			else
-				cell_str(&row->cells[c++], "-");
+				snprintf(cells[c++], CELL_SIZE, "-");
 		}
 		/* RSS is per process: the peak over this design's runs. */
 		for (j = 0; j < r->nr_rows; j++)
@@ -409,13 +332,11 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 			    r->rows[j].peak_rss_kb > rss)
 				rss = r->rows[j].peak_rss_kb;
 		if (rss > 0)
-			cell_num(&row->cells[c], rss / 1024.0, 1);
+			snprintf(cells[c++], CELL_SIZE, "%.1f", rss / 1024.0);
 		else
-			cell_str(&row->cells[c], "-");
+			snprintf(cells[c++], CELL_SIZE, "-");
+		print_cells(cols, c, cells, out);
 	}
-	table_print(&t, out);
-out_free:
-	free(t.rows);
 	free(designs);
 }
 
