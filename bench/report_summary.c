@@ -62,12 +62,9 @@ static void kv_rows(FILE *out, const struct bench_report *r)
 		for (f = report_fields; f < report_fields + report_nr_fields; f++) {
 			if (!f->sum || !field_measured(f, r, row))
 				continue;
-			if (!(f->flags & FIELD_STAT)) {
-				kv_num(out, d, f->sum, field_value(f, r, row), f->sum_prec);
-				continue;
-			}
-			kv_num(out, d, f->sum, field_stat(f, row)->mean, f->sum_prec);
-			if (f->sum_ci)
+			/* A figure's value is its mean. */
+			kv_num(out, d, f->sum, field_value(f, r, row), f->sum_prec);
+			if (f->sum_ci && (f->flags & FIELD_STAT))
 				kv_num(out, d, f->sum_ci, field_stat(f, row)->ci95, f->sum_prec);
 		}
 	}
