@@ -16,12 +16,6 @@ static void put_word(FILE *out, const char *s)
 			      '_' : *s, out);
 }
 
-static void kv_str(FILE *out, const char *key, const char *val)
-{
-	fprintf(out, " %s=", key);
-	put_word(out, val);
-}
-
 static void kv_num(FILE *out, const char *prefix, const char *key, double v,
 		   int prec)
 {
@@ -82,7 +76,8 @@ static void kv_figure(FILE *out, const struct bench_report *r,
 		fprintf(out, " %s=%" PRIu64, f->sum, figure_uint(f, r));
 		break;
 	case FIG_STR: case FIG_CHARS:
-		kv_str(out, f->sum, figure_str(f, r));
+		fprintf(out, " %s=", f->sum);
+		put_word(out, figure_str(f, r));
 		break;
 	case FIG_PROFILES:
 		for (p = 0; p < BENCH_NR_PROFILES; p++)

@@ -266,14 +266,9 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 	};
 	struct report_column cols[BENCH_NR_PROFILES + 2] = { all[0] };
 	char cells[BENCH_NR_PROFILES + 2][CELL_SIZE];
-	const char **designs = calloc(r->nr_rows, sizeof(*designs));
-	size_t i, j, n, c = 1;
+	size_t i, j, c = 1;
 	unsigned int p;
 
-	if (!designs) {
-		fprintf(out, "(no memory for the table)\n");
-		return;
-	}
 	fprintf(out, "\nmemory: token-tracking state bytes per outstanding token (%lu held on one socket), by profile\n",
 		r->state_held);
 	for (p = 0; p < BENCH_NR_PROFILES; p++)
@@ -281,13 +276,15 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 			cols[c++] = all[1 + p];
 	cols[c++] = all[4];
 	print_block_head(cols, c, out);
-	n = distinct_designs(r, designs);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < r->nr_rows; i++) {
+		const char *design = row_design(&r->rows[i]);
 		long rss = -1;
 
-		snprintf(cells[0], CELL_SIZE, "%s", designs[i]);
+		if (!first_row_of_design(r, i))
+			continue;
+		snprintf(cells[0], CELL_SIZE, "%s", design);
 		for (c = 1, p = 0; p < BENCH_NR_PROFILES; p++) {
-			const struct bench_row *br = find_row_charged(r, designs[i], p, false);
+			const struct bench_row *br = find_row_charged(r, design, p, false);
 
 			if (!have_profile(r, p))
 				continue;
@@ -298,7 +295,7 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 		}
 		/* RSS is per process: the peak over this design's runs. */
 		for (j = 0; j < r->nr_rows; j++)
-			if (!strcmp(row_design(&r->rows[j]), designs[i]) &&
+			if (!strcmp(row_design(&r->rows[j]), design) &&
 			    r->rows[j].peak_rss_kb > rss)
 				rss = r->rows[j].peak_rss_kb;
 		if (rss > 0)
@@ -307,7 +304,6 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 			snprintf(cells[c++], CELL_SIZE, "-");
 		print_cells(cols, c, cells, out);
 	}
-	free(designs);
 }
 
 static void print_bind_64g(const struct bench_report *r, FILE *out)
