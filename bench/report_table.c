@@ -46,15 +46,21 @@ static void print_cells(const struct report_column *cols, size_t n,
 	fprintf(out, "%.*s\n", (int)len, line);
 }
 
-/* The titles over @cols, when any has one; a title spans its column's suffix too. */
-static void print_titles(const struct report_column *cols, size_t n, FILE *out)
+/*
+ * The titles over @cols, when any has one (a title spans its column's
+ * suffix too); with @rule, a rule under them, as the main and the memory
+ * tables have.
+ */
+static void print_titles(const struct report_column *cols, size_t n, bool rule, FILE *out)
 {
 	const struct report_column *c;
+	size_t width = 0;
 	bool any = false;
 
 	for (c = cols; c < cols + n; c++) {
 		int pad = c->suffix ? (int)strlen(c->suffix) : 0;
 
+		width += strlen(c->sep) + (size_t)abs(c->width);
 		if (!c->title)
 			continue;
 		fprintf(out, "%s%*s", c->sep, c->width < 0 ? c->width - pad : c->width + pad,
@@ -63,19 +69,10 @@ static void print_titles(const struct report_column *cols, size_t n, FILE *out)
 	}
 	if (any)
 		fputc('\n', out);
-}
-
-/* A block of the main or the memory table: its heading is out, the titles and a rule follow. */
-static void print_block_head(const struct report_column *cols, size_t n, FILE *out)
-{
-	size_t c, width = 0;
-
-	print_titles(cols, n, out);
-	for (c = 0; c < n; c++)
-		width += strlen(cols[c].sep) + (size_t)abs(cols[c].width);
-	while (width--)
+	while (rule && width--)
 		fputc('-', out);
-	fputc('\n', out);
+	if (rule)
+		fputc('\n', out);
 }
 
 /*
@@ -182,7 +179,7 @@ static void print_main_table(const struct bench_report *r, FILE *out)
 		if (!have_profile(r, p))
 			continue;
 		profile_heading(r, p, out);
-		print_block_head(cols, n, out);
+		print_titles(cols, n, true, out);
 		for (i = 0; i < r->nr_rows; i++) {
 			if (r->rows[i].profile != p)
 				continue;
@@ -223,14 +220,14 @@ static void print_section(const struct report_section *s, const struct bench_rep
 
 	if (any) {
 		s->head(r, NULL, out);
-		print_titles(s->cols, s->ncols, out);
+		print_titles(s->cols, s->ncols, false, out);
 	}
 	for (i = 0; i < nr; i++) {
 		if (!(item = section_item(s, r, i)))
 			continue;
 		if (!any) {
 			s->head(r, item, out);
-			print_titles(s->cols, s->ncols, out);
+			print_titles(s->cols, s->ncols, false, out);
 		}
 		any = true;
 		n = section_values(s, r, item, v);
@@ -275,7 +272,7 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 		if (have_profile(r, p))
 			cols[c++] = all[1 + p];
 	cols[c++] = all[4];
-	print_block_head(cols, c, out);
+	print_titles(cols, c, true, out);
 	for (i = 0; i < r->nr_rows; i++) {
 		const char *design = row_design(&r->rows[i]);
 		long rss = -1;
