@@ -136,7 +136,7 @@ struct report_column {
  * A section after the main table: .head and .foot around lines of .cols,
  * one per item: the first row of each design that has the figures .needs
  * (FIELD_INSTR, FIELD_HELD), or with .fidelity each measured fidelity
- * point.  The head has the first item's row, NULL for fidelity.
+ * point.  The head has the first item (a row; fidelity's head needs none).
  */
 struct report_section {
 	void (*head)(const struct bench_report *r, const struct bench_row *first, FILE *out);

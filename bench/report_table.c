@@ -214,14 +214,10 @@ static void print_section(const struct report_section *s, const struct bench_rep
 	const size_t nr = section_items(s, r);
 	double v[SECTION_MAX_COLS];
 	char cells[SECTION_MAX_COLS][CELL_SIZE];
-	bool any = s->fidelity;	/* fidelity: heads even a table of no points */
+	bool any = false;
 	const void *item;
 	size_t i, c, n;
 
-	if (any) {
-		s->head(r, NULL, out);
-		print_titles(s->cols, s->ncols, false, out);
-	}
 	for (i = 0; i < nr; i++) {
 		if (!(item = section_item(s, r, i)))
 			continue;
