@@ -136,7 +136,7 @@ struct report_column {
  * A section after the main table: .head and .foot around lines of .cols,
  * one per item: the first row of each design that has the figures .needs
  * (FIELD_INSTR, FIELD_HELD), or with .fidelity each measured fidelity
- * point.  The head has the first item's row, NULL for fidelity.
+ * point.  The head has the first item (a row; fidelity's head needs none).
  */
 struct report_section {
 	void (*head)(const struct bench_report *r, const struct bench_row *first, FILE *out);
@@ -175,6 +175,7 @@ bool have_profile(const struct bench_report *r, enum bench_profile p);
 bool have_profile_charged(const struct bench_report *r, enum bench_profile p, bool charged);
 double floor_total(const struct bench_report *r);
 double instr_total(const struct bench_row *row);
+bool first_row_of_design(const struct bench_report *r, size_t i);
 size_t distinct_designs(const struct bench_report *r, const char **out);
 int replace_file(const char *path, int (*fill)(int fd, const char *tmp, void *arg), void *arg);
 int write_file_atomic(const char *path, const char *buf, size_t len);

@@ -59,22 +59,28 @@ double instr_total(const struct bench_row *row)
 }
 
 /*
- * The designs in the order they first appear in the rows: the harness
- * orders rows as the user listed --designs, and the plot and the memory
- * table keep that order.  Returns how many; @out holds r->nr_rows entries.
+ * Whether row @i is its design's first: the harness orders rows as the
+ * user listed --designs, and the plot, the memory table and the sections
+ * keep that order by walking first rows.
  */
+bool first_row_of_design(const struct bench_report *r, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (!strcmp(row_design(&r->rows[j]), row_design(&r->rows[i])))
+			return false;
+	return true;
+}
+
+/* The designs in the order they first appear; @out holds r->nr_rows entries. */
 size_t distinct_designs(const struct bench_report *r, const char **out)
 {
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 
-	for (i = 0; i < r->nr_rows; i++) {
-		const char *d = row_design(&r->rows[i]);
-
-		for (j = 0; j < n && strcmp(out[j], d); j++)
-			;
-		if (j == n)
-			out[n++] = d;
-	}
+	for (i = 0; i < r->nr_rows; i++)
+		if (first_row_of_design(r, i))
+			out[n++] = row_design(&r->rows[i]);
 	return n;
 }
 

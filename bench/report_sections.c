@@ -13,17 +13,6 @@
 #define SECTION(name, head, foot, needs, fidelity) \
 	{ head, foot, needs, fidelity, name##_cols, sizeof(name##_cols) / sizeof(name##_cols[0]) }
 
-/* Instruction counts are per design: the first of its rows speaks for all. */
-static bool first_row_of_design(const struct bench_report *r, size_t i)
-{
-	size_t j;
-
-	for (j = 0; j < i; j++)
-		if (!strcmp(row_design(&r->rows[j]), row_design(&r->rows[i])))
-			return false;
-	return true;
-}
-
 static void held_head(const struct bench_report *r, const struct bench_row *first, FILE *out)
 {
 	fprintf(out, "\ninstructions per token with %lu tokens held (assign + return, %s returns), against none held\n",
@@ -112,6 +101,7 @@ const void *section_item(const struct report_section *s, const struct bench_repo
 	if (i >= r->nr_rows)
 		return NULL;
 	row = &r->rows[i];
+	/* Instruction counts are per design: the first of its rows speaks for all. */
 	if (((s->needs & FIELD_INSTR) && !row->have_instructions) ||
 	    ((s->needs & FIELD_HELD) && !row->have_instr_held) || !first_row_of_design(r, i))
 		return NULL;
@@ -148,23 +138,17 @@ size_t section_values(const struct report_section *s, const struct bench_report 
 	const struct report_field *f;
 	size_t n, i;
 
-	for (i = 0; i < ncols; i++) {
-		c = &s->cols[i];
-		if (c->kind == COL_AT)
-			v[i] = *(const double *)((const char *)item + c->off);
-		else if (c->kind == COL_WHOLE)
-			v[i] = (double)*(const unsigned long *)((const char *)item + c->off);
-		else if (c->kind == COL_DESIGN)
-			v[i] = 0;
-	}
 	for (n = 0; n < ncols; n++) {
 		c = &s->cols[n];
-		if (c->kind != COL_FIELD)
-			continue;
-		f = field_named(c->field);
-		if (!f || !field_measured(f, r, item))
+		f = c->kind == COL_FIELD ? field_named(c->field) : NULL;
+		if (c->kind == COL_AT)
+			v[n] = *(const double *)((const char *)item + c->off);
+		else if (c->kind == COL_WHOLE)
+			v[n] = (double)*(const unsigned long *)((const char *)item + c->off);
+		else if (c->kind == COL_FIELD && (!f || !field_measured(f, r, item)))
 			break;
-		v[n] = field_value(f, r, item);
+		else	/* COL_DESIGN's 0; a ratio or a verdict comes below */
+			v[n] = f ? field_value(f, r, item) : 0;
 	}
 	for (i = 0; i < n; i++) {
 		c = &s->cols[i];

@@ -16,12 +16,6 @@ static void put_word(FILE *out, const char *s)
 			      '_' : *s, out);
 }
 
-static void kv_str(FILE *out, const char *key, const char *val)
-{
-	fprintf(out, " %s=", key);
-	put_word(out, val);
-}
-
 static void kv_num(FILE *out, const char *prefix, const char *key, double v,
 		   int prec)
 {
@@ -62,12 +56,9 @@ static void kv_rows(FILE *out, const struct bench_report *r)
 		for (f = report_fields; f < report_fields + report_nr_fields; f++) {
 			if (!f->sum || !field_measured(f, r, row))
 				continue;
-			if (!(f->flags & FIELD_STAT)) {
-				kv_num(out, d, f->sum, field_value(f, r, row), f->sum_prec);
-				continue;
-			}
-			kv_num(out, d, f->sum, field_stat(f, row)->mean, f->sum_prec);
-			if (f->sum_ci)
+			/* A figure's value is its mean. */
+			kv_num(out, d, f->sum, field_value(f, r, row), f->sum_prec);
+			if (f->sum_ci && (f->flags & FIELD_STAT))
 				kv_num(out, d, f->sum_ci, field_stat(f, row)->ci95, f->sum_prec);
 		}
 	}
@@ -85,7 +76,8 @@ static void kv_figure(FILE *out, const struct bench_report *r,
 		fprintf(out, " %s=%" PRIu64, f->sum, figure_uint(f, r));
 		break;
 	case FIG_STR: case FIG_CHARS:
-		kv_str(out, f->sum, figure_str(f, r));
+		fprintf(out, " %s=", f->sum);
+		put_word(out, figure_str(f, r));
 		break;
 	case FIG_PROFILES:
 		for (p = 0; p < BENCH_NR_PROFILES; p++)

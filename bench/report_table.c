@@ -46,15 +46,21 @@ static void print_cells(const struct report_column *cols, size_t n,
 	fprintf(out, "%.*s\n", (int)len, line);
 }
 
-/* The titles over @cols, when any has one; a title spans its column's suffix too. */
-static void print_titles(const struct report_column *cols, size_t n, FILE *out)
+/*
+ * The titles over @cols, when any has one (a title spans its column's
+ * suffix too); with @rule, a rule under them, as the main and the memory
+ * tables have.
+ */
+static void print_titles(const struct report_column *cols, size_t n, bool rule, FILE *out)
 {
 	const struct report_column *c;
+	size_t width = 0;
 	bool any = false;
 
 	for (c = cols; c < cols + n; c++) {
 		int pad = c->suffix ? (int)strlen(c->suffix) : 0;
 
+		width += strlen(c->sep) + (size_t)abs(c->width);
 		if (!c->title)
 			continue;
 		fprintf(out, "%s%*s", c->sep, c->width < 0 ? c->width - pad : c->width + pad,
@@ -63,21 +69,10 @@ static void print_titles(const struct report_column *cols, size_t n, FILE *out)
 	}
 	if (any)
 		fputc('\n', out);
-}
-
-/* A block of the main or the memory table opens with its heading, titles and a rule. */
-static void print_block_head(const char *heading, const struct report_column *cols,
-			     size_t n, FILE *out)
-{
-	size_t c, width = 0;
-
-	fprintf(out, "\n%s\n", heading);
-	print_titles(cols, n, out);
-	for (c = 0; c < n; c++)
-		width += strlen(cols[c].sep) + (size_t)abs(cols[c].width);
-	while (width--)
+	while (rule && width--)
 		fputc('-', out);
-	fputc('\n', out);
+	if (rule)
+		fputc('\n', out);
 }
 
 /*
@@ -99,31 +94,26 @@ static void stat_cell(char *cell, const struct bench_stat *s, int prec, double s
 
 /* ---- the table */
 
-static void profile_heading(const struct bench_report *r, enum bench_profile p,
-			    char *buf, size_t size)
+static void profile_heading(const struct bench_report *r, enum bench_profile p, FILE *out)
 {
 	static const char *const how[BENCH_NR_PROFILES] = {
 		[BENCH_PROFILE_KPERF] = "128 single-token entries per DONTNEED",
 		[BENCH_PROFILE_NCDEVMEM] = "one DONTNEED per token",
 		[BENCH_PROFILE_NCCL] = "merged ranges of up to 1024 frags, returned after %u us",
 	};
-	int n = snprintf(buf, size, "profile %s: ", bench_profile_name(p));
 
-	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES)
-		n += snprintf(buf + n, size - (size_t)n, how[p], r->cfg.nccl_delay_us);
+	fprintf(out, "\nprofile %s: ", bench_profile_name(p));
+	fprintf(out, how[p], r->cfg.nccl_delay_us);
 	/* Each profile's fixed load is steered on the baseline in that profile. */
-	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
-	    r->calib_max_tokens_per_s[p] > 0)
-		n += snprintf(buf + n, size - (size_t)n,
-			      "; offered %.3f M tokens/s (%s %.0f%% busy in calibration, max %.3f M)",
-			      r->calib_offered_tokens_per_s[p] / 1e6, report_baseline(r),
-			      r->calib_busy_pct[p], r->calib_max_tokens_per_s[p] / 1e6);
-	if (n > 0 && (size_t)n < size && p < BENCH_NR_PROFILES &&
-	    r->calib_charged_max_tokens_per_s[p] > 0)
-		snprintf(buf + n, size - (size_t)n, "; charged %.3f M (%.0f%% busy, max %.3f M)",
-			 r->calib_charged_offered_tokens_per_s[p] / 1e6,
-			 r->calib_charged_busy_pct[p],
-			 r->calib_charged_max_tokens_per_s[p] / 1e6);
+	if (r->calib_max_tokens_per_s[p] > 0)
+		fprintf(out, "; offered %.3f M tokens/s (%s %.0f%% busy in calibration, max %.3f M)",
+			r->calib_offered_tokens_per_s[p] / 1e6, report_baseline(r),
+			r->calib_busy_pct[p], r->calib_max_tokens_per_s[p] / 1e6);
+	if (r->calib_charged_max_tokens_per_s[p] > 0)
+		fprintf(out, "; charged %.3f M (%.0f%% busy, max %.3f M)",
+			r->calib_charged_offered_tokens_per_s[p] / 1e6,
+			r->calib_charged_busy_pct[p], r->calib_charged_max_tokens_per_s[p] / 1e6);
+	fputc('\n', out);
 }
 
 /* The table's figures: every field with a title, "vs floor" only against one. */
@@ -132,17 +122,25 @@ static bool in_table(const struct report_field *f, const struct bench_report *r)
 	return f->title && (r->have_floor || !(f->flags & FIELD_FLOOR));
 }
 
-static void main_cells(const struct bench_report *r, const struct bench_row *row,
+/*
+ * A row's cells; with @floor, the floor's: its instructions where the
+ * designs have theirs, nothing elsewhere.
+ */
+static void main_cells(const struct bench_report *r, const struct bench_row *row, bool floor,
 		       char (*cell)[CELL_SIZE])
 {
 	const struct report_field *f;
 
 	snprintf(*cell, CELL_SIZE, "%s%s", row_design(row), row->charged ? "*" : "");
 	snprintf(*++cell, CELL_SIZE, "%d", row->autorelease);
+	if (floor)
+		**cell = '\0';
 	for (f = report_fields; f < report_fields + report_nr_fields; f++) {
 		if (!in_table(f, r))
 			continue;
-		if (f->flags & FIELD_STAT)
+		if (floor && (f->flags & (FIELD_INSTR | FIELD_FLOOR)) != FIELD_INSTR)
+			**++cell = '\0';
+		else if (f->flags & FIELD_STAT)
 			stat_cell(*++cell, field_stat(f, row), f->prec, f->scale ? f->scale : 1);
 		else if (field_measured(f, r, row))
 			snprintf(*++cell, CELL_SIZE, "%.*f%s", f->prec, field_value(f, r, row),
@@ -152,30 +150,18 @@ static void main_cells(const struct bench_report *r, const struct bench_row *row
 	}
 }
 
-/* The floor's row: its instructions where the designs have theirs. */
-static void floor_cells(const struct bench_report *r, char (*cell)[CELL_SIZE])
-{
-	const struct bench_row floor = {
-		.have_instructions = true,
-		.instr_assign = r->floor_assign,
-		.instr_return = r->floor_return,
-	};
-	const struct report_field *f;
-
-	snprintf(*cell++, CELL_SIZE, "floor");
-	**cell = '\0';
-	for (f = report_fields; f < report_fields + report_nr_fields; f++)
-		if (in_table(f, r) && (**++cell = '\0',
-				       (f->flags & (FIELD_INSTR | FIELD_FLOOR)) == FIELD_INSTR))
-			snprintf(*cell, CELL_SIZE, "%.*f", f->prec, field_value(f, r, &floor));
-}
-
 static void print_main_table(const struct bench_report *r, FILE *out)
 {
 	struct report_column cols[SECTION_MAX_COLS] = {
 		{ "design", .sep = "", .width = -8 }, { "ar", .sep = "  ", .width = 2 },
 	};
-	char heading[256], titles[SECTION_MAX_COLS][48], cells[SECTION_MAX_COLS][CELL_SIZE];
+	const struct bench_row floor = {
+		.design = "floor",
+		.have_instructions = true,
+		.instr_assign = r->floor_assign,
+		.instr_return = r->floor_return,
+	};
+	char titles[SECTION_MAX_COLS][48], cells[SECTION_MAX_COLS][CELL_SIZE];
 	const struct report_field *f;
 	size_t i, n = 2;
 	unsigned int p;
@@ -192,16 +178,16 @@ static void print_main_table(const struct bench_report *r, FILE *out)
 	for (p = 0; p < BENCH_NR_PROFILES; p++) {
 		if (!have_profile(r, p))
 			continue;
-		profile_heading(r, p, heading, sizeof(heading));
-		print_block_head(heading, cols, n, out);
+		profile_heading(r, p, out);
+		print_titles(cols, n, true, out);
 		for (i = 0; i < r->nr_rows; i++) {
 			if (r->rows[i].profile != p)
 				continue;
-			main_cells(r, &r->rows[i], cells);
+			main_cells(r, &r->rows[i], false, cells);
 			print_cells(cols, n, cells, out);
 		}
 		if (r->have_floor) {
-			floor_cells(r, cells);
+			main_cells(r, &floor, true, cells);
 			print_cells(cols, n, cells, out);
 		}
 	}
@@ -221,24 +207,6 @@ static void print_main_table(const struct bench_report *r, FILE *out)
 			r->stack.kperf_ns, r->stack.kperf_wakeups_per_read);
 }
 
-/* Our figures in the seed's terms (docs/fidelity.md). */
-static void print_seed_terms(const struct bench_report *r, FILE *out)
-{
-	const char *base = report_baseline(r);
-
-	if (!r->have_seed_terms)
-		return;
-	fprintf(out, "\nseed terms (kperf, charged, fixed load steered to keep %s %.0f%% busy)\n",
-		base, r->cfg.load_pct);
-	fprintf(out, "  predicted worker idle: %s %.2f%% -> niov %.2f%%   (seed: xarray 13.13%% -> niov 26.32%%)\n",
-		base, r->seed_pred_idle_baseline, r->seed_pred_idle_niov);
-	fprintf(out, "  worker CPU niov/%s: %.3f   (seed: %.3f, series v2: %.3f)\n",
-		base, r->seed_pred_ratio, SEED_RATIO, V2_RATIO);
-	fprintf(out, "  k = niov/%s CPU per token in process: %.3f\n", base, r->seed_k);
-	fprintf(out, "  token management's share of worker CPU (Amdahl, (1 - ratio) / (1 - k)): seed %.1f%%, v2 %.1f%%, ours charged %.1f%%\n",
-		100 * r->seed_share, 100 * r->seed_share_v2, 100 * r->seed_share_ours);
-}
-
 /* One of report_sections.c's sections as fixed-width lines. */
 static void print_section(const struct report_section *s, const struct bench_report *r,
 			  FILE *out)
@@ -246,20 +214,16 @@ static void print_section(const struct report_section *s, const struct bench_rep
 	const size_t nr = section_items(s, r);
 	double v[SECTION_MAX_COLS];
 	char cells[SECTION_MAX_COLS][CELL_SIZE];
-	bool any = s->fidelity;	/* fidelity: heads even a table of no points */
+	bool any = false;
 	const void *item;
 	size_t i, c, n;
 
-	if (any) {
-		s->head(r, NULL, out);
-		print_titles(s->cols, s->ncols, out);
-	}
 	for (i = 0; i < nr; i++) {
 		if (!(item = section_item(s, r, i)))
 			continue;
 		if (!any) {
 			s->head(r, item, out);
-			print_titles(s->cols, s->ncols, out);
+			print_titles(s->cols, s->ncols, false, out);
 		}
 		any = true;
 		n = section_values(s, r, item, v);
@@ -294,30 +258,26 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 		{ "peak RSS MiB", .sep = "  ", .width = 12 },
 	};
 	struct report_column cols[BENCH_NR_PROFILES + 2] = { all[0] };
-	char heading[160], cells[BENCH_NR_PROFILES + 2][CELL_SIZE];
-	const char **designs = calloc(r->nr_rows, sizeof(*designs));
-	size_t i, j, n, c = 1;
+	char cells[BENCH_NR_PROFILES + 2][CELL_SIZE];
+	size_t i, j, c = 1;
 	unsigned int p;
 
-	if (!designs) {
-		fprintf(out, "(no memory for the table)\n");
-		return;
-	}
-	snprintf(heading, sizeof(heading),
-		 "memory: token-tracking state bytes per outstanding token (%lu held on one socket), by profile",
-		 r->state_held);
+	fprintf(out, "\nmemory: token-tracking state bytes per outstanding token (%lu held on one socket), by profile\n",
+		r->state_held);
 	for (p = 0; p < BENCH_NR_PROFILES; p++)
 		if (have_profile(r, p))
 			cols[c++] = all[1 + p];
 	cols[c++] = all[4];
-	print_block_head(heading, cols, c, out);
-	n = distinct_designs(r, designs);
-	for (i = 0; i < n; i++) {
+	print_titles(cols, c, true, out);
+	for (i = 0; i < r->nr_rows; i++) {
+		const char *design = row_design(&r->rows[i]);
 		long rss = -1;
 
-		snprintf(cells[0], CELL_SIZE, "%s", designs[i]);
+		if (!first_row_of_design(r, i))
+			continue;
+		snprintf(cells[0], CELL_SIZE, "%s", design);
 		for (c = 1, p = 0; p < BENCH_NR_PROFILES; p++) {
-			const struct bench_row *br = find_row_charged(r, designs[i], p, false);
+			const struct bench_row *br = find_row_charged(r, design, p, false);
 
 			if (!have_profile(r, p))
 				continue;
@@ -328,7 +288,7 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 		}
 		/* RSS is per process: the peak over this design's runs. */
 		for (j = 0; j < r->nr_rows; j++)
-			if (!strcmp(row_design(&r->rows[j]), designs[i]) &&
+			if (!strcmp(row_design(&r->rows[j]), design) &&
 			    r->rows[j].peak_rss_kb > rss)
 				rss = r->rows[j].peak_rss_kb;
 		if (rss > 0)
@@ -337,7 +297,6 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 			snprintf(cells[c++], CELL_SIZE, "-");
 		print_cells(cols, c, cells, out);
 	}
-	free(designs);
 }
 
 static void print_bind_64g(const struct bench_report *r, FILE *out)
@@ -354,38 +313,46 @@ static void print_bind_64g(const struct bench_report *r, FILE *out)
 		!fast ? "time missed" : "size missed");
 }
 
-/* The seed's figures next to ours, from the kperf rows of the baseline and niov. */
-static void print_seed_line(const struct bench_report *r, FILE *out)
+/*
+ * The seed's figures next to ours, from the kperf rows of the baseline and
+ * niov, then our figures in the seed's terms (docs/fidelity.md).
+ */
+static void print_seed(const struct bench_report *r, FILE *out)
 {
 	const char *base = report_baseline(r);
 	const struct bench_row *x = find_row_charged(r, base, BENCH_PROFILE_KPERF, false);
 	const struct bench_row *v = find_row_charged(r, "niov", BENCH_PROFILE_KPERF, false);
-	double ratio;
-
-	if (!x || !v || !x->worker_idle_pct.n || !v->worker_idle_pct.n) {
-		fprintf(out,
-			"%s; here: not measured (needs kperf rows of %s and niov)\n",
-			SEED_LINE, base);
-		return;
-	}
-	fprintf(out, "%s; here: idle %.2f%% (%s) -> %.2f%%, niov/%s CPU ratio ",
-		SEED_LINE, x->worker_idle_pct.mean, base, v->worker_idle_pct.mean, base);
-	if (v->ratio_vs_baseline.n > 1) {
-		fprintf(out, "%.3f \u00b1 %.3f\n", v->ratio_vs_baseline.mean,
-			v->ratio_vs_baseline.ci95);
-		return;
-	}
-	if (v->ratio_vs_baseline.n) {
-		fprintf(out, "%.3f\n", v->ratio_vs_baseline.mean);
-		return;
-	}
-	/* No paired ratio: fall back on the ratio of the mean CPU shares. */
-	ratio = x->worker_cpu_pct.mean > 0 ?
+	const bool have = x && v && x->worker_idle_pct.n && v->worker_idle_pct.n;
+	const struct bench_stat *ratio = have ? &v->ratio_vs_baseline : NULL;
+	const double of_means = have && x->worker_cpu_pct.mean > 0 ?
 		v->worker_cpu_pct.mean / x->worker_cpu_pct.mean : NAN;
-	if (isfinite(ratio))
-		fprintf(out, "%.3f (of means)\n", ratio);
+
+	if (have)
+		fprintf(out, "%s; here: idle %.2f%% (%s) -> %.2f%%, niov/%s CPU ratio ",
+			SEED_LINE, x->worker_idle_pct.mean, base, v->worker_idle_pct.mean, base);
+	if (!have)
+		fprintf(out, "%s; here: not measured (needs kperf rows of %s and niov)\n",
+			SEED_LINE, base);
+	else if (ratio->n > 1)
+		fprintf(out, "%.3f \u00b1 %.3f\n", ratio->mean, ratio->ci95);
+	else if (ratio->n)
+		fprintf(out, "%.3f\n", ratio->mean);
+	/* No paired ratio: fall back on the ratio of the mean CPU shares. */
+	else if (isfinite(of_means))
+		fprintf(out, "%.3f (of means)\n", of_means);
 	else
 		fprintf(out, "-\n");
+	if (!r->have_seed_terms)
+		return;
+	fprintf(out, "\nseed terms (kperf, charged, fixed load steered to keep %s %.0f%% busy)\n",
+		base, r->cfg.load_pct);
+	fprintf(out, "  predicted worker idle: %s %.2f%% -> niov %.2f%%   (seed: xarray 13.13%% -> niov 26.32%%)\n",
+		base, r->seed_pred_idle_baseline, r->seed_pred_idle_niov);
+	fprintf(out, "  worker CPU niov/%s: %.3f   (seed: %.3f, series v2: %.3f)\n",
+		base, r->seed_pred_ratio, SEED_RATIO, V2_RATIO);
+	fprintf(out, "  k = niov/%s CPU per token in process: %.3f\n", base, r->seed_k);
+	fprintf(out, "  token management's share of worker CPU (Amdahl, (1 - ratio) / (1 - k)): seed %.1f%%, v2 %.1f%%, ours charged %.1f%%\n",
+		100 * r->seed_share, 100 * r->seed_share_v2, 100 * r->seed_share_ours);
 }
 
 static void print_rate(FILE *out, double tokens_per_s)
@@ -451,7 +418,6 @@ void bench_report_table(const struct bench_report *r, FILE *out)
 	fputc('\n', out);
 	if (r->have_bind_64g)
 		print_bind_64g(r, out);
-	print_seed_line(r, out);
-	print_seed_terms(r, out);
+	print_seed(r, out);
 	fprintf(out, "elapsed %.1f s\n", r->elapsed_s);
 }
