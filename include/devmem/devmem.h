@@ -469,6 +469,20 @@ struct dml_tcp_ingress_stats {
 void dml_tcp_ingress_stats(const struct dml_tcp_ingress *ing, struct dml_tcp_ingress_stats *out);
 
 /**
+ * dml_tcp_ingress_wait_stats() - wait until a counter moves.
+ * @ing: the ingress.
+ * @seen: the counters the caller last saw; set to the current ones.
+ * @timeout_ms: -1 waits for ever, 0 does not wait.
+ *
+ * Lets a caller wait for an event of the ingress (a connection accepted or
+ * refused, bytes delivered, a stall, a reset) without polling on a timer.
+ *
+ * Return: 1 when some counter differs from *@seen, 0 on timeout.
+ */
+int dml_tcp_ingress_wait_stats(struct dml_tcp_ingress *ing,
+			       struct dml_tcp_ingress_stats *seen, int timeout_ms);
+
+/**
  * dml_tcp_ingress_stop() - stop and free the ingress.
  * @ing: may be NULL.
  *
