@@ -43,7 +43,7 @@ struct dml_page_pool {
 	 * PP_DETACHED and PP_DRY: either sends a return down the slow path,
 	 * so the fast one tests one word, as it tested detached alone before.
 	 */
-	unsigned int flags;
+	uint8_t flags;
 	uint64_t detach_time;
 	struct dml_page_pool_stats stats;
 
@@ -238,7 +238,7 @@ out:
 	return nm;
 }
 
-/* Puts @nm in the recycle ring, or gives it to the provider when full. */
+/* Puts @nm in the recycle ring, which has room. */
 static void ring_put_locked(struct dml_page_pool *pool, struct dml_netmem *nm)
 {
 	pool->ring[(pool->ring_head + pool->ring_count) % pool->ring_size] = nm;
@@ -246,59 +246,51 @@ static void ring_put_locked(struct dml_page_pool *pool, struct dml_netmem *nm)
 	pool->stats.recycle_ring++;
 }
 
-#define AFTER_WAKE	(1u << 0)
-#define AFTER_FREE	(1u << 1)
-
-/* A return to a detached or dry pool; says what to do after the unlock. */
-static unsigned int recycle_slow_locked(struct dml_page_pool *pool,
-					struct dml_netmem *nm)
+/*
+ * A return that is not the common one: to a detached pool, a dry one, or a
+ * full ring.  It drops the lock.  Out of line, so the fast path keeps the
+ * registers and instructions it had before anyone could wait for buffers.
+ */
+static __attribute__((noinline)) void recycle_slow_unlock(struct dml_page_pool *pool,
+							   struct dml_netmem *nm)
 {
-	unsigned int after = pool->flags & PP_DRY ? AFTER_WAKE : 0;
+	struct dml_page_pool_table *table = pool->table;
+	/* A dry pool's queue may be waited on; a provider's buffer, any of its pools'. */
+	bool wake = pool->flags & PP_DRY, free_pool = false;
 
 	pool->flags &= ~PP_DRY;
 	if (pool->flags & PP_DETACHED) {
 		release_to_provider_locked(pool, nm);
-		/* Another pool of the same provider may be dry. */
-		after |= AFTER_WAKE;
+		wake = true;
 		/*
 		 * Nothing refers to a detached pool with no buffer out, so the
 		 * last returner frees it after dropping the lock.
 		 */
-		if (pool->inflight == 0)
-			after |= AFTER_FREE;
+		free_pool = pool->inflight == 0;
 	} else if (pool->ring_count == pool->ring_size) {
 		pool->stats.recycle_ring_full++;
 		release_to_provider_locked(pool, nm);
-	} else {
-		ring_put_locked(pool, nm);
-	}
-	return after;
-}
-
-void dml_page_pool_recycle(struct dml_page_pool *pool, struct dml_netmem *nm)
-{
-	struct dml_page_pool_table *table = pool->table;
-	unsigned int after = 0;
-
-	pthread_spin_lock(&pool->lock);
-	if (pool->flags) {
-		after = recycle_slow_locked(pool, nm);
-	} else if (pool->ring_count == pool->ring_size) {
-		pool->stats.recycle_ring_full++;
-		release_to_provider_locked(pool, nm);
-		/* Another pool of the same provider may be dry. */
-		after = AFTER_WAKE;
+		wake = true;
 	} else {
 		ring_put_locked(pool, nm);
 	}
 	pthread_spin_unlock(&pool->lock);
 
-	if (after) {
-		if (after & AFTER_WAKE)
-			dml_page_pool_notify(table);
-		if (after & AFTER_FREE)
-			page_pool_free(pool);
+	if (wake)
+		dml_page_pool_notify(table);
+	if (free_pool)
+		page_pool_free(pool);
+}
+
+void dml_page_pool_recycle(struct dml_page_pool *pool, struct dml_netmem *nm)
+{
+	pthread_spin_lock(&pool->lock);
+	if (pool->flags || pool->ring_count == pool->ring_size) {
+		recycle_slow_unlock(pool, nm);
+		return;
 	}
+	ring_put_locked(pool, nm);
+	pthread_spin_unlock(&pool->lock);
 }
 
 void dml_page_pool_destroy(struct dml_page_pool *pool)
