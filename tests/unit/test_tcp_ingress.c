@@ -47,7 +47,8 @@ static unsigned char ti_byte(uint64_t pos, unsigned int seed)
 	return pos % 7 == 6 ? '\n' : (unsigned char)(pos % 7 + 1);
 }
 
-static struct ti *ti_new_mode(size_t pages, const char *addr, bool listen_emulated, int mode)
+static struct ti *ti_new_seg(size_t pages, const char *addr, bool listen_emulated, int mode,
+			     const struct dml_wire_flow_config *seg)
 {
 	struct dml_tcp_ingress_config cfg = { .addr = addr };
 	const uint32_t q[] = { TI_QUEUE };
@@ -67,6 +68,8 @@ static struct ti *ti_new_mode(size_t pages, const char *addr, bool listen_emulat
 	t->map = mmap(NULL, pages * DML_PAGE_SIZE, PROT_READ, MAP_SHARED,
 		      dml_dmabuf_fd(t->f->buf), 0);
 	assert_true(t->map != MAP_FAILED);
+	if (seg)
+		cfg.seg = *seg;
 	assert_ok(dml_tcp_ingress_start(t->f->dev, &cfg, &t->ing));
 	t->port = dml_tcp_ingress_port(t->ing);
 	assert_true(t->port != 0);
@@ -77,6 +80,11 @@ static struct ti *ti_new_mode(size_t pages, const char *addr, bool listen_emulat
 	if (listen_emulated)
 		assert_ok(dml_listen(t->listener, t->port));
 	return t;
+}
+
+static struct ti *ti_new_mode(size_t pages, const char *addr, bool listen_emulated, int mode)
+{
+	return ti_new_seg(pages, addr, listen_emulated, mode, NULL);
 }
 
 static struct ti *ti_new(size_t pages, const char *addr, bool listen_emulated)
@@ -223,6 +231,17 @@ static size_t ti_verify(const struct ti_map *m, const struct ti_read *r, uint64_
 	size_t i, lin = 0, total = 0;
 	uint32_t k;
 
+	/* A host-memory skb (a payload under hds_thresh) reads as plain bytes. */
+	if (r->n == 0 && r->ret > 0) {
+		if (*seed < 0 && pos == 0)
+			*seed = r->linear[0] & 0x7f;
+		for (k = 0; k < (uint32_t)r->ret; k++, pos++)
+			if (r->linear[k] != ti_byte(pos, (unsigned int)*seed))
+				fail_msg("stream %d byte %llu (plain): got %u want %u", *seed,
+					 (unsigned long long)pos, r->linear[k],
+					 ti_byte(pos, (unsigned int)*seed));
+		return (size_t)r->ret;
+	}
 	for (i = 0; i < r->n; i++) {
 		const struct dmabuf_cmsg *c = &r->cm[i];
 		const unsigned char *src;
@@ -329,6 +348,56 @@ static void test_any_dual_stack(void **state)
 	(void)state;
 	stream_through(NULL, "127.0.0.1", 1u << 20);
 	stream_through(NULL, "::1", 1u << 20);
+}
+
+/*
+ * The segmentation settings apply per connection: 1448-byte segments, 66
+ * bytes of each skb's first kept with the headers (LINEAR cmsgs), four
+ * merged per skb, and payloads of 200 bytes or less (a short tail) left
+ * whole in host memory.
+ */
+static void test_segmentation_config(void **state)
+{
+	const struct dml_wire_flow_config seg = {
+		.mss = 1448, .linear_head = 66, .gro_segs = 4, .hds_thresh = 200,
+	};
+	enum { LEN = 2u << 20 };
+	struct ti *t = ti_new_seg(64, "127.0.0.1", true, 0, &seg);
+	struct ti_map m = ti_main_map(t);
+	struct ti_read *r = malloc(sizeof(*r));
+	size_t linear = 0, frags = 0, i;
+	struct dml_sock *sk;
+	struct sender s;
+	uint64_t pos = 0;
+	int seed = 0;
+
+	(void)state;
+	assert_non_null(r);
+	sender_start(&s, client_connect("127.0.0.1", t->port), LEN, 0, true);
+	assert_ok(dml_accept(t->listener, 0, &sk));
+	for (;;) {
+		ti_recv(sk, 0, r);
+		if (r->ret == 0)
+			break;
+		assert_true(r->ret > 0);
+		pos += ti_verify(&m, r, pos, &seed);
+		for (i = 0; i < r->n; i++) {
+			if (r->type[i] == SCM_DEVMEM_LINEAR) {
+				linear++;
+			} else {
+				/* No frag is longer than a segment's payload. */
+				assert_true(r->cm[i].frag_size <= 1448);
+				frags++;
+			}
+		}
+		ti_return(sk, r);
+	}
+	assert_int_equal(pos, LEN);
+	assert_true(linear > 0 && frags > 0);
+	sender_join(&s);
+	free(r);
+	dml_close(sk);
+	ti_free(t);
 }
 
 /* Waits (no timer) until @pred holds of the ingress's counters. */
@@ -806,6 +875,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6_bytes_exact),
 		cmocka_unit_test(test_v4_mapped_listen),
 		cmocka_unit_test(test_any_dual_stack),
+		cmocka_unit_test(test_segmentation_config),
 		cmocka_unit_test(test_steer_5tuple_ipv4),
 		cmocka_unit_test(test_steer_5tuple_ipv6),
 		cmocka_unit_test(test_backpressure_autorelease0),
