@@ -440,7 +440,10 @@ struct dml_tcp_ingress_config {
  * the emulated socket's EOF, a reset its ECONNRESET after the queued data;
  * closing the emulated socket closes the kernel one.
  *
- * Return: 0, -EINVAL (bad address/config), -EADDRINUSE, -errno.
+ * Stop it (dml_tcp_ingress_stop()) before destroying @dev's host.
+ *
+ * Return: 0, -EINVAL (bad address/config, or a segment larger than an RX
+ * ring can hold), -EADDRINUSE, -errno.
  */
 int dml_tcp_ingress_start(struct dml_netdev *dev, const struct dml_tcp_ingress_config *cfg,
 			  struct dml_tcp_ingress **out);

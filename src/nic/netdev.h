@@ -140,5 +140,7 @@ struct dml_nic_watch;
 int dml_nic_watch_buffers(struct dml_netdev *dev, void (*wake)(void *arg), void *arg,
 			  struct dml_nic_watch **out);
 void dml_nic_unwatch_buffers(struct dml_nic_watch *watch);
+unsigned int dml_nic_seg_pages(uint32_t mss);
+unsigned int dml_nic_ring_size(const struct dml_netdev *dev);
 
 #endif /* DML_NETDEV_H */

@@ -123,6 +123,9 @@ int dml_tcp_ingress_start(struct dml_netdev *dev, const struct dml_tcp_ingress_c
 	err = dml_wire_check_config(&seg, &seg);
 	if (err)
 		return err;
+	/* A segment the ring could never hold would stall its connection for good. */
+	if (dml_nic_seg_pages(seg.mss) > dml_nic_ring_size(dev))
+		return -EINVAL;
 	ing = calloc(1, sizeof(*ing));
 	if (!ing)
 		return -ENOMEM;

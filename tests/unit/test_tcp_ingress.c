@@ -860,6 +860,20 @@ static void test_bad_config(void **state)
 	cfg.addr = "127.0.0.1";
 	cfg.seg.mss = 70000;
 	assert_errno(dml_tcp_ingress_start(t->f->dev, &cfg, &ing), -EINVAL);
+	/* 17 posted buffers for a 64 KiB segment: more than a ring of 8 holds. */
+	{
+		struct dml_host_config hc = { .rx_ring_size = 8, .pp_ring_size = 8 };
+		struct dml_netdev_config dc = { .name = "eth1", .max_rx_queues = 1,
+						.rx_queues = 1, .header_split = true };
+		struct dml_host *h;
+		struct dml_netdev *d;
+
+		assert_ok(dml_host_create(&hc, &h));
+		assert_ok(dml_netdev_create(h, &dc, &d));
+		cfg.seg.mss = 65535;
+		assert_errno(dml_tcp_ingress_start(d, &cfg, &ing), -EINVAL);
+		dml_host_destroy(h);
+	}
 	cfg.seg.mss = 0;
 	cfg.port = t->port;
 	assert_errno(dml_tcp_ingress_start(t->f->dev, &cfg, &ing), -EADDRINUSE);
