@@ -2,9 +2,11 @@
 /*
  * Page pool with a memory provider (S-2.3).  A pool serves one RX queue.  It
  * allocates from its recycle ring first and from the provider second; when
- * both are empty the queue stalls and alloc_empty counts it.  A destroyed
- * (detached) pool stays alive until the last buffer it handed out comes back,
- * as the kernel's page_pool_release does.
+ * both are empty the queue stalls and alloc_empty counts it, and the next
+ * return wakes whoever watches for buffers (the TCP ingress, which stops
+ * reading meanwhile).  A destroyed (detached) pool stays alive until the
+ * last buffer it handed out comes back, as the kernel's page_pool_release
+ * does.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -295,10 +297,8 @@ void dml_page_pool_recycle(struct dml_page_pool *pool, struct dml_netmem *nm)
 
 void dml_page_pool_destroy(struct dml_page_pool *pool)
 {
-	bool free_pool;
-
 	struct dml_page_pool_table *table = pool->table;
-	bool released;
+	bool free_pool, released;
 
 	pthread_spin_lock(&pool->lock);
 	pool->flags |= PP_DETACHED;
