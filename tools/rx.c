@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `devmem-lab rx`: the machine ncdevmem sets up, in one process.  An
+ * emulated NIC named by -f with header split on, RSS over the queues below
+ * -t (ethtool -X equal), an ntuple rule from -c/-p to queue -t, a dma-buf
+ * bound to queues [-t, -t + -q) over netlink, an emulated listener on the
+ * port and the real TCP ingress feeding it.  Each accepted connection gets
+ * its own reader thread (rx_conn.c); at the end the invariant checker must
+ * find every reference accounted for.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "rx.h"
+
+#define RX_NIC_QUEUES	8	/* the NIC when -t leaves it to us */
+
+/* The NIC's queue count and the first devmem queue (-t default: the last). */
+static void queue_layout(const struct rx_opts *o, unsigned int *nic_queues,
+			 unsigned int *first)
+{
+	unsigned int n = RX_NIC_QUEUES;
+
+	if (!o->first_set) {
+		if (n < o->nr_queues + 1)
+			n = o->nr_queues + 1;
+		*nic_queues = n;
+		*first = n - o->nr_queues;
+		return;
+	}
+	/* -t 0 leaves RSS the queues above the devmem ones. */
+	if (n < o->first_queue + o->nr_queues + (o->first_queue == 0))
+		n = o->first_queue + o->nr_queues + (o->first_queue == 0);
+	*nic_queues = n;
+	*first = o->first_queue;
+}
+
+static int say(int err, const char *what)
+{
+	if (err < 0)
+		fprintf(stderr, "devmem-lab rx: %s: %s\n", what, strerror(-err));
+	return err < 0 ? err : 0;
+}
+
+/* Host, NIC with header split and RSS, dma-buf and netlink: no binding yet. */
+static int machine_up(struct rx *rx, unsigned int *first)
+{
+	const struct rx_opts *o = rx->o;
+	unsigned int nq, t;
+	struct dml_netdev_config cfg;
+	int err;
+
+	queue_layout(o, &nq, &t);
+	*first = t;
+	cfg = (struct dml_netdev_config){
+		.name = o->ifname, .max_rx_queues = nq, .rx_queues = nq, .header_split = true,
+	};
+	err = say(dml_host_create(NULL, &rx->host), "host");
+	if (!err)
+		err = say(dml_netdev_create(rx->host, &cfg, &rx->dev), "netdev");
+	if (!err)
+		err = say(t ? dml_netdev_set_rss(rx->dev, 0, t)
+			    : dml_netdev_set_rss(rx->dev, o->nr_queues, nq - o->nr_queues),
+			  "rss (ethtool -X equal)");
+	if (!err)
+		err = say(dml_dmabuf_create(o->size_mb << 20, o->exporter, &rx->buf), "dma-buf");
+	if (!err)
+		err = say(dml_nl_open(rx->host, DML_NL_ADMIN, &rx->nl), "netlink");
+	return err;
+}
+
+static void machine_down(struct rx *rx)
+{
+	dml_nl_close(rx->nl);
+	rx->nl = NULL;
+	dml_dmabuf_destroy(rx->buf);
+	rx->buf = NULL;
+	dml_host_destroy(rx->host);
+	rx->host = NULL;
+}
+
+static int bind_queues(struct rx *rx, unsigned int first, unsigned int count,
+		       int autorelease, uint32_t *id, char *errmsg, size_t errlen)
+{
+	uint32_t queues[256];
+	struct dml_bind_rx_req req = {
+		.ifindex = dml_netdev_ifindex(rx->dev),
+		.dmabuf_fd = dml_dmabuf_fd(rx->buf),
+		.queues = queues,
+		.nr_queues = count,
+		.autorelease = autorelease,
+	};
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		queues[i] = first + i;
+	return dml_bind_rx(rx->nl, &req, id, errmsg, errlen);
+}
+
+static bool probe_step(const char *what, bool ok, int err, const char *errmsg)
+{
+	fprintf(stderr, "probe: %-52s %s (%s%s%s)\n", what, ok ? "ok" : "FAILED",
+		err ? strerror(-err) : "success", errmsg[0] ? ": " : "", errmsg);
+	return ok;
+}
+
+/* ncdevmem's checks before it serves: each refused request must be refused. */
+int rx_probe(const struct rx_opts *o)
+{
+	struct rx rx = { .o = o };
+	char errmsg[256] = "", report[256];
+	unsigned int first;
+	bool ok = true;
+	uint32_t id;
+	int err;
+
+	if (machine_up(&rx, &first)) {
+		machine_down(&rx);
+		return 1;
+	}
+	err = bind_queues(&rx, first, 0, o->autorelease, &id, errmsg, sizeof(errmsg));
+	ok &= probe_step("bind-rx of an empty queue list fails", err != 0, err, errmsg);
+	err = dml_netdev_set_header_split(rx.dev, false);
+	if (!err)
+		err = bind_queues(&rx, first, o->nr_queues, o->autorelease, &id, errmsg,
+				  sizeof(errmsg));
+	ok &= probe_step("bind-rx with header split off fails", err != 0, err, errmsg);
+	dml_nl_close(rx.nl);	/* a bind that did succeed goes with its socket */
+	rx.nl = NULL;
+	err = dml_netdev_set_header_split(rx.dev, true);
+	if (!err)
+		err = dml_nl_open(rx.host, DML_NL_ADMIN, &rx.nl);
+	if (!err)
+		err = bind_queues(&rx, first, o->nr_queues, o->autorelease, &id, errmsg,
+				  sizeof(errmsg));
+	ok &= probe_step("bind-rx with header split on succeeds", err == 0, err, errmsg);
+	errmsg[0] = '\0';
+	err = dml_netdev_set_channels(rx.dev, first + o->nr_queues - 1);
+	ok &= probe_step("shrinking channels below a bound queue fails", err != 0, err, errmsg);
+	dml_nl_close(rx.nl);	/* the implicit unbind */
+	rx.nl = NULL;
+	err = dml_host_check(rx.host, report, sizeof(report));
+	ok &= probe_step("invariant checker after the unbind", err == 0, err, err ? report : "");
+	machine_down(&rx);
+	fprintf(stderr, "probe: %s\n", ok ? "ok" : "FAILED");
+	return ok ? 0 : 1;
+}
+
+/* Closing the netlink socket is the unbind; once, whoever asks first. */
+int rx_unbind(struct rx *rx)
+{
+	pthread_mutex_lock(&rx->lock);
+	if (!rx->unbound) {
+		dml_nl_close(rx->nl);
+		rx->nl = NULL;
+		rx->unbound = true;
+		fprintf(stderr, "rx: unbound dmabuf id %u\n", rx->binding_id);
+	}
+	pthread_mutex_unlock(&rx->lock);
+	return 0;
+}
+
+static int to_flow_addr(const char *text, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (!text)
+		return 0;
+	if (inet_pton(AF_INET6, text, out) == 1)
+		return 0;
+	out[10] = out[11] = 0xff;
+	return inet_pton(AF_INET, text, out + 12) == 1 ? 0 : -EINVAL;
+}
+
+/* ethtool -N: dst-ip -s dst-port -p, and with -c src-ip -c src-port -p. */
+static int steer(struct rx *rx, unsigned int first)
+{
+	struct dml_flow match = { .dst_port = rx->port };
+
+	if (to_flow_addr(rx->o->server, match.dst_addr) ||
+	    to_flow_addr(rx->o->client, match.src_addr))
+		return -EINVAL;
+	if (rx->o->client)
+		match.src_port = rx->port;
+	return dml_netdev_add_ntuple(rx->dev, &match, first);
+}
+
+static int pattern_init(struct rx *rx)
+{
+	unsigned int n = rx->o->validate;
+	unsigned char *p;
+	size_t i;
+
+	if (!n)
+		return 0;
+	/* Any phase leaves 64 KiB of pattern to memcmp against. */
+	rx->pattern_len = ((65536 + n - 1) / n + 1) * n;
+	p = malloc(rx->pattern_len);
+	if (!p)
+		return -ENOMEM;
+	for (i = 0; i < rx->pattern_len; i++)
+		p[i] = i % n == n - 1 ? '\n' : (unsigned char)(i % n + 1);
+	rx->pattern = p;
+	return 0;
+}
+
+static int serve_up(struct rx *rx)
+{
+	const struct rx_opts *o = rx->o;
+	struct dml_tcp_ingress_config icfg = {
+		.addr = o->server, .port = o->port, .max_conns = RX_MAX_CONNS,
+		.seg = { .mss = o->mss, .linear_head = o->linear_head },
+	};
+	char errmsg[256];
+	unsigned int first;
+	int err;
+
+	if (machine_up(rx, &first) || say(pattern_init(rx), "pattern"))
+		return -1;
+	rx->map_len = dml_dmabuf_size(rx->buf);
+	rx->map = mmap(NULL, rx->map_len, PROT_READ, MAP_SHARED, dml_dmabuf_fd(rx->buf), 0);
+	if (rx->map == MAP_FAILED) {
+		rx->map = NULL;
+		return say(-errno, "mmap of the dma-buf");
+	}
+	rx->sync = !strcmp(dml_dmabuf_exporter_name(rx->buf), "udmabuf");
+	err = bind_queues(rx, first, o->nr_queues, o->autorelease, &rx->binding_id,
+			  errmsg, sizeof(errmsg));
+	if (err) {
+		fprintf(stderr, "devmem-lab rx: bind-rx of queues %u-%u failed: %s%s%s\n",
+			first, first + o->nr_queues - 1, strerror(-err),
+			errmsg[0] ? ": " : "", errmsg);
+		return err;
+	}
+	err = say(dml_tcp_ingress_start(rx->dev, &icfg, &rx->ing), "listen");
+	if (err)
+		return err;
+	rx->port = dml_tcp_ingress_port(rx->ing);
+	rx->mode = dml_host_autorelease_mode(rx->host);
+	/* Nobody knows a picked port before the line below: the order is safe. */
+	err = say(steer(rx, first), "ntuple rule (ethtool -N)");
+	if (!err)
+		err = say(dml_socket(rx->host, SOCK_STREAM, &rx->listener), "socket");
+	if (!err)
+		err = say(dml_listen(rx->listener, rx->port), "emulated listen");
+	if (err)
+		return err;
+	fprintf(stderr, "rx: %s: mss %u, queues %u-%u bound to dmabuf id %u (%s, %lu MiB, autorelease %d)\n",
+		o->ifname, o->mss ? o->mss : 4096, first, first + o->nr_queues - 1,
+		rx->binding_id, dml_dmabuf_exporter_name(rx->buf), o->size_mb, rx->mode);
+	fprintf(stderr, "rx: listening on %s port %u\n", o->server ? o->server : "any",
+		rx->port);
+	return 0;
+}
+
+/* Whoever stops first closes the listener; a blocked dml_accept() returns. */
+static void stop_accepting(struct rx *rx)
+{
+	if (!atomic_exchange(&rx->stopping, true))
+		dml_close(rx->listener);
+}
+
+/* SIGINT/SIGTERM end --conns 0 (and any run) cleanly: no more accepts. */
+static void *signal_main(void *arg)
+{
+	struct rx *rx = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	if (sigwait(&set, &sig) || sig == SIGUSR1)
+		return NULL;	/* SIGUSR1: rx itself is done, nothing to stop */
+	fprintf(stderr, "rx: %s: stopping\n", strsignal(sig));
+	stop_accepting(rx);
+	return NULL;
+}
+
+static int accept_loop(struct rx *rx)
+{
+	const struct rx_opts *o = rx->o;
+	int err = 0;
+
+	while (!o->conns || rx->nr_conns < o->conns) {
+		struct rx_conn *c;
+		struct dml_sock *sk;
+
+		if (rx->nr_conns == sizeof(rx->conns) / sizeof(rx->conns[0])) {
+			fprintf(stderr, "devmem-lab rx: %u connections is all one run serves\n",
+				rx->nr_conns);
+			break;
+		}
+		err = dml_accept(rx->listener, 0, &sk);
+		if (err) {
+			if (atomic_load(&rx->stopping))
+				err = 0;
+			else
+				say(err, "accept");
+			break;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			dml_close(sk);
+			err = say(-ENOMEM, "connection");
+			break;
+		}
+		*c = (struct rx_conn){ .rx = rx, .sk = sk, .id = rx->nr_conns };
+		rx_note_start(rx);
+		err = pthread_create(&c->thread, NULL, rx_conn_main, c);
+		if (err) {
+			dml_close(sk);
+			free(c);
+			err = say(-err, "reader thread");
+			break;
+		}
+		pthread_mutex_lock(&rx->lock);
+		rx->conns[rx->nr_conns++] = c;
+		pthread_mutex_unlock(&rx->lock);
+	}
+	return err;
+}
+
+static int conn_exit(const struct rx_conn *c)
+{
+	switch (c->status) {
+	case RX_EOF:
+	case RX_UNBOUND:
+		return 0;
+	case RX_STOPPED:	/* a signal ended it: not the peer's fault */
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static int serve(struct rx *rx)
+{
+	int ret = accept_loop(rx) ? 1 : 0;
+	bool served = !ret && !atomic_load(&rx->stopping);
+	unsigned int i;
+
+	/* Served them all: the readers end with their peers. */
+	for (i = 0; served && i < rx->nr_conns; i++)
+		pthread_join(rx->conns[i]->thread, NULL);
+	stop_accepting(rx);
+	dml_tcp_ingress_stats(rx->ing, &rx->stats);
+	/* Resets the connections still open (a signal), closes every kernel socket. */
+	dml_tcp_ingress_stop(rx->ing);
+	rx->ing = NULL;
+	for (i = 0; i < rx->nr_conns; i++) {
+		struct rx_conn *c = rx->conns[i];
+
+		if (!served)
+			pthread_join(c->thread, NULL);
+		if (c->status == RX_RUNNING)
+			c->status = RX_STOPPED;
+		if (c->msg[0])
+			fprintf(stderr, "rx: conn %u: %s\n", c->id, c->msg);
+		ret |= conn_exit(c);
+	}
+	return ret;
+}
+
+static void teardown(struct rx *rx)
+{
+	unsigned int i;
+
+	for (i = 0; i < rx->nr_conns; i++)
+		free(rx->conns[i]);
+	if (rx->map)
+		munmap((void *)rx->map, rx->map_len);
+	free((void *)rx->pattern);
+	machine_down(rx);
+}
+
+int run_rx(int argc, char **argv)
+{
+	struct rx_opts o;
+	struct rx rx = { .o = &o };
+	char report[256] = "";
+	pthread_t sig_thread;
+	sigset_t set;
+	int ret;
+
+	if (rx_parse_opts(argc, argv, &o))
+		return EXIT_USAGE;
+	if (!o.listen)
+		return rx_probe(&o);
+	/* Signals go to one thread that knows how to stop (signal_main). */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	pthread_mutex_init(&rx.lock, NULL);
+	if (pthread_create(&sig_thread, NULL, signal_main, &rx)) {
+		fprintf(stderr, "devmem-lab rx: signal thread: %s\n", strerror(errno));
+		return 1;
+	}
+	ret = serve_up(&rx) ? 1 : 0;
+	if (!ret) {
+		rx_progress_start(&rx);
+		ret = serve(&rx);
+		rx_progress_stop(&rx);
+	}
+	dml_tcp_ingress_stop(rx.ing);
+	rx.ing = NULL;
+	stop_accepting(&rx);
+	pthread_kill(sig_thread, SIGUSR1);
+	pthread_join(sig_thread, NULL);
+	fflush(stdout);
+	/* Every socket is closed: what remains must be the binding's own. */
+	if (rx.host && dml_host_check(rx.host, report, sizeof(report))) {
+		fprintf(stderr, "devmem-lab rx: leaked reference: %s\n", report);
+		ret = 1;
+	} else {
+		report[0] = '\0';
+	}
+	ret = rx_report(&rx, report, ret);
+	teardown(&rx);
+	pthread_mutex_destroy(&rx.lock);
+	return ret;
+}
