@@ -116,6 +116,8 @@ struct dml_wire_flow_config;
 int dml_nic_connect(struct dml_netdev *dev, const struct dml_flow *flow,
 		    struct dml_sock **out);
 int dml_nic_fin(struct dml_sock *sk);
+int dml_nic_reset(struct dml_sock *sk);
+void dml_nic_watch_close(struct dml_sock *sk, void (*fn)(void *arg), void *arg);
 void dml_nic_disconnect(struct dml_sock *sk);
 ssize_t dml_nic_rx(struct dml_netdev *dev, const struct dml_wire_flow_config *cfg,
 		   struct dml_sock *sk, const unsigned char *data, size_t len);

@@ -189,6 +189,21 @@ int dml_nic_fin(struct dml_sock *sk)
 	return dml_sock_rcv_shutdown(sk);
 }
 
+/* The peer's reset: the socket returns what it queued, then ECONNRESET. */
+int dml_nic_reset(struct dml_sock *sk)
+{
+	return dml_sock_rcv_reset(sk);
+}
+
+/*
+ * The wire asks to hear of the application's close of @sk (NULL stops it):
+ * @fn runs under the socket's lock and may only signal.
+ */
+void dml_nic_watch_close(struct dml_sock *sk, void (*fn)(void *arg), void *arg)
+{
+	dml_sock_set_wire_closed(sk, fn, arg);
+}
+
 /* The wire drops the reference dml_nic_connect() gave it. */
 void dml_nic_disconnect(struct dml_sock *sk)
 {
