@@ -214,7 +214,7 @@ static int serve_up(struct rx *rx)
 	const struct rx_opts *o = rx->o;
 	struct dml_tcp_ingress_config icfg = {
 		.addr = o->server, .port = o->port, .max_conns = RX_MAX_CONNS,
-		.seg = { .mss = o->mss, .linear_head = o->linear_head },
+		.seg = { .mss = o->mss, .linear_head = o->linear_head, .gro_segs = o->gro_segs },
 	};
 	char errmsg[256];
 	unsigned int first;
@@ -283,20 +283,59 @@ static void *signal_main(void *arg)
 	return NULL;
 }
 
+static void print_conn(const struct rx_conn *c)
+{
+	if (c->msg[0])
+		fprintf(stderr, "rx: conn %u: %s\n", c->id, c->msg);
+}
+
+/*
+ * A long run (--conns 0, the soak) sees thousands of connections: once the
+ * records are full, finished readers are joined and summed into rx->folded,
+ * so memory stays flat.
+ */
+static void fold_finished(struct rx *rx)
+{
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < rx->nr_conns; i++) {
+		struct rx_conn *c = rx->conns[i], *f = &rx->folded;
+
+		if (!atomic_load(&c->done)) {
+			rx->conns[kept++] = c;
+			continue;
+		}
+		pthread_join(c->thread, NULL);
+		print_conn(c);
+		f->bytes += c->bytes;
+		f->frags += c->frags;
+		f->aligned += c->aligned;
+		f->linear_frags += c->linear_frags;
+		f->host_bytes += c->host_bytes;
+		f->tokens_returned += c->tokens_returned;
+		f->dontneed_calls += c->dontneed_calls;
+		rx->folded_n++;
+		rx->folded_resets += c->status == RX_RESET;
+		rx->folded_mismatches += c->status == RX_MISMATCH;
+		rx->folded_errors += c->status == RX_ERROR;
+		free(c);
+	}
+	pthread_mutex_lock(&rx->lock);
+	rx->nr_conns = kept;
+	pthread_mutex_unlock(&rx->lock);
+}
+
 static int accept_loop(struct rx *rx)
 {
 	const struct rx_opts *o = rx->o;
 	int err = 0;
 
-	while (!o->conns || rx->nr_conns < o->conns) {
+	while (!o->conns || rx->accepted < o->conns) {
 		struct rx_conn *c;
 		struct dml_sock *sk;
 
-		if (rx->nr_conns == sizeof(rx->conns) / sizeof(rx->conns[0])) {
-			fprintf(stderr, "devmem-lab rx: %u connections is all one run serves\n",
-				rx->nr_conns);
-			break;
-		}
+		if (rx->nr_conns == RX_CONN_RECORDS)
+			fold_finished(rx);
 		err = dml_accept(rx->listener, 0, &sk);
 		if (err) {
 			if (atomic_load(&rx->stopping))
@@ -311,7 +350,8 @@ static int accept_loop(struct rx *rx)
 			err = say(-ENOMEM, "connection");
 			break;
 		}
-		*c = (struct rx_conn){ .rx = rx, .sk = sk, .id = rx->nr_conns };
+		*c = (struct rx_conn){ .rx = rx, .sk = sk, .id = rx->accepted };
+		atomic_init(&c->done, false);
 		rx_note_start(rx);
 		err = pthread_create(&c->thread, NULL, rx_conn_main, c);
 		if (err) {
@@ -322,7 +362,10 @@ static int accept_loop(struct rx *rx)
 		}
 		pthread_mutex_lock(&rx->lock);
 		rx->conns[rx->nr_conns++] = c;
+		rx->accepted++;
 		pthread_mutex_unlock(&rx->lock);
+		if (rx->nr_conns == RX_CONN_RECORDS)
+			fold_finished(rx);	/* every slot taken by live readers cannot be */
 	}
 	return err;
 }
@@ -361,10 +404,11 @@ static int serve(struct rx *rx)
 			pthread_join(c->thread, NULL);
 		if (c->status == RX_RUNNING)
 			c->status = RX_STOPPED;
-		if (c->msg[0])
-			fprintf(stderr, "rx: conn %u: %s\n", c->id, c->msg);
+		print_conn(c);
 		ret |= conn_exit(c);
 	}
+	if (rx->folded_resets || rx->folded_mismatches || rx->folded_errors)
+		ret = 1;
 	return ret;
 }
 

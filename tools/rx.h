@@ -16,6 +16,7 @@
 #include "devmem/devmem.h"
 
 #define RX_MAX_CONNS	64	/* what the ingress serves at once by default */
+#define RX_CONN_RECORDS	1024	/* connections reported one by one; later ones are summed */
 
 struct rx_opts {
 	bool listen;			/* -l: receive; without it, the probe */
@@ -35,6 +36,7 @@ struct rx_opts {
 	const char *json;		/* --json FILE */
 	unsigned long conns;		/* --conns: connections to serve, 0 = until a signal */
 	uint32_t mss;			/* --mss: payload bytes per segment */
+	uint32_t gro_segs;		/* --gro: segments per skb */
 	uint32_t linear_head;		/* --linear-head: payload kept with the headers */
 	unsigned long size_mb;		/* --size-mb: the dma-buf */
 	enum dml_dmabuf_exporter exporter;	/* --dmabuf */
@@ -67,6 +69,7 @@ struct rx_conn {
 	uint64_t host_bytes;		/* bytes in host memory (after -U 2) */
 	uint64_t tokens_returned;
 	uint64_t dontneed_calls;
+	_Atomic bool done;		/* the reader thread is about to return */
 };
 
 struct rx {
@@ -88,8 +91,11 @@ struct rx {
 
 	pthread_mutex_t lock;		/* unbinding, stdout, the connection list */
 	bool unbound;
-	struct rx_conn *conns[1024];
-	unsigned int nr_conns;
+	struct rx_conn *conns[RX_CONN_RECORDS];
+	unsigned int nr_conns;		/* records in conns[] */
+	unsigned int accepted;		/* every connection, folded ones too */
+	struct rx_conn folded;		/* sums of the connections no longer recorded */
+	unsigned int folded_n, folded_resets, folded_mismatches, folded_errors;
 	_Atomic uint64_t total_bytes;	/* for the progress line */
 	_Atomic uint64_t first_ns, last_ns;
 	_Atomic bool stopping;

@@ -429,5 +429,6 @@ void *rx_conn_main(void *arg)
 	/* The ingress closes the kernel socket: the peer sees the end. */
 	dml_close(c->sk);
 	c->sk = NULL;
+	atomic_store(&c->done, true);
 	return NULL;
 }

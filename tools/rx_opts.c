@@ -47,6 +47,8 @@ void rx_usage(FILE *out)
 		"  --json FILE     write the summary as JSON too\n"
 		"  --mss N         payload bytes per segment the ingress cuts (default 4096)\n"
 		"  --linear-head N payload bytes the NIC keeps with the headers (default 0)\n"
+		"  --gro N         segments the NIC merges into one skb, as (HW-)GRO does\n"
+		"                  (default 16: 64 KiB skbs; frags stay one per segment)\n"
 		"  --size-mb N     dma-buf size in MiB (default 64)\n"
 		"  --dmabuf auto|udmabuf|memfd   dma-buf exporter (default auto)\n"
 		"  -h, --help      this text\n"
@@ -83,7 +85,7 @@ static int parse_uint(const char *opt, const char *text, unsigned long min,
 
 enum {
 	OPT_BATCH = 256, OPT_HOLD, OPT_JSON, OPT_CONNS, OPT_MSS, OPT_LINEAR,
-	OPT_SIZE, OPT_DMABUF,
+	OPT_SIZE, OPT_DMABUF, OPT_GRO,
 };
 
 static int parse_long(int c, const char *arg, struct rx_opts *o)
@@ -110,6 +112,11 @@ static int parse_long(int c, const char *arg, struct rx_opts *o)
 			return -EINVAL;
 		o->linear_head = v;
 		return 0;
+	case OPT_GRO:
+		if (parse_uint("--gro", arg, 1, 64, &v))
+			return -EINVAL;
+		o->gro_segs = v;
+		return 0;
 	case OPT_SIZE:
 		return cli_parse_ulong("--size-mb", arg, 1, 1 << 16, &o->size_mb);
 	case OPT_DMABUF:
@@ -130,6 +137,7 @@ int rx_parse_opts(int argc, char **argv, struct rx_opts *o)
 		{ "mss", required_argument, NULL, OPT_MSS },
 		{ "linear-head", required_argument, NULL, OPT_LINEAR },
 		{ "size-mb", required_argument, NULL, OPT_SIZE },
+		{ "gro", required_argument, NULL, OPT_GRO },
 		{ "dmabuf", required_argument, NULL, OPT_DMABUF },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -139,7 +147,7 @@ int rx_parse_opts(int argc, char **argv, struct rx_opts *o)
 
 	*o = (struct rx_opts){
 		.port = 5201, .ifname = "eth1", .nr_queues = 1, .autorelease = -1,
-		.batch = 1, .conns = 1, .size_mb = 64, .exporter = DML_DMABUF_AUTO,
+		.batch = 1, .conns = 1, .gro_segs = 16, .size_mb = 64, .exporter = DML_DMABUF_AUTO,
 	};
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ls:c:p:f:t:q:v:a:U:Lh", longopts, NULL)) != -1) {

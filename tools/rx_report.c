@@ -34,6 +34,16 @@ static void totals(struct rx *rx, struct rx_totals *t)
 	unsigned int i;
 
 	memset(t, 0, sizeof(*t));
+	t->bytes = rx->folded.bytes;
+	t->frags = rx->folded.frags;
+	t->aligned = rx->folded.aligned;
+	t->linear = rx->folded.linear_frags;
+	t->host = rx->folded.host_bytes;
+	t->tokens = rx->folded.tokens_returned;
+	t->dontneeds = rx->folded.dontneed_calls;
+	t->resets = rx->folded_resets;
+	t->mismatches = rx->folded_mismatches;
+	t->errors = rx->folded_errors;
 	for (i = 0; i < rx->nr_conns; i++) {
 		const struct rx_conn *c = rx->conns[i];
 
@@ -87,6 +97,7 @@ static int write_json(struct rx *rx, const struct rx_totals *t,
 	ADD_U64("refused", st->refused);
 	ADD_U64("resets", t->resets);
 	ADD_U64("mismatches", t->mismatches);
+	ADD_U64("errors", t->errors);
 	ADD_U64("port", rx->port);
 	ADD_U64("dmabuf_id", rx->binding_id);
 #undef ADD_U64
@@ -99,6 +110,7 @@ static int write_json(struct rx *rx, const struct rx_totals *t,
 	for (i = 0; i < rx->nr_conns; i++)
 		json_object_array_add(conns, conn_json(rx->conns[i]));
 	json_object_object_add(j, "conns", conns);
+	json_object_object_add(j, "conns_summed", json_object_new_int((int)rx->folded_n));
 	json_object_object_add(j, "exit_code", json_object_new_int(code));
 	if (json_object_to_file_ext(rx->o->json, j, JSON_C_TO_STRING_PRETTY)) {
 		fprintf(stderr, "devmem-lab rx: --json %s: %s\n", rx->o->json,
@@ -118,7 +130,7 @@ int rx_report(struct rx *rx, const char *check_report, int exit_code)
 	fprintf(stderr, "rx: %llu bytes in %u connections, %llu frags (%llu page-aligned, %llu not), "
 		"%llu linear, %llu tokens returned in %llu DONTNEEDs, %llu pool stalls, "
 		"%.3f s, %.1f MB/s\n",
-		(unsigned long long)t.bytes, rx->nr_conns, (unsigned long long)t.frags,
+		(unsigned long long)t.bytes, rx->accepted, (unsigned long long)t.frags,
 		(unsigned long long)t.aligned, (unsigned long long)(t.frags - t.aligned),
 		(unsigned long long)t.linear, (unsigned long long)t.tokens,
 		(unsigned long long)t.dontneeds, (unsigned long long)st.pool_waits,
@@ -149,7 +161,7 @@ static void *progress_main(void *arg)
 		unsigned int conns;
 
 		pthread_mutex_lock(&rx->lock);
-		conns = rx->nr_conns;
+		conns = rx->accepted;
 		pthread_mutex_unlock(&rx->lock);
 
 		/* Transfers shorter than a second get no line at all. */

@@ -301,7 +301,7 @@ def case_sender_killed():
 def case_sender_reset():
     """SO_LINGER 0: the close is a reset; rx reports it and exits non-zero."""
     rx = Rx("-s", "127.0.0.1", "-v", "7")
-    s = send_pattern(rx, 1 << 20, opts=",linger=0")
+    s = send_pattern(rx, 1 << 20, opts=",linger=0,shut-close")
     rc = rx.wait()
     s.wait(WAIT)
     expect(rc != 0, "rx exited 0 after a reset", rx)
