@@ -258,14 +258,51 @@ static int serve_up(struct rx *rx)
 	return 0;
 }
 
-/* Whoever stops first closes the listener; a blocked dml_accept() returns. */
+/* No more connections: the ingress refuses any that still come. */
 static void stop_accepting(struct rx *rx)
 {
-	if (!atomic_exchange(&rx->stopping, true))
-		dml_close(rx->listener);
+	atomic_store(&rx->stopping, true);
+	dml_close(rx->listener);
+	rx->listener = NULL;
 }
 
-/* SIGINT/SIGTERM end --conns 0 (and any run) cleanly: no more accepts. */
+static void print_status(struct rx *rx)
+{
+	struct dml_tcp_ingress_stats st = { 0 };
+	unsigned int accepted, ended;
+
+	/* rx->lock keeps the ingress from being stopped under us. */
+	pthread_mutex_lock(&rx->lock);
+	accepted = rx->accepted;
+	if (rx->ing)
+		dml_tcp_ingress_stats(rx->ing, &st);
+	pthread_mutex_unlock(&rx->lock);
+	ended = atomic_load(&rx->ended);
+	fprintf(stderr, "rx: status: accepted %u, active %u, ingress conns %llu, refused %llu, resets %llu\n",
+		accepted, accepted - ended, (unsigned long long)st.conns,
+		(unsigned long long)st.refused, (unsigned long long)st.resets);
+}
+
+/*
+ * A close does not wake a blocked accept (nor does it on Linux): a wire
+ * connection of our own does, the way a server connects to itself to stop.
+ */
+static void wake_accept(struct rx *rx)
+{
+	struct dml_wire_flow_config cfg = { .flow = { .dst_port = rx->port, .src_port = 1 } };
+	struct dml_wire_flow *flow;
+
+	atomic_store(&rx->stopping, true);
+	/* Before serving, accept_loop() sees the flag itself (both are seq_cst). */
+	if (atomic_load(&rx->serving) && !dml_wire_connect(rx->dev, &cfg, &flow))
+		dml_wire_close(flow);
+}
+
+/*
+ * SIGINT/SIGTERM end a run (--conns 0 needs one) cleanly: no more accepts.
+ * SIGUSR2 prints a status line, for a driver that waits until rx is idle
+ * (scripts/soak); SIGUSR1 is rx telling this thread to return.
+ */
 static void *signal_main(void *arg)
 {
 	struct rx *rx = arg;
@@ -276,10 +313,13 @@ static void *signal_main(void *arg)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
-	if (sigwait(&set, &sig) || sig == SIGUSR1)
-		return NULL;	/* SIGUSR1: rx itself is done, nothing to stop */
+	sigaddset(&set, SIGUSR2);
+	while (!sigwait(&set, &sig) && sig == SIGUSR2)
+		print_status(rx);
+	if (sig == SIGUSR1)
+		return NULL;
 	fprintf(stderr, "rx: %s: stopping\n", strsignal(sig));
-	stop_accepting(rx);
+	wake_accept(rx);
 	return NULL;
 }
 
@@ -330,18 +370,20 @@ static int accept_loop(struct rx *rx)
 	const struct rx_opts *o = rx->o;
 	int err = 0;
 
-	while (!o->conns || rx->accepted < o->conns) {
+	atomic_store(&rx->serving, true);
+	while (!atomic_load(&rx->stopping) && (!o->conns || rx->accepted < o->conns)) {
 		struct rx_conn *c;
 		struct dml_sock *sk;
 
 		if (rx->nr_conns == RX_CONN_RECORDS)
 			fold_finished(rx);
 		err = dml_accept(rx->listener, 0, &sk);
+		if (!err && atomic_load(&rx->stopping)) {
+			dml_close(sk);	/* wake_accept()'s, or one too late */
+			break;
+		}
 		if (err) {
-			if (atomic_load(&rx->stopping))
-				err = 0;
-			else
-				say(err, "accept");
+			say(err, "accept");
 			break;
 		}
 		c = calloc(1, sizeof(*c));
@@ -387,16 +429,20 @@ static int serve(struct rx *rx)
 {
 	int ret = accept_loop(rx) ? 1 : 0;
 	bool served = !ret && !atomic_load(&rx->stopping);
+	struct dml_tcp_ingress *ing;
 	unsigned int i;
 
 	/* Served them all: the readers end with their peers. */
 	for (i = 0; served && i < rx->nr_conns; i++)
 		pthread_join(rx->conns[i]->thread, NULL);
 	stop_accepting(rx);
-	dml_tcp_ingress_stats(rx->ing, &rx->stats);
-	/* Resets the connections still open (a signal), closes every kernel socket. */
-	dml_tcp_ingress_stop(rx->ing);
+	pthread_mutex_lock(&rx->lock);
+	ing = rx->ing;
 	rx->ing = NULL;
+	pthread_mutex_unlock(&rx->lock);
+	dml_tcp_ingress_stats(ing, &rx->stats);
+	/* Resets the connections still open (a signal), closes every kernel socket. */
+	dml_tcp_ingress_stop(ing);
 	for (i = 0; i < rx->nr_conns; i++) {
 		struct rx_conn *c = rx->conns[i];
 
@@ -442,6 +488,7 @@ int run_rx(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	pthread_mutex_init(&rx.lock, NULL);

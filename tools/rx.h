@@ -99,6 +99,8 @@ struct rx {
 	_Atomic uint64_t total_bytes;	/* for the progress line */
 	_Atomic uint64_t first_ns, last_ns;
 	_Atomic bool stopping;
+	_Atomic unsigned int ended;	/* readers that finished */
+	_Atomic bool serving;		/* accept_loop() runs: a signal must wake it */
 	struct dml_tcp_ingress_stats stats;	/* taken just before the ingress stops */
 };
 

@@ -429,6 +429,7 @@ void *rx_conn_main(void *arg)
 	/* The ingress closes the kernel socket: the peer sees the end. */
 	dml_close(c->sk);
 	c->sk = NULL;
+	atomic_fetch_add(&c->rx->ended, 1);
 	atomic_store(&c->done, true);
 	return NULL;
 }
