@@ -278,9 +278,11 @@ static void print_status(struct rx *rx)
 		dml_tcp_ingress_stats(rx->ing, &st);
 	pthread_mutex_unlock(&rx->lock);
 	ended = atomic_load(&rx->ended);
-	fprintf(stderr, "rx: status: accepted %u, active %u, ingress conns %llu, refused %llu, resets %llu\n",
+	fprintf(stderr, "rx: status: accepted %u, active %u, ingress conns %llu, refused %llu, "
+		"resets %llu, bytes %llu\n",
 		accepted, accepted - ended, (unsigned long long)st.conns,
-		(unsigned long long)st.refused, (unsigned long long)st.resets);
+		(unsigned long long)st.refused, (unsigned long long)st.resets,
+		(unsigned long long)atomic_load(&rx->total_bytes));
 }
 
 /*

@@ -95,6 +95,7 @@ static int write_json(struct rx *rx, const struct rx_totals *t,
 	ADD_U64("pool_stalls", st->pool_waits);
 	ADD_U64("connections", st->conns);
 	ADD_U64("refused", st->refused);
+	ADD_U64("ingress_resets", st->resets);
 	ADD_U64("resets", t->resets);
 	ADD_U64("mismatches", t->mismatches);
 	ADD_U64("errors", t->errors);
