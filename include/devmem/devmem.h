@@ -440,7 +440,10 @@ struct dml_tcp_ingress_config {
  * the emulated socket's EOF, a reset its ECONNRESET after the queued data;
  * closing the emulated socket closes the kernel one.
  *
- * Return: 0, -EINVAL (bad address/config), -EADDRINUSE, -errno.
+ * Stop it (dml_tcp_ingress_stop()) before destroying @dev's host.
+ *
+ * Return: 0, -EINVAL (bad address/config, or a segment larger than an RX
+ * ring can hold), -EADDRINUSE, -errno.
  */
 int dml_tcp_ingress_start(struct dml_netdev *dev, const struct dml_tcp_ingress_config *cfg,
 			  struct dml_tcp_ingress **out);
@@ -467,6 +470,20 @@ struct dml_tcp_ingress_stats {
  * @out: filled in.
  */
 void dml_tcp_ingress_stats(const struct dml_tcp_ingress *ing, struct dml_tcp_ingress_stats *out);
+
+/**
+ * dml_tcp_ingress_wait_stats() - wait until a counter moves.
+ * @ing: the ingress.
+ * @seen: the counters the caller last saw; set to the current ones.
+ * @timeout_ms: -1 waits for ever, 0 does not wait.
+ *
+ * Lets a caller wait for an event of the ingress (a connection accepted or
+ * refused, bytes delivered, a stall, a reset) without polling on a timer.
+ *
+ * Return: 1 when some counter differs from *@seen, 0 on timeout.
+ */
+int dml_tcp_ingress_wait_stats(struct dml_tcp_ingress *ing,
+			       struct dml_tcp_ingress_stats *seen, int timeout_ms);
 
 /**
  * dml_tcp_ingress_stop() - stop and free the ingress.

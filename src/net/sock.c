@@ -275,6 +275,30 @@ int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb)
 	return 0;
 }
 
+/*
+ * Queues the skbs @first..@last (linked by next) with one lock and one
+ * wake, as a driver's NAPI poll hands a batch up: a reader sleeping in
+ * recvmsg is woken once per batch, not once per skb.
+ */
+int dml_sock_queue_rcv_chain(struct dml_sock *sk, struct dml_skb *first,
+			     struct dml_skb *last)
+{
+	pthread_mutex_lock(&sk->lock);
+	if (sk->dead || sk->rcv_shutdown) {
+		pthread_mutex_unlock(&sk->lock);
+		return -ECONNRESET;
+	}
+	last->next = NULL;
+	if (sk->rx_tail)
+		sk->rx_tail->next = first;
+	else
+		sk->rx_head = first;
+	sk->rx_tail = last;
+	pthread_mutex_unlock(&sk->lock);
+	sock_wake(sk);
+	return 0;
+}
+
 int dml_sock_rcv_shutdown(struct dml_sock *sk)
 {
 	int err = 0;

@@ -125,6 +125,8 @@ struct dml_sock *dml_sock_lookup_listener(struct dml_sock_table *table,
 					  uint16_t port);
 int dml_sock_establish_child(struct dml_sock *listener, struct dml_sock **out);
 int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb);
+int dml_sock_queue_rcv_chain(struct dml_sock *sk, struct dml_skb *first,
+			     struct dml_skb *last);
 int dml_sock_rcv_shutdown(struct dml_sock *sk);
 int dml_sock_rcv_reset(struct dml_sock *sk);
 void dml_sock_set_wire_closed(struct dml_sock *sk, void (*fn)(void *arg), void *arg);

@@ -29,9 +29,6 @@ struct ingress_conn {
 	bool done;
 	/* Set by the emulated socket's close, from any thread. */
 	atomic_bool app_closed;
-	/* Read from the kernel socket, not yet taken by the NIC. */
-	unsigned char pending[65536];
-	size_t pending_off, pending_len;
 	/* Only the loop's thread walks the list. */
 	struct ingress_conn *next;
 };
@@ -55,6 +52,8 @@ struct dml_tcp_ingress {
 	/* The loop's own: connections served and how many. */
 	struct ingress_conn *conns;
 	unsigned int nr_conns;
+	/* accept() failed for want of resources: retried when a connection ends. */
+	bool accept_paused;
 
 	struct {
 		atomic_uint_fast64_t conns;
@@ -63,7 +62,23 @@ struct dml_tcp_ingress {
 		atomic_uint_fast64_t pool_waits;
 		atomic_uint_fast64_t resets;
 	} stats;
+	/*
+	 * dml_tcp_ingress_wait_stats() callers: the lock protects nothing but
+	 * the wait; waiters lets an update with nobody waiting take no lock.
+	 */
+	pthread_mutex_t stats_lock;
+	pthread_cond_t stats_cond;
+	atomic_int stats_waiters;
 };
+
+/* Adds @v to one of ing->stats and wakes dml_tcp_ingress_wait_stats(). */
+#define ingress_stat_add(ing, field, v)                                        \
+	do {                                                                   \
+		atomic_fetch_add(&(ing)->stats.field, (v));                    \
+		ingress_stats_changed(ing);                                    \
+	} while (0)
+
+void ingress_stats_changed(struct dml_tcp_ingress *ing);
 
 /* ingress_listen.c */
 int ingress_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len);
@@ -72,7 +87,7 @@ void ingress_flow_addr(const struct sockaddr_storage *ss, uint8_t addr[16], uint
 
 /* ingress_conn.c */
 void ingress_wake(struct dml_tcp_ingress *ing);
-void ingress_accept(struct dml_tcp_ingress *ing, int fd);
+void ingress_accept(struct dml_tcp_ingress *ing, int lfd);
 void ingress_conn_read(struct ingress_conn *c);
 void ingress_conn_unpark(struct ingress_conn *c);
 void ingress_conn_free(struct ingress_conn *c, bool reset);

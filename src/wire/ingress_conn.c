@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -41,21 +42,26 @@ static void refuse(struct dml_tcp_ingress *ing, int fd)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
+	/* Counted first: a peer that sees the reset sees the count. */
+	ingress_stat_add(ing, refused, 1);
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(fd);
-	atomic_fetch_add(&ing->stats.refused, 1);
 }
 
-static int conn_flow(int fd, struct dml_flow *flow)
+/*
+ * The 5-tuple: the peer as accept() reported it, which it does even for a
+ * connection the peer already reset (getpeername() would say ENOTCONN, and
+ * the data that came before the reset is still to be read).
+ */
+static int conn_flow(int fd, const struct sockaddr_storage *peer, struct dml_flow *flow)
 {
-	struct sockaddr_storage peer, local;
-	socklen_t plen = sizeof(peer), llen = sizeof(local);
+	struct sockaddr_storage local;
+	socklen_t llen = sizeof(local);
 
-	if (getpeername(fd, (struct sockaddr *)&peer, &plen) ||
-	    getsockname(fd, (struct sockaddr *)&local, &llen))
+	if (getsockname(fd, (struct sockaddr *)&local, &llen))
 		return -errno;
 	memset(flow, 0, sizeof(*flow));
-	ingress_flow_addr(&peer, flow->src_addr, &flow->src_port);
+	ingress_flow_addr(peer, flow->src_addr, &flow->src_port);
 	ingress_flow_addr(&local, flow->dst_addr, &flow->dst_port);
 	return 0;
 }
@@ -73,7 +79,8 @@ static void conn_disarm(struct ingress_conn *c)
 }
 
 /* One accepted kernel connection becomes a flow at the NIC, or is refused. */
-static void accept_one(struct dml_tcp_ingress *ing, int fd)
+static void accept_one(struct dml_tcp_ingress *ing, int fd,
+		       const struct sockaddr_storage *peer)
 {
 	struct ingress_conn *c;
 
@@ -90,7 +97,7 @@ static void accept_one(struct dml_tcp_ingress *ing, int fd)
 	c->fd = fd;
 	c->cfg = ing->seg;
 	atomic_init(&c->app_closed, false);
-	if (conn_flow(fd, &c->cfg.flow) ||
+	if (conn_flow(fd, peer, &c->cfg.flow) ||
 	    dml_nic_connect(ing->dev, &c->cfg.flow, &c->sk)) {
 		free(c);
 		refuse(ing, fd);
@@ -107,15 +114,33 @@ static void accept_one(struct dml_tcp_ingress *ing, int fd)
 	c->next = ing->conns;
 	ing->conns = c;
 	ing->nr_conns++;
-	atomic_fetch_add(&ing->stats.conns, 1);
+	ingress_stat_add(ing, conns, 1);
 }
 
 void ingress_accept(struct dml_tcp_ingress *ing, int lfd)
 {
-	int fd;
+	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof(peer);
+		int fd = accept4(lfd, (struct sockaddr *)&peer, &len,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
-		accept_one(ing, fd);
+		if (fd >= 0) {
+			accept_one(ing, fd, &peer);
+			continue;
+		}
+		if (errno == ECONNABORTED || errno == EINTR)
+			continue;
+		/*
+		 * Out of descriptors or memory: the queue stays readable, so
+		 * stop watching it (no spinning) until a connection ends.
+		 */
+		if (errno != EAGAIN) {
+			epoll_ctl(ing->epoll_fd, EPOLL_CTL_DEL, lfd, NULL);
+			ing->accept_paused = true;
+		}
+		return;
+	}
 }
 
 /* Nothing left to read: the peer's FIN, its reset, or just no data yet. */
@@ -129,63 +154,130 @@ static void conn_check_end(struct ingress_conn *c)
 	if (n == 0) {
 		dml_nic_fin(c->sk);
 	} else {
-		atomic_fetch_add(&c->ing->stats.resets, 1);
 		dml_nic_reset(c->sk);
+		ingress_stat_add(c->ing, resets, 1);
 	}
 	c->done = true;
 	conn_disarm(c);
 }
 
-/* Hands @len bytes to the NIC; returns bytes taken or -errno (-ENOBUFS: stalled). */
-static ssize_t conn_deliver(struct ingress_conn *c, const unsigned char *buf, size_t len)
+/* Off the epoll set until the NIC has buffers again: TCP flow control does the rest. */
+static void conn_park(struct ingress_conn *c, bool count)
 {
-	ssize_t n = dml_nic_rx(c->ing->dev, &c->cfg, c->sk, buf, len);
-
-	if (n > 0)
-		atomic_fetch_add(&c->ing->stats.bytes, (uint64_t)n);
-	return n;
+	c->parked = true;
+	if (count)
+		ingress_stat_add(c->ing, pool_waits, 1);
+	conn_disarm(c);
 }
 
-void ingress_conn_read(struct ingress_conn *c)
+/* The NIC took @n bytes (or failed); false when the connection stops reading. */
+static bool conn_delivered(struct ingress_conn *c, ssize_t n, bool retry)
+{
+	if (n == -ENOBUFS || n == -ENETDOWN) {
+		conn_park(c, !retry);
+		return false;
+	}
+	if (n < 0) {
+		/*
+		 * -ECONNRESET: the application closed the socket, whose hook
+		 * ends the connection; -EIO: the kernel socket broke its word.
+		 */
+		if (n != -ECONNRESET)
+			dml_nic_reset(c->sk);
+		c->done = true;
+		conn_disarm(c);
+		return false;
+	}
+	ingress_stat_add(c->ing, bytes, (uint64_t)n);
+	return true;
+}
+
+/*
+ * The NIC's fill callback: the emulated DMA.  One recvmsg() writes the
+ * batch's payload straight into the posted buffers.  The caller asked for
+ * no more than FIONREAD said the socket holds, so it cannot come up
+ * short; if the kernel ever did, the rest is waited for here.
+ */
+static int conn_fill(void *arg, const struct iovec *iov, int iovcnt, size_t bytes)
+{
+	struct ingress_conn *c = arg;
+	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
+	ssize_t n = recvmsg(c->fd, &msg, MSG_DONTWAIT);
+	size_t got = n > 0 ? (size_t)n : 0;
+
+	while (got < bytes) {
+		struct iovec rest[iovcnt];
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		size_t skip = got;
+		int i = 0;
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return -EIO;
+		if (n < 0 && errno == EAGAIN)
+			poll(&pfd, 1, -1);
+		while (skip >= iov[i].iov_len)
+			skip -= iov[i++].iov_len;
+		memcpy(rest, iov + i, (size_t)(iovcnt - i) * sizeof(*rest));
+		rest[0].iov_base = (unsigned char *)rest[0].iov_base + skip;
+		rest[0].iov_len -= skip;
+		msg.msg_iov = rest;
+		msg.msg_iovlen = (size_t)(iovcnt - i);
+		n = recvmsg(c->fd, &msg, MSG_DONTWAIT);
+		if (n > 0)
+			got += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * One copy: FIONREAD bounds the read, the NIC's buffers take it directly.
+ * Measured against two copies (recv() into a buffer of the ingress, then
+ * memcpy() into the same batches' buffers, or dml_nic_rx() copying from a
+ * 64 KiB buffer), 1 GiB over loopback, one reader returning every token, on
+ * a shared 2-CPU machine: the second copy costs 0.10-0.15 s of user CPU per
+ * GiB (0.06-0.11 s with one copy, 0.15-0.31 s with two) at the same system
+ * time; throughput varied more between runs than between the two.  One
+ * recvmsg() per batch keeps the system calls as few as one recv() per
+ * buffer did.
+ */
+static bool read_one_copy(struct ingress_conn *c, size_t budget, bool retry, size_t *turn)
+{
+	int avail = 0;
+	ssize_t n;
+
+	if (ioctl(c->fd, FIONREAD, &avail) || avail <= 0) {
+		conn_check_end(c);
+		return false;
+	}
+	n = dml_nic_rx_fill(c->ing->dev, &c->cfg, c->sk,
+			    (size_t)avail < budget ? (size_t)avail : budget, conn_fill, c);
+	if (!conn_delivered(c, n, retry))
+		return false;
+	*turn += (size_t)n;
+	return true;
+}
+
+static void conn_read(struct ingress_conn *c, bool retry)
 {
 	size_t turn = 0;
 
 	while (!c->done && !c->parked && turn < TURN_BYTES) {
-		ssize_t n;
-
-		if (c->pending_off == c->pending_len) {
-			n = recv(c->fd, c->pending, sizeof(c->pending), MSG_DONTWAIT);
-			if (n <= 0) {
-				conn_check_end(c);
-				return;
-			}
-			c->pending_off = 0;
-			c->pending_len = (size_t)n;
-		}
-		n = conn_deliver(c, c->pending + c->pending_off,
-				 c->pending_len - c->pending_off);
-		if (n == -ENOBUFS || n == -ENETDOWN) {
-			c->parked = true;
-			atomic_fetch_add(&c->ing->stats.pool_waits, 1);
-			conn_disarm(c);
+		if (!read_one_copy(c, TURN_BYTES - turn, retry, &turn))
 			return;
-		}
-		if (n < 0) {
-			/* The emulated socket is gone: its close hook ends us. */
-			c->done = true;
-			conn_disarm(c);
-			return;
-		}
-		c->pending_off += (size_t)n;
-		turn += (size_t)n;
+		retry = false;
 	}
 }
 
-/* Buffers may be back: read again, rearmed if nothing stalls it. */
+void ingress_conn_read(struct ingress_conn *c)
+{
+	conn_read(c, false);
+}
+
+/* Buffers may be back: read again, rearmed unless it stalls again. */
 void ingress_conn_unpark(struct ingress_conn *c)
 {
 	c->parked = false;
-	ingress_conn_read(c);
+	conn_read(c, true);
 	if (!c->parked && !c->done)
 		conn_arm(c);
 }
