@@ -408,6 +408,7 @@ static int accept_loop(struct rx *rx)
 		rx->conns[rx->nr_conns++] = c;
 		rx->accepted++;
 		pthread_mutex_unlock(&rx->lock);
+		fprintf(stderr, "rx: conn %u: accepted\n", c->id);
 		if (rx->nr_conns == RX_CONN_RECORDS)
 			fold_finished(rx);	/* every slot taken by live readers cannot be */
 	}

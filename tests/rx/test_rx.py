@@ -46,7 +46,6 @@ class Rx:
                                   stdout=stdout, stderr=subprocess.PIPE)
         procs.append(self.p)
         self.lines = []
-        self.status_lines = []
         self.cond = threading.Condition()
         self.port = None
         self.ready = threading.Event()
@@ -58,27 +57,19 @@ class Rx:
     def _read(self):
         for raw in self.p.stderr:
             line = raw.decode(errors="replace")
-            self.lines.append(line)
-            if "status:" in line:
-                with self.cond:
-                    self.status_lines.append(line)
-                    self.cond.notify()
+            with self.cond:
+                self.lines.append(line)
+                self.cond.notify_all()
             m = re.search(r"listening on \S+ port (\d+)", line)
             if m:
                 self.port = int(m.group(1))
                 self.ready.set()
         self.ready.set()
 
-    def status(self):
-        """SIGUSR2: rx answers with a status line; returns its numbers by name."""
+    def wait_line(self, text):
         with self.cond:
-            n = len(self.status_lines)
-            self.p.send_signal(signal.SIGUSR2)
-            if not self.cond.wait_for(lambda: len(self.status_lines) > n, WAIT):
-                raise AssertionError("rx gave no status line")
-            line = self.status_lines[-1]
-        return {k.strip().replace(" ", "_"): int(v)
-                for k, v in re.findall(r"([a-z ]+?) (\d+)", line.split("status:")[1])}
+            if not self.cond.wait_for(lambda: text in "".join(self.lines), WAIT):
+                raise AssertionError("rx never said '%s'" % text)
 
     def wait(self):
         rc = self.p.wait(WAIT)
@@ -327,8 +318,7 @@ def case_sender_reset():
     s = sh(socat_to(rx.port, opts=",linger=0,shut-close"), stdin=subprocess.PIPE)
     s.stdin.write(pattern(1 << 20))
     s.stdin.flush()
-    while rx.status()["accepted"] < 1:
-        threading.Event().wait(0.01)	# polling rx's state, not ordering on time
+    rx.wait_line("conn 0: accepted")
     s.stdin.close()
     rc = rx.wait()
     s.wait(WAIT)
