@@ -19,139 +19,6 @@
 #include "cli.h"
 #include "rx.h"
 
-#define RX_NIC_QUEUES	8	/* the NIC when -t leaves it to us */
-
-/* The NIC's queue count and the first devmem queue (-t default: the last). */
-static void queue_layout(const struct rx_opts *o, unsigned int *nic_queues,
-			 unsigned int *first)
-{
-	unsigned int n = RX_NIC_QUEUES;
-
-	if (!o->first_set) {
-		if (n < o->nr_queues + 1)
-			n = o->nr_queues + 1;
-		*nic_queues = n;
-		*first = n - o->nr_queues;
-		return;
-	}
-	/* -t 0 leaves RSS the queues above the devmem ones. */
-	if (n < o->first_queue + o->nr_queues + (o->first_queue == 0))
-		n = o->first_queue + o->nr_queues + (o->first_queue == 0);
-	*nic_queues = n;
-	*first = o->first_queue;
-}
-
-static int say(int err, const char *what)
-{
-	if (err < 0)
-		fprintf(stderr, "devmem-lab rx: %s: %s\n", what, strerror(-err));
-	return err < 0 ? err : 0;
-}
-
-/* Host, NIC with header split and RSS, dma-buf and netlink: no binding yet. */
-static int machine_up(struct rx *rx, unsigned int *first)
-{
-	const struct rx_opts *o = rx->o;
-	unsigned int nq, t;
-	struct dml_netdev_config cfg;
-	int err;
-
-	queue_layout(o, &nq, &t);
-	*first = t;
-	cfg = (struct dml_netdev_config){
-		.name = o->ifname, .max_rx_queues = nq, .rx_queues = nq, .header_split = true,
-	};
-	err = say(dml_host_create(NULL, &rx->host), "host");
-	if (!err)
-		err = say(dml_netdev_create(rx->host, &cfg, &rx->dev), "netdev");
-	if (!err)
-		err = say(t ? dml_netdev_set_rss(rx->dev, 0, t)
-			    : dml_netdev_set_rss(rx->dev, o->nr_queues, nq - o->nr_queues),
-			  "rss (ethtool -X equal)");
-	if (!err)
-		err = say(dml_dmabuf_create(o->size_mb << 20, o->exporter, &rx->buf), "dma-buf");
-	if (!err)
-		err = say(dml_nl_open(rx->host, DML_NL_ADMIN, &rx->nl), "netlink");
-	return err;
-}
-
-static void machine_down(struct rx *rx)
-{
-	dml_nl_close(rx->nl);
-	rx->nl = NULL;
-	dml_dmabuf_destroy(rx->buf);
-	rx->buf = NULL;
-	dml_host_destroy(rx->host);
-	rx->host = NULL;
-}
-
-static int bind_queues(struct rx *rx, unsigned int first, unsigned int count,
-		       int autorelease, uint32_t *id, char *errmsg, size_t errlen)
-{
-	uint32_t queues[256];
-	struct dml_bind_rx_req req = {
-		.ifindex = dml_netdev_ifindex(rx->dev),
-		.dmabuf_fd = dml_dmabuf_fd(rx->buf),
-		.queues = queues,
-		.nr_queues = count,
-		.autorelease = autorelease,
-	};
-	unsigned int i;
-
-	for (i = 0; i < count; i++)
-		queues[i] = first + i;
-	return dml_bind_rx(rx->nl, &req, id, errmsg, errlen);
-}
-
-static bool probe_step(const char *what, bool ok, int err, const char *errmsg)
-{
-	fprintf(stderr, "probe: %-52s %s (%s%s%s)\n", what, ok ? "ok" : "FAILED",
-		err ? strerror(-err) : "success", errmsg[0] ? ": " : "", errmsg);
-	return ok;
-}
-
-/* ncdevmem's checks before it serves: each refused request must be refused. */
-int rx_probe(const struct rx_opts *o)
-{
-	struct rx rx = { .o = o };
-	char errmsg[256] = "", report[256];
-	unsigned int first;
-	bool ok = true;
-	uint32_t id;
-	int err;
-
-	if (machine_up(&rx, &first)) {
-		machine_down(&rx);
-		return 1;
-	}
-	err = bind_queues(&rx, first, 0, o->autorelease, &id, errmsg, sizeof(errmsg));
-	ok &= probe_step("bind-rx of an empty queue list fails", err != 0, err, errmsg);
-	err = dml_netdev_set_header_split(rx.dev, false);
-	if (!err)
-		err = bind_queues(&rx, first, o->nr_queues, o->autorelease, &id, errmsg,
-				  sizeof(errmsg));
-	ok &= probe_step("bind-rx with header split off fails", err != 0, err, errmsg);
-	dml_nl_close(rx.nl);	/* a bind that did succeed goes with its socket */
-	rx.nl = NULL;
-	err = dml_netdev_set_header_split(rx.dev, true);
-	if (!err)
-		err = dml_nl_open(rx.host, DML_NL_ADMIN, &rx.nl);
-	if (!err)
-		err = bind_queues(&rx, first, o->nr_queues, o->autorelease, &id, errmsg,
-				  sizeof(errmsg));
-	ok &= probe_step("bind-rx with header split on succeeds", err == 0, err, errmsg);
-	errmsg[0] = '\0';
-	err = dml_netdev_set_channels(rx.dev, first + o->nr_queues - 1);
-	ok &= probe_step("shrinking channels below a bound queue fails", err != 0, err, errmsg);
-	dml_nl_close(rx.nl);	/* the implicit unbind */
-	rx.nl = NULL;
-	err = dml_host_check(rx.host, report, sizeof(report));
-	ok &= probe_step("invariant checker after the unbind", err == 0, err, err ? report : "");
-	machine_down(&rx);
-	fprintf(stderr, "probe: %s\n", ok ? "ok" : "FAILED");
-	return ok ? 0 : 1;
-}
-
 /* Closing the netlink socket is the unbind; once, whoever asks first. */
 int rx_unbind(struct rx *rx)
 {
@@ -220,16 +87,16 @@ static int serve_up(struct rx *rx)
 	unsigned int first;
 	int err;
 
-	if (machine_up(rx, &first) || say(pattern_init(rx), "pattern"))
+	if (rx_machine_up(rx, &first) || rx_say(pattern_init(rx), "pattern"))
 		return -1;
 	rx->map_len = dml_dmabuf_size(rx->buf);
 	rx->map = mmap(NULL, rx->map_len, PROT_READ, MAP_SHARED, dml_dmabuf_fd(rx->buf), 0);
 	if (rx->map == MAP_FAILED) {
 		rx->map = NULL;
-		return say(-errno, "mmap of the dma-buf");
+		return rx_say(-errno, "mmap of the dma-buf");
 	}
 	rx->sync = !strcmp(dml_dmabuf_exporter_name(rx->buf), "udmabuf");
-	err = bind_queues(rx, first, o->nr_queues, o->autorelease, &rx->binding_id,
+	err = rx_bind_queues(rx, first, o->nr_queues, o->autorelease, &rx->binding_id,
 			  errmsg, sizeof(errmsg));
 	if (err) {
 		fprintf(stderr, "devmem-lab rx: bind-rx of queues %u-%u failed: %s%s%s\n",
@@ -237,17 +104,17 @@ static int serve_up(struct rx *rx)
 			errmsg[0] ? ": " : "", errmsg);
 		return err;
 	}
-	err = say(dml_tcp_ingress_start(rx->dev, &icfg, &rx->ing), "listen");
+	err = rx_say(dml_tcp_ingress_start(rx->dev, &icfg, &rx->ing), "listen");
 	if (err)
 		return err;
 	rx->port = dml_tcp_ingress_port(rx->ing);
 	rx->mode = dml_host_autorelease_mode(rx->host);
 	/* Nobody knows a picked port before the line below: the order is safe. */
-	err = say(steer(rx, first), "ntuple rule (ethtool -N)");
+	err = rx_say(steer(rx, first), "ntuple rule (ethtool -N)");
 	if (!err)
-		err = say(dml_socket(rx->host, SOCK_STREAM, &rx->listener), "socket");
+		err = rx_say(dml_socket(rx->host, SOCK_STREAM, &rx->listener), "socket");
 	if (!err)
-		err = say(dml_listen(rx->listener, rx->port), "emulated listen");
+		err = rx_say(dml_listen(rx->listener, rx->port), "emulated listen");
 	if (err)
 		return err;
 	fprintf(stderr, "rx: %s: mss %u, queues %u-%u bound to dmabuf id %u (%s, %lu MiB, autorelease %d)\n",
@@ -385,13 +252,13 @@ static int accept_loop(struct rx *rx)
 			break;
 		}
 		if (err) {
-			say(err, "accept");
+			rx_say(err, "accept");
 			break;
 		}
 		c = calloc(1, sizeof(*c));
 		if (!c) {
 			dml_close(sk);
-			err = say(-ENOMEM, "connection");
+			err = rx_say(-ENOMEM, "connection");
 			break;
 		}
 		*c = (struct rx_conn){ .rx = rx, .sk = sk, .id = rx->accepted };
@@ -401,7 +268,7 @@ static int accept_loop(struct rx *rx)
 		if (err) {
 			dml_close(sk);
 			free(c);
-			err = say(-err, "reader thread");
+			err = rx_say(-err, "reader thread");
 			break;
 		}
 		pthread_mutex_lock(&rx->lock);
@@ -470,7 +337,7 @@ static void teardown(struct rx *rx)
 	if (rx->map)
 		munmap((void *)rx->map, rx->map_len);
 	free((void *)rx->pattern);
-	machine_down(rx);
+	rx_machine_down(rx);
 }
 
 int run_rx(int argc, char **argv)

@@ -107,6 +107,11 @@ struct rx {
 int rx_parse_opts(int argc, char **argv, struct rx_opts *o);
 void rx_usage(FILE *out);
 
+int rx_say(int err, const char *what);
+int rx_machine_up(struct rx *rx, unsigned int *first);
+void rx_machine_down(struct rx *rx);
+int rx_bind_queues(struct rx *rx, unsigned int first, unsigned int count,
+		   int autorelease, uint32_t *id, char *errmsg, size_t errlen);
 int rx_probe(const struct rx_opts *o);
 void *rx_conn_main(void *arg);
 int rx_unbind(struct rx *rx);
