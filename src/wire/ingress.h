@@ -23,6 +23,7 @@ struct ingress_conn {
 	int fd;				/* the kernel socket */
 	struct dml_sock *sk;		/* the wire's memory reference */
 	struct dml_wire_flow_config cfg;	/* its real 5-tuple in cfg.flow */
+	uint64_t stream_off;		/* payload bytes handed to the NIC so far */
 	/* Off the epoll set until buffers come back (the NIC stalled). */
 	bool parked;
 	/* The peer's FIN or reset is delivered: nothing more to read. */

@@ -230,6 +230,24 @@ static int conn_fill(void *arg, const struct iovec *iov, int iovcnt, size_t byte
 }
 
 /*
+ * Segments are cut where the sender's TCP would cut them, at multiples of
+ * the MSS in the stream, not wherever a read of the kernel socket happens
+ * to end: a short segment mid-stream would shift every later payload off
+ * its page in the queue's back-to-back buffers, doubling the frags.  A
+ * read that starts off a boundary first completes that segment alone; one
+ * that ends off a boundary stops at the last one, unless less than a
+ * segment is there, which goes at once (nothing waits for more bytes).
+ */
+static size_t segment_cut(const struct ingress_conn *c, size_t want)
+{
+	size_t into = (size_t)(c->stream_off % c->cfg.mss);
+
+	if (into)
+		return want < c->cfg.mss - into ? want : c->cfg.mss - into;
+	return want < c->cfg.mss ? want : want - want % c->cfg.mss;
+}
+
+/*
  * One copy: FIONREAD bounds the read, the NIC's buffers take it directly.
  * Measured against two copies (recv() into a buffer of the ingress, then
  * memcpy() into the same batches' buffers, or dml_nic_rx() copying from a
@@ -250,9 +268,11 @@ static bool read_one_copy(struct ingress_conn *c, size_t budget, bool retry, siz
 		return false;
 	}
 	n = dml_nic_rx_fill(c->ing->dev, &c->cfg, c->sk,
-			    (size_t)avail < budget ? (size_t)avail : budget, conn_fill, c);
+			    segment_cut(c, (size_t)avail < budget ? (size_t)avail : budget),
+			    conn_fill, c);
 	if (!conn_delivered(c, n, retry))
 		return false;
+	c->stream_off += (uint64_t)n;
 	*turn += (size_t)n;
 	return true;
 }
