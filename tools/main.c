@@ -4,6 +4,7 @@
 
 #include "bench.h"
 #include "cli.h"
+#include "rx.h"
 
 int main(int argc, char **argv)
 {
@@ -12,6 +13,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "bench"))
 		return bench_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "rx"))
+		return run_rx(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "bench-instr"))
 		return bench_instr_child(argc - 1, argv + 1);
 	if (argc > 1 && argv[1][0] != '-') {

@@ -338,7 +338,7 @@ void dml_close(struct dml_sock *sk);
 struct dml_pollfd {
 	struct dml_sock *sk;
 	short events;		/* POLLIN */
-	short revents;		/* POLLIN, POLLHUP, POLLNVAL */
+	short revents;		/* POLLIN, POLLHUP, POLLERR (a reset), POLLNVAL */
 };
 
 /**
@@ -409,6 +409,91 @@ int dml_wire_shutdown(struct dml_wire_flow *flow);
  * @flow: may be NULL.
  */
 void dml_wire_close(struct dml_wire_flow *flow);
+
+/* ---- real TCP ingress: kernel TCP connections whose bytes enter the NIC - */
+
+struct dml_tcp_ingress;
+
+struct dml_tcp_ingress_config {
+	const char *addr;	/* listen address: IPv4 "a.b.c.d", IPv6, or "::ffff:a.b.c.d" (as
+				 * ncdevmem takes -s); NULL = any address, dual-stack */
+	uint16_t port;		/* the real TCP port, and the emulated listener's port the
+				 * connections arrive at; 0 = the kernel picks a free one */
+	struct dml_wire_flow_config seg;	/* segmentation per connection (mss 0 = 4096,
+				 * hds_thresh, linear_head, gro_segs); seg.flow and flags ignored */
+	unsigned int max_conns;	/* concurrent connections served; 0 = 64; more are refused */
+};
+
+/**
+ * dml_tcp_ingress_start() - listen on a real kernel TCP socket and feed @dev.
+ * @dev: the NIC the connections arrive at.
+ * @cfg: address, port, segmentation and connection limit.
+ * @out: the ingress.
+ *
+ * Connections are accepted in the background and each arrives at @dev as a
+ * flow with its real 5-tuple (src = the peer, dst = the local address and
+ * port, IPv4 as v4-mapped IPv6 in struct dml_flow), where an emulated
+ * listener on cfg->port must exist (dml_listen) to accept it (dml_accept on
+ * that listener), else the real connection is refused (closed at once).
+ * When the steered queue has nothing posted the ingress stops reading that
+ * connection until buffers come back: nothing is dropped.  A peer's FIN is
+ * the emulated socket's EOF, a reset its ECONNRESET after the queued data;
+ * closing the emulated socket closes the kernel one.
+ *
+ * Stop it (dml_tcp_ingress_stop()) before destroying @dev's host.
+ *
+ * Return: 0, -EINVAL (bad address/config, or a segment larger than an RX
+ * ring can hold), -EADDRINUSE, -errno.
+ */
+int dml_tcp_ingress_start(struct dml_netdev *dev, const struct dml_tcp_ingress_config *cfg,
+			  struct dml_tcp_ingress **out);
+
+/**
+ * dml_tcp_ingress_port() - the real port it listens on (useful with port 0).
+ * @ing: the ingress.
+ *
+ * Return: the port, host byte order.
+ */
+uint16_t dml_tcp_ingress_port(const struct dml_tcp_ingress *ing);
+
+struct dml_tcp_ingress_stats {
+	uint64_t conns;		/* connections accepted */
+	uint64_t refused;	/* refused: no emulated listener, or over max_conns */
+	uint64_t bytes;		/* payload bytes delivered to the NIC */
+	uint64_t pool_waits;	/* times a connection waited for the page pool to refill */
+	uint64_t resets;	/* connections the peer reset */
+};
+
+/**
+ * dml_tcp_ingress_stats() - counters since start.
+ * @ing: the ingress.
+ * @out: filled in.
+ */
+void dml_tcp_ingress_stats(const struct dml_tcp_ingress *ing, struct dml_tcp_ingress_stats *out);
+
+/**
+ * dml_tcp_ingress_wait_stats() - wait until a counter moves.
+ * @ing: the ingress.
+ * @seen: the counters the caller last saw; set to the current ones.
+ * @timeout_ms: -1 waits for ever, 0 does not wait.
+ *
+ * Lets a caller wait for an event of the ingress (a connection accepted or
+ * refused, bytes delivered, a stall, a reset) without polling on a timer.
+ *
+ * Return: 1 when some counter differs from *@seen, 0 on timeout.
+ */
+int dml_tcp_ingress_wait_stats(struct dml_tcp_ingress *ing,
+			       struct dml_tcp_ingress_stats *seen, int timeout_ms);
+
+/**
+ * dml_tcp_ingress_stop() - stop and free the ingress.
+ * @ing: may be NULL.
+ *
+ * Stops accepting and reading, closes every kernel socket (peers see the
+ * connection end), gives each emulated socket not yet at EOF a reset, and
+ * frees everything.
+ */
+void dml_tcp_ingress_stop(struct dml_tcp_ingress *ing);
 
 struct dml_binding_info {
 	uint32_t id;

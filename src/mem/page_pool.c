@@ -2,9 +2,11 @@
 /*
  * Page pool with a memory provider (S-2.3).  A pool serves one RX queue.  It
  * allocates from its recycle ring first and from the provider second; when
- * both are empty the queue stalls and alloc_empty counts it.  A destroyed
- * (detached) pool stays alive until the last buffer it handed out comes back,
- * as the kernel's page_pool_release does.
+ * both are empty the queue stalls and alloc_empty counts it, and the next
+ * return wakes whoever watches for buffers (the TCP ingress, which stops
+ * reading meanwhile).  A destroyed (detached) pool stays alive until the
+ * last buffer it handed out comes back, as the kernel's page_pool_release
+ * does.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -39,13 +41,22 @@ struct dml_page_pool {
 	unsigned int ring_count;
 	/* Buffers handed out (or sitting in the ring) not yet back in the provider. */
 	uint64_t inflight;
-	bool detached;
+	/*
+	 * PP_DETACHED and PP_DRY: either sends a return down the slow path,
+	 * so the fast one tests one word, as it tested detached alone before.
+	 */
+	uint8_t flags;
 	uint64_t detach_time;
 	struct dml_page_pool_stats stats;
 
 	/* Under table->lock. */
 	struct dml_page_pool *next;
 };
+
+/* Destroyed: returns go to the provider, the last one frees the pool. */
+#define PP_DETACHED	(1u << 0)
+/* An alloc found nothing: the next return tells the watchers (the queue stalled). */
+#define PP_DRY		(1u << 1)
 
 static struct dml_netmem *host_pages_alloc(void *priv)
 {
@@ -75,6 +86,7 @@ void dml_page_pool_table_init(struct dml_page_pool_table *table,
 			      _Atomic unsigned long *warnings)
 {
 	pthread_mutex_init(&table->lock, NULL);
+	pthread_mutex_init(&table->watch_lock, NULL);
 	table->ring_size = ring_size;
 	table->warnings = warnings;
 }
@@ -82,7 +94,52 @@ void dml_page_pool_table_init(struct dml_page_pool_table *table,
 void dml_page_pool_table_destroy(struct dml_page_pool_table *table)
 {
 	DML_WARN_ON(table->warnings, table->pools != NULL);
+	DML_WARN_ON(table->warnings, table->watchers != NULL);
+	pthread_mutex_destroy(&table->watch_lock);
 	pthread_mutex_destroy(&table->lock);
+}
+
+void dml_page_pool_watch(struct dml_page_pool_table *table,
+			 struct dml_page_pool_watch *w)
+{
+	pthread_mutex_lock(&table->watch_lock);
+	w->next = table->watchers;
+	table->watchers = w;
+	atomic_fetch_add(&table->nr_watchers, 1);
+	pthread_mutex_unlock(&table->watch_lock);
+}
+
+/* After it returns, @w's wake is not running and never runs again. */
+void dml_page_pool_unwatch(struct dml_page_pool_table *table,
+			   struct dml_page_pool_watch *w)
+{
+	struct dml_page_pool_watch **pp;
+
+	pthread_mutex_lock(&table->watch_lock);
+	for (pp = &table->watchers; *pp; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			atomic_fetch_sub(&table->nr_watchers, 1);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&table->watch_lock);
+}
+
+/*
+ * Buffers may be allocatable again (a return to a dry pool or to a
+ * provider, a queue restarted): wake whoever waits for them.
+ */
+void dml_page_pool_notify(struct dml_page_pool_table *table)
+{
+	struct dml_page_pool_watch *w;
+
+	if (!atomic_load_explicit(&table->nr_watchers, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&table->watch_lock);
+	for (w = table->watchers; w; w = w->next)
+		w->wake(w->arg);
+	pthread_mutex_unlock(&table->watch_lock);
 }
 
 int dml_page_pool_create(struct dml_page_pool_table *table, uint32_t ifindex,
@@ -158,7 +215,7 @@ struct dml_netmem *dml_page_pool_alloc(struct dml_page_pool *pool)
 	struct dml_netmem *nm = NULL;
 
 	pthread_spin_lock(&pool->lock);
-	if (DML_WARN_ON(pool->table->warnings, pool->detached))
+	if (DML_WARN_ON(pool->table->warnings, pool->flags & PP_DETACHED))
 		goto out;
 	if (pool->ring_count) {
 		nm = pool->ring[pool->ring_head];
@@ -169,6 +226,7 @@ struct dml_netmem *dml_page_pool_alloc(struct dml_page_pool *pool)
 		nm = pool->mp->alloc(pool->mp_priv);
 		if (!nm) {
 			pool->stats.alloc_empty++;
+			pool->flags |= PP_DRY;
 			goto out;
 		}
 		pool->stats.alloc_slow++;
@@ -182,39 +240,70 @@ out:
 	return nm;
 }
 
-void dml_page_pool_recycle(struct dml_page_pool *pool, struct dml_netmem *nm)
+/* Puts @nm in the recycle ring, which has room. */
+static void ring_put_locked(struct dml_page_pool *pool, struct dml_netmem *nm)
 {
-	bool free_pool;
+	pool->ring[(pool->ring_head + pool->ring_count) % pool->ring_size] = nm;
+	pool->ring_count++;
+	pool->stats.recycle_ring++;
+}
 
-	pthread_spin_lock(&pool->lock);
-	if (pool->detached) {
+/*
+ * A return that is not the common one: to a detached pool, a dry one, or a
+ * full ring.  It drops the lock.  Out of line, so the fast path keeps the
+ * registers and instructions it had before anyone could wait for buffers.
+ */
+static __attribute__((noinline)) void recycle_slow_unlock(struct dml_page_pool *pool,
+							   struct dml_netmem *nm)
+{
+	struct dml_page_pool_table *table = pool->table;
+	/* A dry pool's queue may be waited on; a provider's buffer, any of its pools'. */
+	bool wake = pool->flags & PP_DRY, free_pool = false;
+
+	pool->flags &= ~PP_DRY;
+	if (pool->flags & PP_DETACHED) {
 		release_to_provider_locked(pool, nm);
+		wake = true;
+		/*
+		 * Nothing refers to a detached pool with no buffer out, so the
+		 * last returner frees it after dropping the lock.
+		 */
+		free_pool = pool->inflight == 0;
 	} else if (pool->ring_count == pool->ring_size) {
 		pool->stats.recycle_ring_full++;
 		release_to_provider_locked(pool, nm);
+		wake = true;
 	} else {
-		pool->ring[(pool->ring_head + pool->ring_count) % pool->ring_size] = nm;
-		pool->ring_count++;
-		pool->stats.recycle_ring++;
+		ring_put_locked(pool, nm);
 	}
-	free_pool = pool->detached && pool->inflight == 0;
 	pthread_spin_unlock(&pool->lock);
 
-	/*
-	 * Nothing refers to a detached pool with no buffer out, so the last
-	 * returner frees it after dropping the lock.
-	 */
+	if (wake)
+		dml_page_pool_notify(table);
 	if (free_pool)
 		page_pool_free(pool);
 }
 
+void dml_page_pool_recycle(struct dml_page_pool *pool, struct dml_netmem *nm)
+{
+	pthread_spin_lock(&pool->lock);
+	if (pool->flags || pool->ring_count == pool->ring_size) {
+		recycle_slow_unlock(pool, nm);
+		return;
+	}
+	ring_put_locked(pool, nm);
+	pthread_spin_unlock(&pool->lock);
+}
+
 void dml_page_pool_destroy(struct dml_page_pool *pool)
 {
-	bool free_pool;
+	struct dml_page_pool_table *table = pool->table;
+	bool free_pool, released;
 
 	pthread_spin_lock(&pool->lock);
-	pool->detached = true;
+	pool->flags |= PP_DETACHED;
 	pool->detach_time = (uint64_t)time(NULL);
+	released = pool->ring_count != 0;
 	while (pool->ring_count) {
 		struct dml_netmem *nm = pool->ring[pool->ring_head];
 
@@ -225,6 +314,9 @@ void dml_page_pool_destroy(struct dml_page_pool *pool)
 	free_pool = pool->inflight == 0;
 	pthread_spin_unlock(&pool->lock);
 
+	/* What went back to the provider another of its pools may take. */
+	if (released)
+		dml_page_pool_notify(table);
 	if (free_pool)
 		page_pool_free(pool);
 }
@@ -247,7 +339,7 @@ void dml_page_pool_info(struct dml_page_pool *pool, struct dml_page_pool_info *i
 	info->dmabuf_id = pool->mp->id ? pool->mp->id(pool->mp_priv) : 0;
 	pthread_spin_lock(&pool->lock);
 	info->inflight = pool->inflight - pool->ring_count;
-	info->detached = pool->detached;
+	info->detached = pool->flags & PP_DETACHED;
 	info->detach_time = pool->detach_time;
 	info->stats = pool->stats;
 	pthread_spin_unlock(&pool->lock);

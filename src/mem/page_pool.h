@@ -8,6 +8,7 @@
 #define DML_PAGE_POOL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,6 +40,18 @@ struct dml_memory_provider {
 	void *priv;
 };
 
+/*
+ * One party waiting for buffers to come back (the TCP ingress, whose
+ * connections stop reading while their queue has nothing posted).  @wake
+ * runs on the returning thread, possibly under a socket's, a token
+ * design's or a queue's lock: it may only signal.
+ */
+struct dml_page_pool_watch {
+	void (*wake)(void *arg);
+	void *arg;
+	struct dml_page_pool_watch *next;
+};
+
 /* The host's page pools, embedded in the host. */
 struct dml_page_pool_table {
 	/* Protects the pool list and the id counter. */
@@ -47,6 +60,14 @@ struct dml_page_pool_table {
 	uint32_t next_id;
 	unsigned int ring_size;			/* each pool's recycle ring */
 	_Atomic unsigned long *warnings;	/* the host's counter */
+
+	/*
+	 * Protects the watch list; a leaf, taken with no pool lock held.
+	 * nr_watchers lets a wake with nobody watching take no lock.
+	 */
+	pthread_mutex_t watch_lock;
+	struct dml_page_pool_watch *watchers;
+	atomic_int nr_watchers;
 };
 
 struct dml_page_pool_stats {
@@ -92,6 +113,12 @@ int dml_page_pool_for_each(struct dml_page_pool_table *table,
 			   int (*fn)(const struct dml_page_pool_info *info,
 				     void *arg),
 			   void *arg);
+
+void dml_page_pool_watch(struct dml_page_pool_table *table,
+			 struct dml_page_pool_watch *w);
+void dml_page_pool_unwatch(struct dml_page_pool_table *table,
+			   struct dml_page_pool_watch *w);
+void dml_page_pool_notify(struct dml_page_pool_table *table);
 
 /* Invariant checker: counts @binding's net_iovs idle in pool recycle rings. */
 void dml_page_pool_count_idle(struct dml_page_pool_table *table,

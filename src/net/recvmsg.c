@@ -230,7 +230,15 @@ static void eat_skb_locked(struct dml_sock *sk, struct dml_skb *skb)
 static int wait_for_more_locked(struct dml_sock *sk, int flags, ssize_t *copied,
 				ssize_t target)
 {
-	if (*copied >= target || sk->rcv_shutdown)
+	if (*copied >= target)
+		return 1;
+	/* The peer's reset, once, before the EOF it leaves (sock_error()). */
+	if (sk->err && !*copied) {
+		*copied = -sk->err;
+		sk->err = 0;
+		return 1;
+	}
+	if (sk->rcv_shutdown)
 		return 1;
 	if (sk->dead) {
 		if (!*copied)

@@ -275,6 +275,30 @@ int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb)
 	return 0;
 }
 
+/*
+ * Queues the skbs @first..@last (linked by next) with one lock and one
+ * wake, as a driver's NAPI poll hands a batch up: a reader sleeping in
+ * recvmsg is woken once per batch, not once per skb.
+ */
+int dml_sock_queue_rcv_chain(struct dml_sock *sk, struct dml_skb *first,
+			     struct dml_skb *last)
+{
+	pthread_mutex_lock(&sk->lock);
+	if (sk->dead || sk->rcv_shutdown) {
+		pthread_mutex_unlock(&sk->lock);
+		return -ECONNRESET;
+	}
+	last->next = NULL;
+	if (sk->rx_tail)
+		sk->rx_tail->next = first;
+	else
+		sk->rx_head = first;
+	sk->rx_tail = last;
+	pthread_mutex_unlock(&sk->lock);
+	sock_wake(sk);
+	return 0;
+}
+
 int dml_sock_rcv_shutdown(struct dml_sock *sk)
 {
 	int err = 0;
@@ -289,6 +313,39 @@ int dml_sock_rcv_shutdown(struct dml_sock *sk)
 	return err;
 }
 
+/*
+ * The peer reset the connection (tcp_reset()): what is queued stays
+ * readable, then recvmsg fails with ECONNRESET once and reads EOF after.
+ * A reset after the FIN changes nothing the reader sees.
+ */
+int dml_sock_rcv_reset(struct dml_sock *sk)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&sk->lock);
+	if (sk->dead) {
+		err = -ECONNRESET;
+	} else if (!sk->rcv_shutdown) {
+		sk->err = ECONNRESET;
+		sk->rcv_shutdown = true;
+	}
+	pthread_mutex_unlock(&sk->lock);
+	sock_wake(sk);
+	return err;
+}
+
+/* Sets (or, with NULL, clears) the hook a close runs; see struct dml_sock. */
+void dml_sock_set_wire_closed(struct dml_sock *sk, void (*fn)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&sk->lock);
+	sk->wire_closed = fn;
+	sk->wire_arg = arg;
+	/* Closed before the hook was set: the wire hears it now. */
+	if (fn && sk->dead)
+		fn(arg);
+	pthread_mutex_unlock(&sk->lock);
+}
+
 /* The last file reference went: what close(2) does to a TCP socket. */
 static void sock_teardown(struct dml_sock *sk)
 {
@@ -298,6 +355,8 @@ static void sock_teardown(struct dml_sock *sk)
 
 	pthread_mutex_lock(&sk->lock);
 	sk->dead = true;
+	if (sk->wire_closed)
+		sk->wire_closed(sk->wire_arg);
 	skb = sk->rx_head;
 	sk->rx_head = sk->rx_tail = NULL;
 	child = sk->accept_head;
@@ -354,6 +413,8 @@ static short sock_poll_events(struct dml_sock *sk)
 		ev |= POLLIN;
 	if (sk->rcv_shutdown)
 		ev |= POLLIN | POLLHUP;
+	if (sk->err)
+		ev |= POLLERR;
 	pthread_mutex_unlock(&sk->lock);
 	return ev;
 }
@@ -424,7 +485,7 @@ static int poll_scan(struct dml_pollfd *fds, unsigned int nfds)
 			fds[i].revents = POLLNVAL;
 		} else {
 			fds[i].revents = sock_poll_events(sk) &
-					 (fds[i].events | POLLHUP);
+					 (fds[i].events | POLLHUP | POLLERR);
 			dml_sock_fd_put(sk);
 		}
 		ready += fds[i].revents != 0;

@@ -67,6 +67,18 @@ struct dml_sock {
 	enum dml_sock_state state;
 	bool dead;		/* torn down: the wire gets ECONNRESET */
 	bool rcv_shutdown;	/* the peer's FIN arrived after the queued data */
+	/*
+	 * The peer's reset: ECONNRESET for the first read that finds the
+	 * queue empty, then EOF, as sock_error() takes sk_err once.
+	 */
+	int err;
+	/*
+	 * The wire feeding this socket, told when the application closes it
+	 * (called under @lock, so it may only signal), as a real close sends
+	 * the peer its FIN.  NULL for none.
+	 */
+	void (*wire_closed)(void *arg);
+	void *wire_arg;
 	uint16_t port;
 	struct dml_skb *rx_head;
 	struct dml_skb *rx_tail;
@@ -113,7 +125,11 @@ struct dml_sock *dml_sock_lookup_listener(struct dml_sock_table *table,
 					  uint16_t port);
 int dml_sock_establish_child(struct dml_sock *listener, struct dml_sock **out);
 int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb);
+int dml_sock_queue_rcv_chain(struct dml_sock *sk, struct dml_skb *first,
+			     struct dml_skb *last);
 int dml_sock_rcv_shutdown(struct dml_sock *sk);
+int dml_sock_rcv_reset(struct dml_sock *sk);
+void dml_sock_set_wire_closed(struct dml_sock *sk, void (*fn)(void *arg), void *arg);
 
 /* The token state the host's mode key picks (S-3.5). */
 static inline struct dml_token_sock *dml_sock_tokens(const struct dml_sock *sk)

@@ -116,8 +116,31 @@ struct dml_wire_flow_config;
 int dml_nic_connect(struct dml_netdev *dev, const struct dml_flow *flow,
 		    struct dml_sock **out);
 int dml_nic_fin(struct dml_sock *sk);
+int dml_nic_reset(struct dml_sock *sk);
+void dml_nic_watch_close(struct dml_sock *sk, void (*fn)(void *arg), void *arg);
 void dml_nic_disconnect(struct dml_sock *sk);
 ssize_t dml_nic_rx(struct dml_netdev *dev, const struct dml_wire_flow_config *cfg,
 		   struct dml_sock *sk, const unsigned char *data, size_t len);
+
+struct iovec;
+
+/*
+ * Writes @bytes of payload into the @iovcnt areas of @iov, in stream order,
+ * all of them; non-zero when it could not (the flow then ends: its bytes
+ * are lost).
+ */
+typedef int (*dml_nic_fill_fn)(void *arg, const struct iovec *iov, int iovcnt,
+			       size_t bytes);
+ssize_t dml_nic_rx_fill(struct dml_netdev *dev, const struct dml_wire_flow_config *cfg,
+			struct dml_sock *sk, size_t len, dml_nic_fill_fn fill, void *arg);
+
+/* Someone waiting for buffers to come back to this host's queues. */
+struct dml_nic_watch;
+
+int dml_nic_watch_buffers(struct dml_netdev *dev, void (*wake)(void *arg), void *arg,
+			  struct dml_nic_watch **out);
+void dml_nic_unwatch_buffers(struct dml_nic_watch *watch);
+unsigned int dml_nic_seg_pages(uint32_t mss);
+unsigned int dml_nic_ring_size(const struct dml_netdev *dev);
 
 #endif /* DML_NETDEV_H */

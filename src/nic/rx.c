@@ -13,6 +13,7 @@
 #include "net/skb.h"
 #include "net/sock.h"
 #include "netdev.h"
+#include "rx.h"
 #include "warn.h"
 
 /* Frees the current buffer's ring reference once it is full. */
@@ -86,10 +87,10 @@ static uint32_t frags_needed(const struct dml_rxq *rxq, uint32_t bytes)
  * Builds one skb from the segments at @data into *@out, with *@used set to
  * the bytes it holds.  Returns 0, -ENOBUFS when the ring is dry, -ENOMEM.
  */
-static int build_skb_locked(struct dml_rxq *rxq,
-			    const struct dml_wire_flow_config *cfg,
-			    const unsigned char *data, size_t len,
-			    struct dml_skb **out, size_t *used)
+int dml_nic_build_skb_locked(struct dml_rxq *rxq,
+			     const struct dml_wire_flow_config *cfg,
+			     const unsigned char *data, size_t len,
+			     struct dml_skb **out, size_t *used)
 {
 	uint32_t seg = len < cfg->mss ? (uint32_t)len : cfg->mss;
 	uint32_t head, segs;
@@ -145,8 +146,8 @@ ssize_t dml_nic_rx(struct dml_netdev *dev, const struct dml_wire_flow_config *cf
 		struct dml_skb *skb = NULL;
 
 		pthread_mutex_lock(&rxq->lock);
-		err = rxq->pool ? build_skb_locked(rxq, cfg, data ? data + done : NULL,
-						   len - done, &skb, &used)
+		err = rxq->pool ? dml_nic_build_skb_locked(rxq, cfg, data ? data + done : NULL,
+							   len - done, &skb, &used)
 				: -ENETDOWN;
 		/* Like a driver's NAPI poll, refill in batches, not per buffer. */
 		if (!err && rxq->ring_count < rxq->ring_size / 2)
@@ -187,6 +188,21 @@ int dml_nic_connect(struct dml_netdev *dev, const struct dml_flow *flow,
 int dml_nic_fin(struct dml_sock *sk)
 {
 	return dml_sock_rcv_shutdown(sk);
+}
+
+/* The peer's reset: the socket returns what it queued, then ECONNRESET. */
+int dml_nic_reset(struct dml_sock *sk)
+{
+	return dml_sock_rcv_reset(sk);
+}
+
+/*
+ * The wire asks to hear of the application's close of @sk (NULL stops it):
+ * @fn runs under the socket's lock and may only signal.
+ */
+void dml_nic_watch_close(struct dml_sock *sk, void (*fn)(void *arg), void *arg)
+{
+	dml_sock_set_wire_closed(sk, fn, arg);
 }
 
 /* The wire drops the reference dml_nic_connect() gave it. */

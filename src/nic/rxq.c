@@ -86,6 +86,8 @@ int dml_rxq_start(struct dml_rxq *rxq, const struct dml_memory_provider *mp)
 	/* An empty pool here is a stall the counters show, not a failure. */
 	dml_rxq_refill_locked(rxq);
 	pthread_mutex_unlock(&rxq->lock);
+	/* New memory behind the queue: a source waiting for buffers retries. */
+	dml_page_pool_notify(rxq->dev->table->pools);
 	return 0;
 }
 

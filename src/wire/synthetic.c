@@ -7,9 +7,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "flow_config.h"
 #include "nic/netdev.h"
-
-#define MAX_MSS		65535u
 
 struct dml_wire_flow {
 	struct dml_netdev *dev;
@@ -17,20 +16,6 @@ struct dml_wire_flow {
 	struct dml_sock *sk;		/* memory reference on the receiving socket */
 	bool fin_sent;
 };
-
-static int check_config(const struct dml_wire_flow_config *cfg,
-			struct dml_wire_flow_config *out)
-{
-	*out = *cfg;
-	if (!out->mss)
-		out->mss = DML_PAGE_SIZE;
-	if (!out->gro_segs)
-		out->gro_segs = 1;
-	if ((out->flags & ~DML_WIRE_DMA_ONLY) || out->mss > MAX_MSS || out->gro_segs > 17 ||
-	    out->linear_head >= out->mss || out->hds_thresh > MAX_MSS)
-		return -EINVAL;
-	return 0;
-}
 
 int dml_wire_connect(struct dml_netdev *dev, const struct dml_wire_flow_config *cfg,
 		     struct dml_wire_flow **out)
@@ -43,7 +28,7 @@ int dml_wire_connect(struct dml_netdev *dev, const struct dml_wire_flow_config *
 	flow = calloc(1, sizeof(*flow));
 	if (!flow)
 		return -ENOMEM;
-	err = check_config(cfg, &flow->cfg);
+	err = dml_wire_check_config(cfg, &flow->cfg);
 	if (err)
 		goto err_free;
 	err = dml_nic_connect(dev, &cfg->flow, &flow->sk);
