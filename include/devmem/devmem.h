@@ -269,7 +269,8 @@ int dml_listen(struct dml_sock *sk, uint16_t port);
 /**
  * dml_accept() - take the next established connection.
  * @listener: a listening socket.
- * @flags: SOCK_NONBLOCK or 0 (blocks until a connection or close).
+ * @flags: SOCK_NONBLOCK or 0 (blocks until a connection arrives; as on
+ *         Linux, a close of the listener by another thread does not wake it).
  * @out: the child; it inherits no binding and no tokens (S-6.4).
  *
  * Return: 0, -EAGAIN (non-blocking, none pending), -EINVAL for a socket
