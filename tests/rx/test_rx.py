@@ -244,9 +244,16 @@ def case_stdout_large():
 
 
 def case_holding_receiver():
-    """A fast sender into a receiver holding tokens over a small pool: lossless."""
-    n = scaled(24 << 20)
-    rx = Rx("-s", "127.0.0.1", "-v", "7", "--hold-ms", "20", "--size-mb", "2", "--batch", "16")
+    """A fast sender into a receiver holding tokens over a small pool: lossless.
+
+    Every token is held 500 ms and the dma-buf has 512 pages, so the pool
+    runs dry whenever the ingress fills 2 MiB in under 500 ms (4 MB/s; the
+    TSan build does 20 MB/s or more): the stall does not hang on a race
+    between sender and reader, as a 20 ms hold did.  6 MiB, not scaled:
+    three fills of the pool in every build.
+    """
+    n = 6 << 20
+    rx = Rx("-s", "127.0.0.1", "-v", "7", "--hold-ms", "500", "--size-mb", "2", "--batch", "16")
     s = send_pattern(rx, n)
     r = expect_clean(rx, rx.wait(), n)
     expect(r["pool_stalls"] > 0, "the pool never ran dry: no backpressure shown", rx)
