@@ -258,23 +258,6 @@ int dml_accept(struct dml_sock *listener, int flags, struct dml_sock **out)
 	return err;
 }
 
-int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb)
-{
-	pthread_mutex_lock(&sk->lock);
-	if (sk->dead || sk->rcv_shutdown) {
-		pthread_mutex_unlock(&sk->lock);
-		return -ECONNRESET;
-	}
-	if (sk->rx_tail)
-		sk->rx_tail->next = skb;
-	else
-		sk->rx_head = skb;
-	sk->rx_tail = skb;
-	pthread_mutex_unlock(&sk->lock);
-	sock_wake(sk);
-	return 0;
-}
-
 /*
  * Queues the skbs @first..@last (linked by next) with one lock and one
  * wake, as a driver's NAPI poll hands a batch up: a reader sleeping in
@@ -297,6 +280,11 @@ int dml_sock_queue_rcv_chain(struct dml_sock *sk, struct dml_skb *first,
 	pthread_mutex_unlock(&sk->lock);
 	sock_wake(sk);
 	return 0;
+}
+
+int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb)
+{
+	return dml_sock_queue_rcv_chain(sk, skb, skb);
 }
 
 int dml_sock_rcv_shutdown(struct dml_sock *sk)

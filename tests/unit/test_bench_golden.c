@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #define DML_TEST_WITHOUT_DEVMEM
+#include "bench_capture.h"
 #include "test_helpers.h"
 
 #include "bench.h"
@@ -168,19 +169,6 @@ static void sparse_report(struct bench_report *r, struct bench_row *rows)
 	r->nr_rows = 1;
 	r->instr_held = 0;
 	r->elapsed_s = 3.25;
-}
-
-static char *capture(const struct bench_report *r,
-		     void (*print)(const struct bench_report *, FILE *))
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	print(r, f);
-	assert_int_equal(fclose(f), 0);
-	return buf;
 }
 
 static char *slurp(const char *path)

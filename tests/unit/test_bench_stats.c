@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #define DML_TEST_WITHOUT_DEVMEM
+#include "bench_capture.h"
 #include "test_helpers.h"
 
 #include "bench.h"
@@ -327,20 +328,6 @@ static size_t files_in_dir(const struct report_fixture *f)
 		n += e->d_name[0] != '.';
 	closedir(d);
 	return n;
-}
-
-/* The output of @print for the fixture's report, as one string. */
-static char *capture(const struct bench_report *r,
-		     void (*print)(const struct bench_report *, FILE *))
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	print(r, f);
-	assert_int_equal(fclose(f), 0);
-	return buf;
 }
 
 static json_object *get(json_object *o, const char *key, json_type type)
