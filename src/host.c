@@ -47,7 +47,8 @@ int dml_host_create(const struct dml_host_config *cfg, struct dml_host **out)
 	struct dml_host *host;
 	int mode;
 
-	if (cfg && (cfg->rx_ring_size == 0 || cfg->pp_ring_size == 0))
+	if (cfg && (cfg->rx_ring_size == 0 || cfg->pp_ring_size == 0 ||
+		    (cfg->default_autorelease != 0 && cfg->default_autorelease != 1)))
 		return -EINVAL;
 	for (mode = 0; mode < DML_NR_MODES; mode++) {
 		designs[mode] = pick_design(cfg, mode);
@@ -61,6 +62,7 @@ int dml_host_create(const struct dml_host_config *cfg, struct dml_host **out)
 		host->designs[mode] = designs[mode];
 	host->cfg.rx_ring_size = cfg ? cfg->rx_ring_size : DML_DEFAULT_RX_RING_SIZE;
 	host->cfg.pp_ring_size = cfg ? cfg->pp_ring_size : DML_DEFAULT_PP_RING_SIZE;
+	host->cfg.default_autorelease = cfg ? cfg->default_autorelease : 0;
 	pthread_mutex_init(&host->rtnl, NULL);
 	host->netdevs.rtnl = &host->rtnl;
 	host->netdevs.rx_ring_size = host->cfg.rx_ring_size;

@@ -40,5 +40,6 @@ int print_state(struct dml_nl_sock *nl);
 
 int run_demo(const struct demo_opts *o);
 int run_check(const struct demo_opts *o);
+int run_run(int argc, char **argv);
 
 #endif /* DML_CLI_H */

@@ -15,6 +15,8 @@ int main(int argc, char **argv)
 		return bench_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "rx"))
 		return run_rx(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "run"))
+		return run_run(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "bench-instr"))
 		return bench_instr_child(argc - 1, argv + 1);
 	if (argc > 1 && argv[1][0] != '-') {

@@ -13,6 +13,7 @@ void cli_usage(FILE *out)
 		"usage: devmem-lab [demo|check] [options]\n"
 		"       devmem-lab bench [options]   (devmem-lab bench --help)\n"
 		"       devmem-lab rx [options]      (devmem-lab rx --help)\n"
+		"       devmem-lab run [options] -- PROGRAM ARGS...  (devmem-lab run --help)\n"
 		"\n"
 		"demo:  build an emulated host, bind a dma-buf to its last RX queues\n"
 		"       and print devices, queues, bindings and page pools.\n"

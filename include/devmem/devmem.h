@@ -37,6 +37,12 @@ struct dml_host_config {
 	 * a name of the wrong mode or an unknown one is -EINVAL.
 	 */
 	const char *token_design[2];
+	/*
+	 * The mode of a bind-rx that leaves NETDEV_A_DMABUF_AUTORELEASE out:
+	 * 0 as the series defines it (S-1.4), 1 to run a program written for
+	 * the classic path unchanged; anything else is -EINVAL.
+	 */
+	int default_autorelease;
 };
 
 #define DML_DEFAULT_RX_RING_SIZE	256
@@ -423,6 +429,16 @@ struct dml_tcp_ingress_config {
 	struct dml_wire_flow_config seg;	/* segmentation per connection (mss 0 = 4096,
 				 * hds_thresh, linear_head, gro_segs); seg.flow and flags ignored */
 	unsigned int max_conns;	/* concurrent connections served; 0 = 64; more are refused */
+	/*
+	 * Listen on a kernel TCP socket the caller already bound instead of
+	 * making one from @addr and @port (an application's own socket, under
+	 * `devmem-lab run`, so bind's errors and port choice stay the
+	 * kernel's): the ingress listens on a duplicate of @bound_fd with
+	 * @backlog (0 = SOMAXCONN); the caller's fd stays the caller's.
+	 */
+	bool adopt;
+	int bound_fd;
+	int backlog;
 };
 
 /**

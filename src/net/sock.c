@@ -57,6 +57,13 @@ static void sock_wake(struct dml_sock *sk)
 	struct dml_poll_entry *e;
 
 	pthread_cond_broadcast(&sk->wait);
+	/* One relaxed load when nobody outside the model listens. */
+	if (atomic_load_explicit(&sk->has_notify, memory_order_relaxed)) {
+		pthread_mutex_lock(&sk->lock);
+		if (sk->notify)
+			sk->notify(sk->notify_arg);
+		pthread_mutex_unlock(&sk->lock);
+	}
 	if (!atomic_load_explicit(&table->pollers, memory_order_acquire))
 		return;
 	pthread_mutex_lock(&table->poll_lock);
@@ -186,7 +193,8 @@ struct dml_sock *dml_sock_lookup_listener(struct dml_sock_table *table,
  * queue.  It inherits nothing, binding and tokens included (S-6.4).  The
  * caller (the wire) gets a memory reference on it.
  */
-int dml_sock_establish_child(struct dml_sock *listener, struct dml_sock **out)
+int dml_sock_establish_child(struct dml_sock *listener, const struct dml_flow *flow,
+			     struct dml_sock **out)
 {
 	struct dml_sock *child;
 	int err;
@@ -196,6 +204,7 @@ int dml_sock_establish_child(struct dml_sock *listener, struct dml_sock **out)
 		return err;
 	child->state = DML_SOCK_ESTABLISHED;
 	child->port = listener->port;
+	child->flow = *flow;
 	/* The wire flow's reference. */
 	atomic_fetch_add(&child->refcnt, 1);
 
@@ -334,6 +343,19 @@ void dml_sock_set_wire_closed(struct dml_sock *sk, void (*fn)(void *arg), void *
 	pthread_mutex_unlock(&sk->lock);
 }
 
+/*
+ * Sets (or, with NULL, clears) the state-change hook; once a clear returns
+ * the hook is never called again, so its argument may be freed.
+ */
+void dml_sock_set_notify(struct dml_sock *sk, void (*fn)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&sk->lock);
+	sk->notify = fn;
+	sk->notify_arg = arg;
+	atomic_store_explicit(&sk->has_notify, fn != NULL, memory_order_relaxed);
+	pthread_mutex_unlock(&sk->lock);
+}
+
 /* The last file reference went: what close(2) does to a TCP socket. */
 static void sock_teardown(struct dml_sock *sk)
 {
@@ -392,7 +414,7 @@ void dml_close(struct dml_sock *sk)
 		dml_sock_fd_put(sk);
 }
 
-static short sock_poll_events(struct dml_sock *sk)
+short dml_sock_poll_events(struct dml_sock *sk)
 {
 	short ev = 0;
 
@@ -472,7 +494,7 @@ static int poll_scan(struct dml_pollfd *fds, unsigned int nfds)
 		if (!sk || !dml_sock_fd_get(sk)) {
 			fds[i].revents = POLLNVAL;
 		} else {
-			fds[i].revents = sock_poll_events(sk) &
+			fds[i].revents = dml_sock_poll_events(sk) &
 					 (fds[i].events | POLLHUP | POLLERR);
 			dml_sock_fd_put(sk);
 		}

@@ -79,7 +79,18 @@ struct dml_sock {
 	 */
 	void (*wire_closed)(void *arg);
 	void *wire_arg;
+	/*
+	 * Told of every state change a poller would see (data, EOF, a reset,
+	 * a connection to accept), as sk_data_ready tells a file's waiters:
+	 * how an fd outside the model (the preload's eventfd) learns it is
+	 * readable.  Set and called under @lock; NULL for none.
+	 */
+	void (*notify)(void *arg);
+	void *notify_arg;
+	_Atomic bool has_notify;
 	uint16_t port;
+	/* A connection's 5-tuple as the NIC saw it (src = the peer); fixed at birth. */
+	struct dml_flow flow;
 	struct dml_skb *rx_head;
 	struct dml_skb *rx_tail;
 	uint32_t rx_offset;	/* bytes of rx_head already read */
@@ -123,13 +134,17 @@ int dml_sock_create(struct dml_sock_table *table, int type,
 		    struct dml_sock **out);
 struct dml_sock *dml_sock_lookup_listener(struct dml_sock_table *table,
 					  uint16_t port);
-int dml_sock_establish_child(struct dml_sock *listener, struct dml_sock **out);
+int dml_sock_establish_child(struct dml_sock *listener, const struct dml_flow *flow,
+			     struct dml_sock **out);
 int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb);
 int dml_sock_queue_rcv_chain(struct dml_sock *sk, struct dml_skb *first,
 			     struct dml_skb *last);
 int dml_sock_rcv_shutdown(struct dml_sock *sk);
 int dml_sock_rcv_reset(struct dml_sock *sk);
 void dml_sock_set_wire_closed(struct dml_sock *sk, void (*fn)(void *arg), void *arg);
+/* What poll() would report now: POLLIN, POLLHUP, POLLERR. */
+short dml_sock_poll_events(struct dml_sock *sk);
+void dml_sock_set_notify(struct dml_sock *sk, void (*fn)(void *arg), void *arg);
 
 /* The token state the host's mode key picks (S-3.5). */
 static inline struct dml_token_sock *dml_sock_tokens(const struct dml_sock *sk)

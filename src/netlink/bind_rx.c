@@ -102,7 +102,7 @@ int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 	struct dml_host *host = info->sk->host;
 	struct dml_binding *binding;
 	struct dml_netdev *dev;
-	int autorelease = 0;
+	int autorelease = info->sk->host->cfg.default_autorelease;
 	uint32_t ifindex;
 	unsigned int i;
 	bool *want;

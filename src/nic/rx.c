@@ -179,7 +179,7 @@ int dml_nic_connect(struct dml_netdev *dev, const struct dml_flow *flow,
 	listener = dml_sock_lookup_listener(dev->table->socks, flow->dst_port);
 	if (!listener)
 		return -ECONNREFUSED;
-	err = dml_sock_establish_child(listener, out);
+	err = dml_sock_establish_child(listener, flow, out);
 	dml_sock_put(listener);
 	return err;
 }

@@ -136,7 +136,10 @@ int dml_tcp_ingress_start(struct dml_netdev *dev, const struct dml_tcp_ingress_c
 	atomic_init(&ing->stopping, false);
 	pthread_mutex_init(&ing->stats_lock, NULL);
 	pthread_cond_init(&ing->stats_cond, NULL);
-	err = ingress_listen(cfg->addr, cfg->port, &ing->listen_fd, &ing->port);
+	if (cfg->adopt)
+		err = ingress_adopt(cfg->bound_fd, cfg->backlog, &ing->listen_fd, &ing->port);
+	else
+		err = ingress_listen(cfg->addr, cfg->port, &ing->listen_fd, &ing->port);
 	if (err)
 		goto err_free;
 	ing->epoll_fd = epoll_create1(EPOLL_CLOEXEC);

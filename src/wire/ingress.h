@@ -84,6 +84,7 @@ void ingress_stats_changed(struct dml_tcp_ingress *ing);
 /* ingress_listen.c */
 int ingress_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len);
 int ingress_listen(const char *addr, uint16_t port, int *fd, uint16_t *bound_port);
+int ingress_adopt(int bound_fd, int backlog, int *fd, uint16_t *bound_port);
 void ingress_flow_addr(const struct sockaddr_storage *ss, uint8_t addr[16], uint16_t *port);
 
 /* ingress_conn.c */

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,6 +46,13 @@ static void set_port(struct sockaddr_storage *ss, uint16_t port)
 		((struct sockaddr_in *)ss)->sin_port = htons(port);
 	else
 		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
+static uint16_t port_of(const struct sockaddr_storage *ss)
+{
+	return ntohs(ss->ss_family == AF_INET
+			     ? ((const struct sockaddr_in *)ss)->sin_port
+			     : ((const struct sockaddr_in6 *)ss)->sin6_port);
 }
 
 /*
@@ -86,9 +94,38 @@ int ingress_listen(const char *addr, uint16_t port, int *fd, uint16_t *bound_por
 		close(s);
 		return err;
 	}
-	*bound_port = ntohs(got.ss_family == AF_INET
-				    ? ((struct sockaddr_in *)&got)->sin_port
-				    : ((struct sockaddr_in6 *)&got)->sin6_port);
+	*bound_port = port_of(&got);
+	*fd = s;
+	return 0;
+}
+
+/*
+ * Listens on a duplicate of a socket the caller bound; non-blocking, as
+ * the epoll loop needs (the caller's own fd is replaced, not shared, by
+ * the preload that adopts an application's socket).
+ */
+int ingress_adopt(int bound_fd, int backlog, int *fd, uint16_t *bound_port)
+{
+	struct sockaddr_storage got;
+	socklen_t got_len = sizeof(got);
+	int s, fl, err;
+
+	s = fcntl(bound_fd, F_DUPFD_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	fl = fcntl(s, F_GETFL);
+	if (fl < 0 || fcntl(s, F_SETFL, fl | O_NONBLOCK) < 0 ||
+	    listen(s, backlog > 0 ? backlog : SOMAXCONN) ||
+	    getsockname(s, (struct sockaddr *)&got, &got_len)) {
+		err = -errno;
+		close(s);
+		return err;
+	}
+	if (got.ss_family != AF_INET && got.ss_family != AF_INET6) {
+		close(s);
+		return -EAFNOSUPPORT;
+	}
+	*bound_port = port_of(&got);
 	*fd = s;
 	return 0;
 }
