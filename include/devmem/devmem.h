@@ -93,6 +93,7 @@ struct dml_netdev_config {
 	unsigned int max_rx_queues;	/* hardware queues */
 	unsigned int rx_queues;		/* channels in use, <= max */
 	bool header_split;		/* tcp-data-split */
+	uint32_t ifindex;		/* 0 = the next free index */
 };
 
 /**
@@ -101,8 +102,13 @@ struct dml_netdev_config {
  * @cfg: name and queues.
  * @out: the new device, owned by the host.
  *
- * Return: 0, -EINVAL for a bad name or queue count, -EEXIST for a taken
- * name, -ENOMEM.
+ * The device starts with rx_queues RX-only channels, one TX-only channel
+ * and no combined one (see struct dml_netdev_channels), header-split
+ * threshold 0, ntuple filters on, and RSS spread over every RX queue.
+ *
+ * Return: 0, -EINVAL for a bad name, queue count or an ifindex above
+ * INT32_MAX, -EEXIST for a name taken (as a name or an altname) or an
+ * ifindex taken, -ENOMEM.
  */
 int dml_netdev_create(struct dml_host *host, const struct dml_netdev_config *cfg,
 		      struct dml_netdev **out);
@@ -118,11 +124,117 @@ uint32_t dml_netdev_ifindex(const struct dml_netdev *dev);
 /**
  * dml_netdev_by_name() - look a device up.
  * @host: the host.
- * @name: its name.
+ * @name: its name or one of its alternative names.
  *
  * Return: the device or NULL.
  */
 struct dml_netdev *dml_netdev_by_name(struct dml_host *host, const char *name);
+
+/* The kernel's ALTIFNAMSIZ: an alternative name and its NUL. */
+#define DML_ALTIFNAMSIZ		128
+#define DML_NETDEV_MAX_ALTNAMES	8
+
+/**
+ * dml_netdev_add_altname() - ip link property add dev DEV altname NAME.
+ * @dev: the device.
+ * @name: the alternative name; the device is found by it as by its name.
+ *
+ * Return: 0, -EINVAL for an empty name, one of DML_ALTIFNAMSIZ characters
+ * or more, "." or "..", or one holding '/', ':' or white space (the
+ * kernel's dev_valid_name()), -EEXIST when a device of the host already
+ * has it as its name or an altname, -ENOSPC past DML_NETDEV_MAX_ALTNAMES.
+ */
+int dml_netdev_add_altname(struct dml_netdev *dev, const char *name);
+
+/*
+ * Channels as ethtool -l shows them.  The NIC has max_rx_queues hardware
+ * RX queues, each used as an RX-only channel or as the RX half of a
+ * combined one, and as many TX queues: the RX queues in use are
+ * rx + combined, the TX queues tx + combined.  Every maximum is
+ * max_rx_queues; a device starts with rx = its rx_queues, tx = 1 and
+ * combined = 0, like a NIC whose channels are separate.
+ */
+struct dml_netdev_channels {
+	unsigned int max_rx;
+	unsigned int max_tx;
+	unsigned int max_combined;
+	unsigned int rx;
+	unsigned int tx;
+	unsigned int combined;
+};
+
+/**
+ * dml_netdev_get_channels() - ethtool -l.
+ * @dev: the device.
+ * @ch: filled in.
+ *
+ * Return: 0.
+ */
+int dml_netdev_get_channels(struct dml_netdev *dev, struct dml_netdev_channels *ch);
+
+/**
+ * dml_netdev_set_channels_ethtool() - ethtool -L rx R tx T combined C.
+ * @dev: the device.
+ * @rx: RX-only channels, -1 leaves the count as it is.
+ * @tx: TX-only channels, -1 leaves it.
+ * @combined: combined channels, -1 leaves it.
+ *
+ * Checked as the kernel's ethtool does, in its order.  An RSS spread the
+ * user never set (dml_netdev_set_rss()) follows the new RX count, as a
+ * driver regenerates its default indirection table; one the user set must
+ * fit.
+ *
+ * Return: 0, -EINVAL for a count below -1 or over its maximum, no RX or
+ * no TX channel left, RX queues (rx + combined) or TX queues over the
+ * hardware's, a user-set RSS spread or an ntuple rule beyond the new RX
+ * queues, or a queue bound to a dma-buf beyond them (the kernel's
+ * "too low for existing memory provider setting"), -ENOMEM.
+ */
+int dml_netdev_set_channels_ethtool(struct dml_netdev *dev, int rx, int tx, int combined);
+
+/* The highest header-split threshold the NIC takes, like common NICs' 1 KiB. */
+#define DML_HDS_THRESH_MAX	1024
+/* A flow's hds_thresh that takes the device's threshold when it connects. */
+#define DML_HDS_THRESH_DEVICE	UINT32_MAX
+
+/**
+ * dml_netdev_set_hds_thresh() - ethtool -G hds-thresh N.
+ * @dev: the device.
+ * @thresh: payloads of up to this many bytes stay in host memory with the
+ *	    headers; 0 at creation.  Flows connecting afterwards with
+ *	    hds_thresh DML_HDS_THRESH_DEVICE use it.
+ *
+ * Return: 0, -EINVAL above DML_HDS_THRESH_MAX.
+ */
+int dml_netdev_set_hds_thresh(struct dml_netdev *dev, uint32_t thresh);
+
+/**
+ * dml_netdev_hds_thresh() - the device's header-split threshold.
+ * @dev: the device.
+ *
+ * Return: the threshold in bytes.
+ */
+uint32_t dml_netdev_hds_thresh(const struct dml_netdev *dev);
+
+/**
+ * dml_netdev_set_ntuple() - ethtool -K ntuple on|off.
+ * @dev: the device.
+ * @on: the feature; on at creation.
+ *
+ * Turning it off removes every ntuple rule, as drivers flush their filters
+ * when NETIF_F_NTUPLE goes.
+ *
+ * Return: 0.
+ */
+int dml_netdev_set_ntuple(struct dml_netdev *dev, bool on);
+
+/**
+ * dml_netdev_ntuple() - whether ntuple filters are on.
+ * @dev: the device.
+ *
+ * Return: the feature's state.
+ */
+bool dml_netdev_ntuple(const struct dml_netdev *dev);
 
 /**
  * dml_netdev_set_header_split() - ethtool -G tcp-data-split on|off.
@@ -139,8 +251,12 @@ int dml_netdev_set_header_split(struct dml_netdev *dev, bool on);
  * @dev: the device.
  * @rx_queues: new number of RX queues in use.
  *
- * Return: 0, -EINVAL for 0 or more than the hardware has, -EBUSY when a
- * bound queue would disappear, -ENOMEM.
+ * The RX queues in use become @rx_queues: combined channels are kept up
+ * to that many, the rest are RX-only channels.
+ *
+ * Return: 0, -EINVAL for 0 or more than the hardware has, or a user-set
+ * RSS spread or an ntuple rule beyond @rx_queues, -EBUSY when a bound
+ * queue would disappear, -ENOMEM.
  */
 int dml_netdev_set_channels(struct dml_netdev *dev, unsigned int rx_queues);
 
@@ -158,6 +274,9 @@ struct dml_flow {
  * @first: first queue of the spread.
  * @count: number of queues.
  *
+ * The spread is the user's from then on (the kernel's IFF_RXFH_CONFIGURED):
+ * channel changes must keep it instead of re-spreading over the new count.
+ *
  * Return: 0, -EINVAL when the range is empty or beyond the channels.
  */
 int dml_netdev_set_rss(struct dml_netdev *dev, unsigned int first,
@@ -170,7 +289,8 @@ int dml_netdev_set_rss(struct dml_netdev *dev, unsigned int first,
  * @queue: where matching segments go.
  *
  * Return: the rule id (>= 0), -EINVAL for a queue beyond the channels,
- * -ENOSPC when the rule table is full.
+ * -ENOSPC when the rule table is full, -EOPNOTSUPP while ntuple filters are
+ * off (dml_netdev_set_ntuple()).
  */
 int dml_netdev_add_ntuple(struct dml_netdev *dev, const struct dml_flow *match,
 			  unsigned int queue);
@@ -371,7 +491,8 @@ struct dml_wire_flow_config {
 	struct dml_flow flow;	/* dst_port: a listener's port */
 	uint32_t flags;		/* DML_WIRE_DMA_ONLY: dml_wire_send() data may be NULL */
 	uint32_t mss;		/* payload bytes per segment; 0 = 4096 */
-	uint32_t hds_thresh;	/* payloads up to this stay in host memory */
+	uint32_t hds_thresh;	/* payloads up to this stay in host memory;
+				 * DML_HDS_THRESH_DEVICE: the device's at connect */
 	uint32_t linear_head;	/* payload bytes the NIC keeps with the headers */
 	uint32_t gro_segs;	/* segments merged into one skb; 0 = 1 */
 };

@@ -8,6 +8,7 @@
 #define DML_NETDEV_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -79,8 +80,18 @@ struct dml_netdev {
 	unsigned int max_rx_queues;
 
 	/* Under rtnl. */
+	char altnames[DML_NETDEV_MAX_ALTNAMES][DML_ALTIFNAMSIZ];
+	unsigned int nr_altnames;
+	/* nr_rx_queues = rx_channels + combined_channels. */
 	unsigned int nr_rx_queues;
+	unsigned int rx_channels;
+	unsigned int tx_channels;
+	unsigned int combined_channels;
 	bool header_split;
+	bool ntuple;
+	bool rss_user;		/* set by dml_netdev_set_rss(): channels keep it */
+	/* Written under rtnl; read by connecting flows, which do not take it. */
+	_Atomic uint32_t hds_thresh;
 
 	/* Protects the steering tables, read by the NIC for every segment. */
 	pthread_rwlock_t steer_lock;
@@ -98,6 +109,24 @@ struct dml_netdev *dml_netdev_find(struct dml_netdev_table *table,
 				   const char *name);
 struct dml_netdev *dml_netdev_by_index(struct dml_netdev_table *table,
 				       uint32_t ifindex);
+struct dml_netdev *dml_netdev_find_locked(struct dml_netdev_table *table,
+					  const char *name);
+
+/* Which request field a refused channel change is blamed on. */
+enum dml_channels_field {
+	DML_CHANNELS_NONE,
+	DML_CHANNELS_RX,
+	DML_CHANNELS_TX,
+	DML_CHANNELS_COMBINED,
+};
+
+void dml_netdev_get_channels_locked(const struct dml_netdev *dev,
+				    struct dml_netdev_channels *ch);
+int dml_netdev_set_channels_locked(struct dml_netdev *dev, int rx, int tx,
+				   int combined, struct dml_extack *ext,
+				   enum dml_channels_field *field);
+int dml_netdev_set_header_split_locked(struct dml_netdev *dev, bool on);
+int dml_netdev_set_hds_thresh_locked(struct dml_netdev *dev, uint32_t thresh);
 
 int dml_netdev_bind_rxq(struct dml_netdev *dev, unsigned int index,
 			const struct dml_memory_provider *mp,

@@ -21,7 +21,18 @@ int dml_wire_check_config(const struct dml_wire_flow_config *cfg,
 		out->gro_segs = 1;
 	/* An skb holds at most 17 frags: more segments could never merge. */
 	if ((out->flags & ~DML_WIRE_DMA_ONLY) || out->mss > MAX_MSS || out->gro_segs > 17 ||
-	    out->linear_head >= out->mss || out->hds_thresh > MAX_MSS)
+	    out->linear_head >= out->mss ||
+	    (out->hds_thresh > MAX_MSS && out->hds_thresh != DML_HDS_THRESH_DEVICE))
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * The device's threshold is read when the flow connects, as a NIC applies
+ * its setting to the packets it receives from then on.
+ */
+void dml_wire_connect_hds(struct dml_wire_flow_config *cfg, const struct dml_netdev *dev)
+{
+	if (cfg->hds_thresh == DML_HDS_THRESH_DEVICE)
+		cfg->hds_thresh = dml_netdev_hds_thresh(dev);
 }

@@ -7,5 +7,6 @@
 
 int dml_wire_check_config(const struct dml_wire_flow_config *cfg,
 			  struct dml_wire_flow_config *out);
+void dml_wire_connect_hds(struct dml_wire_flow_config *cfg, const struct dml_netdev *dev);
 
 #endif /* DML_WIRE_FLOW_CONFIG_H */

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "flow_config.h"
 #include "ingress.h"
 #include "nic/netdev.h"
 
@@ -96,6 +97,7 @@ static void accept_one(struct dml_tcp_ingress *ing, int fd,
 	c->ing = ing;
 	c->fd = fd;
 	c->cfg = ing->seg;
+	dml_wire_connect_hds(&c->cfg, ing->dev);
 	atomic_init(&c->app_closed, false);
 	if (conn_flow(fd, peer, &c->cfg.flow) ||
 	    dml_nic_connect(ing->dev, &c->cfg.flow, &c->sk)) {

@@ -31,6 +31,7 @@ int dml_wire_connect(struct dml_netdev *dev, const struct dml_wire_flow_config *
 	err = dml_wire_check_config(cfg, &flow->cfg);
 	if (err)
 		goto err_free;
+	dml_wire_connect_hds(&flow->cfg, dev);
 	err = dml_nic_connect(dev, &cfg->flow, &flow->sk);
 	if (err)
 		goto err_free;

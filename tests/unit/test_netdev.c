@@ -39,14 +39,34 @@ static void test_create_rules(void **state)
 	assert_null(dml_netdev_by_name(f->host, "eth2"));
 }
 
-/* Channels cannot shrink under the RSS spread or an ntuple rule either. */
+/*
+ * Channels cannot shrink under an RSS spread the user set or an ntuple rule;
+ * the default spread follows the channel count (issue 15: as a driver's
+ * default indirection table does).
+ */
 static void test_channels_respect_steering(void **state)
 {
 	struct fixture *f = *state;
 	struct dml_flow fl = flow(1000, 5201);
-	int rule;
+	unsigned int seen = 0;
+	int rule, i;
 
-	assert_errno(dml_netdev_set_channels(f->dev, 4), -EINVAL);	/* RSS 0..7 */
+	assert_ok(dml_netdev_set_channels(f->dev, 2));
+	for (i = 0; i < 64; i++) {
+		fl = flow((uint16_t)(1000 + i), 80);
+		seen |= 1u << dml_netdev_steer(f->dev, &fl);
+	}
+	assert_int_equal(seen, 0x3);
+	assert_ok(dml_netdev_set_channels(f->dev, FIXTURE_QUEUES));
+	for (i = 0; i < 256; i++) {
+		fl = flow((uint16_t)(1000 + i), 80);
+		seen |= 1u << dml_netdev_steer(f->dev, &fl);
+	}
+	assert_int_equal(seen, 0xff);
+
+	fl = flow(1000, 5201);
+	assert_ok(dml_netdev_set_rss(f->dev, 0, FIXTURE_QUEUES));
+	assert_errno(dml_netdev_set_channels(f->dev, 4), -EINVAL);	/* RSS 0..7, the user's */
 	assert_ok(dml_netdev_set_rss(f->dev, 0, 4));
 	rule = dml_netdev_add_ntuple(f->dev, &fl, 6);
 	assert_true(rule >= 0);
@@ -271,6 +291,249 @@ static void test_queue_info(void **state)
 	assert_errno(dml_netdev_rxq_refill(f->dev, FIXTURE_QUEUES), -ERANGE);
 }
 
+/* Issue 15: a device may be given its ifindex; the counter steps over taken ones. */
+static void test_create_ifindex(void **state)
+{
+	struct fixture *f = *state;
+	struct dml_netdev_config cfg = {
+		.name = "eth7", .max_rx_queues = 1, .rx_queues = 1, .ifindex = 7,
+	};
+	struct dml_netdev *dev, *auto1, *auto2;
+
+	assert_int_equal(f->ifindex, 1);
+	assert_ok(dml_netdev_create(f->host, &cfg, &dev));
+	assert_int_equal(dml_netdev_ifindex(dev), 7);
+	cfg.name = "eth8";
+	assert_errno(dml_netdev_create(f->host, &cfg, &dev), -EEXIST);
+	cfg.ifindex = 2;
+	assert_ok(dml_netdev_create(f->host, &cfg, &dev));
+	assert_int_equal(dml_netdev_ifindex(dev), 2);
+	cfg.name = "eth9";
+	cfg.ifindex = (uint32_t)INT32_MAX + 1;
+	assert_errno(dml_netdev_create(f->host, &cfg, &dev), -EINVAL);
+	assert_null(dml_netdev_by_name(f->host, "eth9"));
+
+	/* zero: the next index not taken, 2 skipped, 7 later */
+	cfg.ifindex = 0;
+	assert_ok(dml_netdev_create(f->host, &cfg, &auto1));
+	assert_int_equal(dml_netdev_ifindex(auto1), 3);
+	cfg.name = "eth10";
+	assert_ok(dml_netdev_create(f->host, &cfg, &auto2));
+	assert_int_equal(dml_netdev_ifindex(auto2), 4);
+}
+
+/* Issue 15: alternative names find the device and share its namespace. */
+static void test_altnames(void **state)
+{
+	struct fixture *f = *state;
+	struct dml_netdev_config cfg = { .name = "eth1", .max_rx_queues = 1, .rx_queues = 1 };
+	char name[DML_ALTIFNAMSIZ + 1];
+	struct dml_netdev *dev;
+	int i;
+
+	assert_ok(dml_netdev_add_altname(f->dev, "enp1s0f0np0"));
+	assert_ptr_equal(dml_netdev_by_name(f->host, "enp1s0f0np0"), f->dev);
+	assert_ptr_equal(dml_netdev_by_name(f->host, "eth0"), f->dev);
+	assert_null(dml_netdev_by_name(f->host, "enp1s0"));
+
+	/* one namespace: names and altnames of every device */
+	assert_errno(dml_netdev_add_altname(f->dev, "enp1s0f0np0"), -EEXIST);
+	assert_errno(dml_netdev_add_altname(f->dev, "eth0"), -EEXIST);
+	cfg.name = "enp1s0f0np0";
+	assert_errno(dml_netdev_create(f->host, &cfg, &dev), -EEXIST);
+	cfg.name = "eth1";
+	assert_ok(dml_netdev_create(f->host, &cfg, &dev));
+	assert_errno(dml_netdev_add_altname(dev, "enp1s0f0np0"), -EEXIST);
+	assert_errno(dml_netdev_add_altname(f->dev, "eth1"), -EEXIST);
+
+	/* the kernel's dev_valid_name() and ALTIFNAMSIZ */
+	assert_errno(dml_netdev_add_altname(dev, ""), -EINVAL);
+	assert_errno(dml_netdev_add_altname(dev, NULL), -EINVAL);
+	assert_errno(dml_netdev_add_altname(dev, "."), -EINVAL);
+	assert_errno(dml_netdev_add_altname(dev, ".."), -EINVAL);
+	assert_errno(dml_netdev_add_altname(dev, "a/b"), -EINVAL);
+	assert_errno(dml_netdev_add_altname(dev, "a:b"), -EINVAL);
+	assert_errno(dml_netdev_add_altname(dev, "a b"), -EINVAL);
+	memset(name, 'x', DML_ALTIFNAMSIZ);
+	name[DML_ALTIFNAMSIZ] = '\0';
+	assert_errno(dml_netdev_add_altname(dev, name), -EINVAL);
+	name[DML_ALTIFNAMSIZ - 1] = '\0';
+	assert_ok(dml_netdev_add_altname(dev, name));
+	assert_ptr_equal(dml_netdev_by_name(f->host, name), dev);
+
+	for (i = 1; i < DML_NETDEV_MAX_ALTNAMES; i++) {
+		snprintf(name, sizeof(name), "alt%d", i);
+		assert_ok(dml_netdev_add_altname(dev, name));
+	}
+	assert_errno(dml_netdev_add_altname(dev, "one-too-many"), -ENOSPC);
+	assert_ptr_equal(dml_netdev_by_name(f->host, "alt7"), dev);
+}
+
+static void assert_channels(struct dml_netdev *dev, unsigned int rx, unsigned int tx,
+			    unsigned int combined)
+{
+	struct dml_netdev_channels ch;
+	struct dml_rxq_info info;
+	unsigned int q;
+
+	assert_ok(dml_netdev_get_channels(dev, &ch));
+	assert_int_equal(ch.max_rx, FIXTURE_QUEUES);
+	assert_int_equal(ch.max_tx, FIXTURE_QUEUES);
+	assert_int_equal(ch.max_combined, FIXTURE_QUEUES);
+	assert_int_equal(ch.rx, rx);
+	assert_int_equal(ch.tx, tx);
+	assert_int_equal(ch.combined, combined);
+	/* RX queues in use = rx + combined */
+	for (q = 0; q < FIXTURE_QUEUES; q++) {
+		assert_ok(dml_netdev_rxq_info(dev, q, &info));
+		assert_int_equal(info.active, q < rx + combined);
+	}
+}
+
+/* Issue 15: ethtool -l / -L, checked as net/ethtool/channels.c does. */
+static void test_channels_ethtool(void **state)
+{
+	struct fixture *f = *state;
+	struct dml_flow m = { .dst_port = 5201 };
+	int rule;
+
+	assert_channels(f->dev, FIXTURE_QUEUES, 1, 0);
+	assert_ok(dml_netdev_set_channels_ethtool(f->dev, 0, -1, 4));
+	assert_channels(f->dev, 0, 1, 4);
+	assert_ok(dml_netdev_set_channels_ethtool(f->dev, -1, 0, -1));
+	assert_channels(f->dev, 0, 0, 4);
+	assert_ok(dml_netdev_set_channels_ethtool(f->dev, 2, 3, 2));
+	assert_channels(f->dev, 2, 3, 2);
+	assert_ok(dml_netdev_set_channels_ethtool(f->dev, -1, -1, -1));
+	assert_channels(f->dev, 2, 3, 2);
+
+	/* each count within its maximum */
+	assert_errno(dml_netdev_set_channels_ethtool(f->dev, FIXTURE_QUEUES + 1, -1, 0), -EINVAL);
+	assert_errno(dml_netdev_set_channels_ethtool(f->dev, -1, FIXTURE_QUEUES + 1, -1), -EINVAL);
+	assert_errno(dml_netdev_set_channels_ethtool(f->dev, 0, -1, FIXTURE_QUEUES + 1), -EINVAL);
+	assert_errno(dml_netdev_set_channels_ethtool(f->dev, -2, -1, -1), -EINVAL);
+	/* at least one RX and one TX channel */
+	assert_errno(dml_netdev_set_channels_ethtool(f->dev, 0, -1, 0), -EINVAL);
+	assert_errno(dml_netdev_set_channels_ethtool(f->dev, -1, 0, 0), -EINVAL);
+	/* the hardware's queues: rx + combined and tx + combined */
+	assert_errno(dml_netdev_set_channels_ethtool(f->dev, 5, -1, 4), -EINVAL);
+	assert_errno(dml_netdev_set_channels_ethtool(f->dev, 0, 7, 2), -EINVAL);
+	assert_channels(f->dev, 2, 3, 2);
+
+	/* an ntuple rule and a user's RSS spread must keep their queues */
+	rule = dml_netdev_add_ntuple(f->dev, &m, 3);
+	assert_true(rule >= 0);
+	assert_errno(dml_netdev_set_channels_ethtool(f->dev, 1, -1, -1), -EINVAL);
+	assert_ok(dml_netdev_del_ntuple(f->dev, rule));
+	assert_ok(dml_netdev_set_rss(f->dev, 0, 4));
+	assert_errno(dml_netdev_set_channels_ethtool(f->dev, 1, -1, -1), -EINVAL);
+	assert_ok(dml_netdev_set_channels_ethtool(f->dev, 0, -1, 4));
+	assert_channels(f->dev, 0, 3, 4);
+
+	/* the plain call keeps combined channels that fit */
+	assert_ok(dml_netdev_set_rss(f->dev, 0, 1));
+	assert_ok(dml_netdev_set_channels(f->dev, 6));
+	assert_channels(f->dev, 2, 3, 4);
+	assert_ok(dml_netdev_set_channels(f->dev, 3));
+	assert_channels(f->dev, 0, 3, 3);
+}
+
+/* How many buffers the queue @fl steers to posts less after @len bytes of @wf. */
+static unsigned int buffers_taken(struct fixture *f, struct dml_wire_flow *wf,
+				  const struct dml_flow *fl, size_t len)
+{
+	static unsigned char payload[2048];
+	struct dml_rxq_info before, after;
+	unsigned int q = dml_netdev_steer(f->dev, fl);
+
+	assert_ok(dml_netdev_rxq_info(f->dev, q, &before));
+	assert_int_equal(dml_wire_send(wf, payload, len), len);
+	assert_ok(dml_netdev_rxq_info(f->dev, q, &after));
+	return before.posted - after.posted;
+}
+
+/*
+ * S-4.1 with issue 15's device threshold: a flow asking for
+ * DML_HDS_THRESH_DEVICE takes the device's threshold as it connects; a
+ * payload at or under it stays in host memory (no RX buffer used), above it
+ * goes to the queue's buffers.
+ */
+static void test_hds_thresh_device(void **state)
+{
+	struct fixture *f = *state;
+	struct dml_wire_flow_config cfg = { .hds_thresh = DML_HDS_THRESH_DEVICE };
+	struct dml_wire_flow *before, *after, *fixed;
+	struct dml_sock *listener, *sk[3];
+	int i;
+
+	assert_int_equal(dml_netdev_hds_thresh(f->dev), 0);
+	assert_errno(dml_netdev_set_hds_thresh(f->dev, DML_HDS_THRESH_MAX + 1), -EINVAL);
+	assert_int_equal(dml_netdev_hds_thresh(f->dev), 0);
+	assert_ok(dml_socket(f->host, SOCK_STREAM, &listener));
+	assert_ok(dml_listen(listener, 7000));
+	/* a queue each: a buffer part filled by one flow would take the next */
+	for (i = 0; i < 3; i++) {
+		struct dml_flow m = { .src_port = (uint16_t)(1000 + i) };
+
+		assert_true(dml_netdev_add_ntuple(f->dev, &m, (unsigned int)i + 1) >= 0);
+	}
+
+	cfg.flow = flow(1000, 7000);
+	assert_ok(dml_wire_connect(f->dev, &cfg, &before));
+	assert_ok(dml_netdev_set_hds_thresh(f->dev, 512));
+	assert_int_equal(dml_netdev_hds_thresh(f->dev), 512);
+	cfg.flow = flow(1001, 7000);
+	assert_ok(dml_wire_connect(f->dev, &cfg, &after));
+	cfg.flow = flow(1002, 7000);
+	cfg.hds_thresh = 0;
+	assert_ok(dml_wire_connect(f->dev, &cfg, &fixed));
+	for (i = 0; i < 3; i++)
+		assert_ok(dml_accept(listener, SOCK_NONBLOCK, &sk[i]));
+
+	/* connected after the change: 512 bytes stay, 513 do not */
+	cfg.flow = flow(1001, 7000);
+	assert_int_equal(buffers_taken(f, after, &cfg.flow, 300), 0);
+	assert_int_equal(buffers_taken(f, after, &cfg.flow, 512), 0);
+	assert_int_equal(buffers_taken(f, after, &cfg.flow, 513), 1);
+	/* connected before it (threshold 0 then), or with its own: split */
+	cfg.flow = flow(1000, 7000);
+	assert_int_equal(buffers_taken(f, before, &cfg.flow, 300), 1);
+	cfg.flow = flow(1002, 7000);
+	assert_int_equal(buffers_taken(f, fixed, &cfg.flow, 300), 1);
+
+	dml_wire_close(before);
+	dml_wire_close(after);
+	dml_wire_close(fixed);
+	for (i = 0; i < 3; i++)
+		dml_close(sk[i]);
+	dml_close(listener);
+}
+
+/* Issue 15: ntuple off flushes the rules and refuses new ones. */
+static void test_ntuple_feature(void **state)
+{
+	struct fixture *f = *state;
+	struct dml_flow m = { .dst_port = 5201 }, fl = flow(1000, 5201);
+	unsigned int rss_queue;
+
+	assert_true(dml_netdev_ntuple(f->dev));
+	assert_ok(dml_netdev_set_rss(f->dev, 0, 4));
+	rss_queue = dml_netdev_steer(f->dev, &fl);
+	assert_true(dml_netdev_add_ntuple(f->dev, &m, 6) >= 0);
+	assert_int_equal(dml_netdev_steer(f->dev, &fl), 6);
+
+	assert_ok(dml_netdev_set_ntuple(f->dev, false));
+	assert_false(dml_netdev_ntuple(f->dev));
+	assert_int_equal(dml_netdev_steer(f->dev, &fl), rss_queue);
+	assert_errno(dml_netdev_add_ntuple(f->dev, &m, 6), -EOPNOTSUPP);
+	assert_errno(dml_netdev_del_ntuple(f->dev, 0), -ENOENT);
+
+	assert_ok(dml_netdev_set_ntuple(f->dev, true));
+	assert_int_equal(dml_netdev_steer(f->dev, &fl), rss_queue);
+	assert_int_equal(dml_netdev_add_ntuple(f->dev, &m, 6), 0);
+	assert_int_equal(dml_netdev_steer(f->dev, &fl), 6);
+}
+
 /* Host configuration is validated. */
 static void test_host_config(void **state)
 {
@@ -298,6 +561,11 @@ int main(void)
 		T(test_rx_follows_steering),
 		T(test_ntuple_table_full),
 		T(test_queue_info),
+		T(test_create_ifindex),
+		T(test_altnames),
+		T(test_channels_ethtool),
+		T(test_hds_thresh_device),
+		T(test_ntuple_feature),
 		cmocka_unit_test(test_host_config),
 	};
 

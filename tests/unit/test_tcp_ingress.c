@@ -400,6 +400,53 @@ static void test_segmentation_config(void **state)
 	ti_free(t);
 }
 
+/* Devmem frags (cmsgs) read from a connection of @len bytes, to EOF. */
+static size_t frags_of_connection(struct ti *t, size_t len, unsigned int seed)
+{
+	struct ti_map m = ti_main_map(t);
+	struct ti_read *r = malloc(sizeof(*r));
+	size_t frags = 0;
+	struct dml_sock *sk;
+	struct sender s;
+	uint64_t pos = 0;
+	int sseed = (int)seed;
+
+	assert_non_null(r);
+	sender_start(&s, client_connect("127.0.0.1", t->port), len, seed, true);
+	assert_ok(dml_accept(t->listener, 0, &sk));
+	for (;;) {
+		ti_recv(sk, 0, r);
+		if (r->ret == 0)
+			break;
+		assert_true(r->ret > 0);
+		pos += ti_verify(&m, r, pos, &sseed);
+		frags += r->n;
+		ti_return(sk, r);
+	}
+	assert_int_equal(pos, len);
+	sender_join(&s);
+	free(r);
+	dml_close(sk);
+	return frags;
+}
+
+/*
+ * S-4.1 with issue 15's device threshold: connections of an ingress set to
+ * DML_HDS_THRESH_DEVICE take the device's threshold when they arrive: 1000
+ * bytes are split while it is 0, and read as plain bytes once it is 1024.
+ */
+static void test_hds_thresh_device(void **state)
+{
+	const struct dml_wire_flow_config seg = { .hds_thresh = DML_HDS_THRESH_DEVICE };
+	struct ti *t = ti_new_seg(64, "127.0.0.1", true, 0, &seg);
+
+	(void)state;
+	assert_true(frags_of_connection(t, 1000, 1) > 0);
+	assert_ok(dml_netdev_set_hds_thresh(t->f->dev, 1024));
+	assert_int_equal(frags_of_connection(t, 1000, 2), 0);
+	ti_free(t);
+}
+
 /* Waits (no timer) until @pred holds of the ingress's counters. */
 #define ti_wait_for(t, st, pred)                                                \
 	do {                                                                    \
@@ -890,6 +937,7 @@ int main(void)
 		cmocka_unit_test(test_v4_mapped_listen),
 		cmocka_unit_test(test_any_dual_stack),
 		cmocka_unit_test(test_segmentation_config),
+		cmocka_unit_test(test_hds_thresh_device),
 		cmocka_unit_test(test_steer_5tuple_ipv4),
 		cmocka_unit_test(test_steer_5tuple_ipv6),
 		cmocka_unit_test(test_backpressure_autorelease0),
