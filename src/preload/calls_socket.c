@@ -208,6 +208,11 @@ EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 }
 
 /* _FORTIFY_SOURCE builds call these instead; the bound check is theirs. */
+ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
+ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
+		       struct sockaddr *sa, socklen_t *salen);
+
 EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 {
 	if (n > buflen)
