@@ -49,8 +49,8 @@ static int flow_rule(const struct recv_opts *o, const struct sockaddr_in6 *sin,
 
 	recv_flow_addr(sin, &type, dst, sizeof(dst));
 	if (!o->client)
-		return recv_run("sudo ethtool -N %s flow-type %s dst-ip %s dst-port %u queue %d >&2",
-				o->ifname, type, dst, port, o->start_queue);
+		return recv_run("sudo ethtool -N %s flow-type %s dst-ip %s dst-port %u "
+				"queue %d >&2", o->ifname, type, dst, port, o->start_queue);
 	recv_parse_addr(o->client, port, &csin);
 	recv_flow_addr(&csin, &src_type, src, sizeof(src));
 	if (strcmp(type, src_type)) {

@@ -30,6 +30,11 @@
 #define RECV_IOV_BYTES 819200
 #define RECV_CTRL_BYTES (sizeof(int) * 20000)
 
+/**
+ * recv_usage() - print the usage to stderr
+ * @prog: the program's name
+ * @extra: lines of its own (its queue defaults), "" for none
+ */
 void recv_usage(const char *prog, const char *extra)
 {
 	fprintf(stderr,
@@ -709,8 +714,9 @@ static int consume_frag(struct conn *c, const struct dmabuf_cmsg *d)
 	/* One token back per frag, as ncdevmem: exactly one frag released. */
 	ret = setsockopt(c->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, &tok, sizeof(tok));
 	if (ret != 1)
-		return conn_fail(c, "SO_DEVMEM_DONTNEED of token %u returned %d%s%s", tok.token_start,
-				 ret, ret < 0 ? ": " : "", ret < 0 ? strerror(errno) : "");
+		return conn_fail(c, "SO_DEVMEM_DONTNEED of token %u returned %d%s%s",
+				 tok.token_start, ret, ret < 0 ? ": " : "",
+				 ret < 0 ? strerror(errno) : "");
 	return 0;
 }
 
@@ -750,7 +756,8 @@ static int consume_read(struct conn *c, const struct msghdr *msg, size_t n)
 	}
 	if (devmem) {
 		if (described != n)
-			return conn_fail(c, "cmsgs describe %zu of the %zu bytes read", described, n);
+			return conn_fail(c, "cmsgs describe %zu of the %zu bytes read",
+					 described, n);
 		return 0;
 	}
 	/* A read in host memory: only once the queue went back to it (-U 2). */
@@ -792,12 +799,13 @@ static int unbind_first(struct conn *c)
 	fprintf(stderr, "%s: unbound before the first recv\n", c->s->o->prog);
 	n = read_once(c);
 	if (n == -1 && errno == ENODEV) {
-		fprintf(stderr, "%s: enodev after unbind: recvmsg failed with ENODEV, as expected\n",
-			c->s->o->prog);
+		fprintf(stderr, "%s: enodev after unbind: recvmsg failed with ENODEV, "
+			"as expected\n", c->s->o->prog);
 		return 0;
 	}
 	if (n == -1)
-		return conn_fail(c, "recvmsg after the unbind: %s, expected ENODEV", strerror(errno));
+		return conn_fail(c, "recvmsg after the unbind: %s, expected ENODEV",
+				 strerror(errno));
 	if (n == -2)
 		return -1;
 	return conn_fail(c, "recvmsg after the unbind returned %zd, expected ENODEV", n);

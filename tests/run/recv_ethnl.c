@@ -256,8 +256,8 @@ static long flow_rule(const struct recv_opts *o, const struct sockaddr_in6 *sin,
 				o->client, o->server);
 			return -1;
 		}
-		id = add_flow(o, "flow-type %s src-ip %s dst-ip %s src-port %u dst-port %u queue %d",
-			      type, src, dst, port, port, o->start_queue);
+		id = add_flow(o, "flow-type %s src-ip %s dst-ip %s src-port %u dst-port %u "
+			      "queue %d", type, src, dst, port, port, o->start_queue);
 	}
 	if (id < 0)
 		id = add_flow(o, "flow-type %s dst-ip %s dst-port %u queue %d", type, dst, port,
@@ -290,6 +290,8 @@ static int pick_queues(struct recv_opts *o, struct recv_nl *eth, unsigned int if
 	uint32_t rxq;
 	int err;
 
+	if (o->start_queue >= 0 && o->num_queues >= 0)
+		return 0;
 	err = chans_get(eth, ifindex, &c, ext);
 	if (err) {
 		report(o->prog, "channels get", err, ext);
@@ -298,8 +300,6 @@ static int pick_queues(struct recv_opts *o, struct recv_nl *eth, unsigned int if
 	rxq = c.rx + c.combined;
 	fprintf(stderr, "%s: %s has %u RX queues (rx %u, combined %u)\n", o->prog, o->ifname, rxq,
 		c.rx, c.combined);
-	if (o->start_queue >= 0 && o->num_queues >= 0)
-		return 0;
 	if (rxq < 2 || rxq > 4096) {
 		fprintf(stderr, "%s: %u RX queues: too few for devmem beside RSS\n", o->prog, rxq);
 		return -1;
