@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the two ncdevmem-style receivers share.  Written against the kernel's
- * UAPI only (the linux/ headers, libmnl): no devmem-lab header, so the programs build
- * and run unchanged on a real devmem kernel.  The machine's linux-libc-dev
- * may predate devmem TCP (6.12); what it lacks is defined here the way a
- * user building against old headers would.
+ * UAPI only (the linux/ headers, libmnl): no devmem-lab header, so the
+ * programs build and run unchanged on a real devmem kernel.  The machine's
+ * linux-libc-dev may predate devmem TCP (6.12); what it lacks is defined here
+ * the way a user building against old headers would.
  */
 #ifndef RECV_COMMON_H
 #define RECV_COMMON_H
