@@ -242,6 +242,12 @@ bool pl_shell_pclose(FILE *stream, int *ret);
 
 /* ---- per-kind constructors ------------------------------------------------ */
 
+/*
+ * state.c: a listener's ingress, once its listener is closed, serves its
+ * connections until they end; freed then, or at exit.
+ */
+void pl_ingress_retire(struct dml_tcp_ingress *ing);
+
 /* tcp.c: turn the kernel socket at @fd into an emulated listener. */
 int pl_tcp_listen(struct pl_state *st, int fd, int backlog);
 

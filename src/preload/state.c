@@ -218,6 +218,43 @@ static uint32_t pick_ifindex(const char *name)
 	return max + 1;
 }
 
+/* Ingresses whose listener is closed, under retired_lock. */
+static pthread_mutex_t retired_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dml_tcp_ingress *retired[64];
+static unsigned int nr_retired;
+
+/* Frees those no connection needs any more (all, with @all). */
+static void reap_retired(bool all)
+{
+	unsigned int i = 0;
+
+	pthread_mutex_lock(&retired_lock);
+	while (i < nr_retired) {
+		if (all || !dml_tcp_ingress_conns(retired[i])) {
+			dml_tcp_ingress_stop(retired[i]);
+			retired[i] = retired[--nr_retired];
+		} else {
+			i++;
+		}
+	}
+	pthread_mutex_unlock(&retired_lock);
+}
+
+void pl_ingress_retire(struct dml_tcp_ingress *ing)
+{
+	dml_tcp_ingress_close_listener(ing);
+	reap_retired(false);
+	pthread_mutex_lock(&retired_lock);
+	if (nr_retired < sizeof(retired) / sizeof(retired[0])) {
+		retired[nr_retired++] = ing;
+		ing = NULL;
+	}
+	pthread_mutex_unlock(&retired_lock);
+	/* No room left to let it drain: stopping now resets its connections. */
+	if (ing)
+		dml_tcp_ingress_stop(ing);
+}
+
 static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* To `devmem-lab run` through its pipe, else to stderr. */
@@ -252,6 +289,7 @@ static void exit_check(void)
 
 	PL_INSIDE_BEGIN();
 	closed = pl_file_forget_all();
+	reap_retired(true);
 	err = dml_host_check(state.host, text, sizeof(text));
 	warnings = dml_host_warnings(state.host);
 	if (err || warnings)
