@@ -22,6 +22,7 @@ struct dml_nl_reply {
 static const struct dml_genl_family *const families[] = {
 	&dml_nlctrl_family,
 	&dml_netdev_family,
+	&dml_ethtool_family,
 };
 
 int dml_nl_open(struct dml_host *host, unsigned int flags,

@@ -93,6 +93,7 @@ struct dml_genl_family {
 
 extern const struct dml_genl_family dml_nlctrl_family;
 extern const struct dml_genl_family dml_netdev_family;
+extern const struct dml_genl_family dml_ethtool_family;
 
 const struct dml_genl_family *dml_genl_family_by_name(const char *name);
 const struct dml_genl_family *dml_genl_family_at(size_t index);

@@ -126,8 +126,9 @@ static void family_groups(struct fixture *f, const char *family, struct groups *
 }
 
 /*
- * Issue 15: nlctrl advertises netdev's "mgmt" and "page-pool" groups (ynl
- * reads them); those ids can be joined and left, nothing else.
+ * Issue 15: nlctrl advertises netdev's "mgmt" and "page-pool" groups and
+ * ethtool's "monitor" (ynl reads them); those ids can be joined and left,
+ * nothing else.
  */
 static void test_mcast_groups(void **state)
 {
@@ -165,6 +166,12 @@ static void test_mcast_groups(void **state)
 	/* a short value is group 0 */
 	assert_errno(dml_nl_setsockopt(f->nl, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
 				       &g.id[0], 2), -EINVAL);
+
+	family_groups(f, "ethtool", &g);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.name[0], "monitor");
+	assert_ok(dml_nl_setsockopt(f->nl, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				    &g.id[0], sizeof(g.id[0])));
 
 	family_groups(f, "nlctrl", &g);
 	assert_int_equal(g.n, 1);
