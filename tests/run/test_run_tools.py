@@ -272,10 +272,37 @@ def case_ynl_generated_spec_autorelease():
     bad_fd_bind(GENERATED_SPEC, ', "autorelease": 1')
 
 
+BIND_WITH_MEMFD = r"""
+import os, fcntl, sys
+fd = os.memfd_create("dmabuf", os.MFD_ALLOW_SEALING)   # inherited across exec
+os.ftruncate(fd, 1 << 20)
+fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK)
+cli, spec, ifindex, mode = sys.argv[1:5]
+req = '{"ifindex": %s, "fd": %d, "queues": [{"id": 1, "type": "rx"}], "autorelease": %s}' % (
+    ifindex, fd, mode)
+os.execv(sys.executable, [sys.executable, cli, "--spec", spec, "--no-schema",
+                          "--do", "bind-rx", "--json", req])
+"""
+
+
+def case_ynl_bind_autorelease():
+    """bind-rx naming autorelease 0 and 1 through the shipped spec: the model binds
+    (a sealed memfd as the dma-buf) and replies with the binding's id."""
+    if not GENERATED_SPEC or not os.path.exists(GENERATED_SPEC):
+        raise Skip("no generated netdev.yaml in this build")
+    cli_py = os.path.join(ynl_tree(), "tools/net/ynl/cli.py")
+    for mode in ("0", "1"):
+        r = lab_run("--header-split", "on", "--", sys.executable, "-c", BIND_WITH_MEMFD,
+                    cli_py, GENERATED_SPEC, str(eth0_ifindex() or 1), mode)
+        out = (r.stdout + r.stderr).decode()
+        expect(r.returncode == 0, f"bind-rx autorelease={mode}", out)
+        expect(parse_cli_output(r.stdout.decode()) == {"id": 1}, "the reply's id", out)
+
+
 CASES = [
     case_help, case_bad_usage, case_missing_program, case_cat_identical,
     case_echo_server_identical, case_echo_server_on_emulated_address, case_ynl_dumps, case_ynl_bind_bad_fd,
-    case_ynl_generated_spec_autorelease,
+    case_ynl_generated_spec_autorelease, case_ynl_bind_autorelease,
 ]
 
 
