@@ -727,11 +727,17 @@ void dml_dmabuf_destroy(struct dml_dmabuf *buf);
 /* ---- generic netlink --------------------------------------------------- */
 
 #define DML_NL_ADMIN	(1u << 0)	/* CAP_NET_ADMIN: needed by bind-rx */
+/*
+ * Start as a fresh kernel socket: NETLINK_CAP_ACK, NETLINK_EXT_ACK and
+ * NETLINK_GET_STRICT_CHK off.  Without it a socket starts with CAP_ACK and
+ * EXT_ACK on (strict checking off), what the library's own clients want.
+ */
+#define DML_NL_KERNEL_DEFAULTS	(1u << 1)
 
 /**
  * dml_nl_open() - socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC) on a host.
  * @host: the host.
- * @flags: DML_NL_ADMIN or 0.
+ * @flags: DML_NL_ADMIN, DML_NL_KERNEL_DEFAULTS, both or 0.
  * @out: the socket.
  *
  * Return: 0, -EINVAL for unknown flags, -ENOMEM.
@@ -745,8 +751,12 @@ int dml_nl_open(struct dml_host *host, unsigned int flags,
  * @buf: nlmsghdr + genlmsghdr + attributes, as on a real socket.
  * @len: bytes in @buf.
  *
- * Replies, acks and errors (NLMSG_ERROR with extack) are queued for
- * dml_nl_recv(), one message per call.
+ * Replies, acks and errors are queued for dml_nl_recv(), one message per
+ * call.  NLMSG_ERROR is built as the kernel's netlink_ack(): an error
+ * echoes the whole request unless NETLINK_CAP_ACK is on (then only its
+ * header, with NLM_F_CAPPED; an ack of success is always capped), and
+ * extack TLVs (message, offending attribute offset, missing attribute and
+ * nest, with NLM_F_ACK_TLVS) come only with NETLINK_EXT_ACK on.
  *
  * Return: @len, -EINVAL when @buf is too short to hold a netlink header,
  * -ENOMEM.
@@ -763,6 +773,73 @@ ssize_t dml_nl_send(struct dml_nl_sock *sk, const void *buf, size_t len);
  * does not fit (it stays queued).
  */
 ssize_t dml_nl_recv(struct dml_nl_sock *sk, void *buf, size_t len);
+
+/**
+ * dml_nl_recvmsg() - recvmsg(2) of one queued message, as the kernel does it.
+ * @sk: the socket.
+ * @buf: where to copy it (may be NULL when @len is 0).
+ * @len: room in @buf.
+ * @flags: MSG_PEEK (the message stays queued), MSG_TRUNC (return its full
+ *	   length even when cut), MSG_DONTWAIT and others have no effect:
+ *	   the call never waits.
+ * @msg_flags: MSG_TRUNC is or-ed in when the message was longer than @len
+ *	       (may be NULL).
+ *
+ * Copies min(@len, its length).  Without MSG_PEEK the message is consumed
+ * even when cut, as a datagram is.
+ *
+ * Return: the bytes copied (the full length with MSG_TRUNC), -EAGAIN when
+ * nothing is queued, -EOPNOTSUPP for MSG_OOB, -EFAULT for a NULL @buf with
+ * a non-zero @len.
+ */
+ssize_t dml_nl_recvmsg(struct dml_nl_sock *sk, void *buf, size_t len, int flags,
+		       int *msg_flags);
+
+/**
+ * dml_nl_pending() - whether a message is queued (POLLIN).
+ * @sk: the socket.
+ *
+ * Return: true when dml_nl_recv() would not return -EAGAIN.
+ */
+bool dml_nl_pending(struct dml_nl_sock *sk);
+
+/**
+ * dml_nl_setsockopt() - setsockopt(2) at SOL_NETLINK.
+ * @sk: the socket.
+ * @level: SOL_NETLINK.
+ * @optname: NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK,
+ *	     NETLINK_NO_ENOBUFS (an int, non-zero = on), or
+ *	     NETLINK_ADD_MEMBERSHIP / NETLINK_DROP_MEMBERSHIP (a multicast
+ *	     group id that CTRL_CMD_GETFAMILY advertises).
+ * @val: the value.
+ * @len: its length; shorter than an int reads as 0, as the kernel does.
+ *
+ * Membership is recorded but nothing is ever multicast: the emulated
+ * families send no notifications.
+ *
+ * Return: 0, -ENOPROTOOPT for another level or option, -EFAULT for a NULL
+ * @val with @len of an int or more, -EINVAL for a group no family has.
+ */
+int dml_nl_setsockopt(struct dml_nl_sock *sk, int level, int optname,
+		      const void *val, socklen_t len);
+
+/**
+ * dml_nl_getsockopt() - getsockopt(2) at SOL_NETLINK.
+ * @sk: the socket.
+ * @level: SOL_NETLINK.
+ * @optname: NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK,
+ *	     NETLINK_NO_ENOBUFS (an int 0 or 1), or NETLINK_LIST_MEMBERSHIPS
+ *	     (the joined groups as a bitmap of u32 words, as much as fits).
+ * @val: where the value goes.
+ * @len: in: room in @val; out: the bytes of the value (for
+ *	 NETLINK_LIST_MEMBERSHIPS the bitmap's full size).
+ *
+ * Return: 0, -ENOPROTOOPT for another level or option, -EFAULT for a NULL
+ * @len or @val, -EINVAL when *@len is negative as an int or, for a flag,
+ * shorter than an int.
+ */
+int dml_nl_getsockopt(struct dml_nl_sock *sk, int level, int optname, void *val,
+		      socklen_t *len);
 
 /**
  * dml_nl_portid() - the socket's netlink port id.

@@ -37,7 +37,7 @@ static int put_family(struct dml_genl_info *info,
 		struct nlmsghdr align;
 	} msg;
 	struct nlmsghdr *nlh;
-	struct nlattr *ops, *op;
+	struct nlattr *ops, *op, *grps, *grp;
 	size_t i;
 
 	nlh = dml_genl_reply_start(info, msg.buf, &dml_nlctrl_family,
@@ -55,6 +55,17 @@ static int put_family(struct dml_genl_info *info,
 		mnl_attr_nest_end(nlh, op);
 	}
 	mnl_attr_nest_end(nlh, ops);
+	/* The groups a client joins with NETLINK_ADD_MEMBERSHIP (ynl reads them). */
+	if (family->nr_mcgrps) {
+		grps = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+		for (i = 0; i < family->nr_mcgrps; i++) {
+			grp = mnl_attr_nest_start(nlh, (uint16_t)(i + 1));
+			mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, family->mcgrps[i].id);
+			mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, family->mcgrps[i].name);
+			mnl_attr_nest_end(nlh, grp);
+		}
+		mnl_attr_nest_end(nlh, grps);
+	}
 	return dml_nl_queue(info->sk, nlh);
 }
 
@@ -110,6 +121,10 @@ static const struct dml_genl_op ctrl_ops[] = {
 	},
 };
 
+static const struct dml_genl_mcgrp ctrl_mcgrps[] = {
+	{ .name = "notify", .id = DML_NLGRP_CTRL_NOTIFY },
+};
+
 const struct dml_genl_family dml_nlctrl_family = {
 	.name = "nlctrl",
 	.id = GENL_ID_CTRL,
@@ -117,4 +132,6 @@ const struct dml_genl_family dml_nlctrl_family = {
 	.maxattr = CTRL_ATTR_MAX,
 	.ops = ctrl_ops,
 	.nr_ops = sizeof(ctrl_ops) / sizeof(ctrl_ops[0]),
+	.mcgrps = ctrl_mcgrps,
+	.nr_mcgrps = sizeof(ctrl_mcgrps) / sizeof(ctrl_mcgrps[0]),
 };

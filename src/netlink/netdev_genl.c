@@ -98,6 +98,11 @@ static const struct dml_genl_op netdev_ops[] = {
 	},
 };
 
+static const struct dml_genl_mcgrp netdev_mcgrps[] = {
+	{ .name = "mgmt", .id = DML_NLGRP_NETDEV_MGMT },
+	{ .name = "page-pool", .id = DML_NLGRP_NETDEV_PAGE_POOL },
+};
+
 const struct dml_genl_family dml_netdev_family = {
 	.name = NETDEV_FAMILY_NAME,
 	.id = DML_NETDEV_FAMILY_ID,
@@ -105,4 +110,6 @@ const struct dml_genl_family dml_netdev_family = {
 	.maxattr = NETDEV_A_DMABUF_MAX,
 	.ops = netdev_ops,
 	.nr_ops = sizeof(netdev_ops) / sizeof(netdev_ops[0]),
+	.mcgrps = netdev_mcgrps,
+	.nr_mcgrps = sizeof(netdev_mcgrps) / sizeof(netdev_mcgrps[0]),
 };

@@ -22,6 +22,7 @@ struct dml_nl_reply {
 static const struct dml_genl_family *const families[] = {
 	&dml_nlctrl_family,
 	&dml_netdev_family,
+	&dml_ethtool_family,
 };
 
 int dml_nl_open(struct dml_host *host, unsigned int flags,
@@ -29,13 +30,16 @@ int dml_nl_open(struct dml_host *host, unsigned int flags,
 {
 	struct dml_nl_sock *sk;
 
-	if (flags & ~DML_NL_ADMIN)
+	if (flags & ~(DML_NL_ADMIN | DML_NL_KERNEL_DEFAULTS))
 		return -EINVAL;
 	sk = calloc(1, sizeof(*sk));
 	if (!sk)
 		return -ENOMEM;
 	sk->host = host;
 	sk->admin = flags & DML_NL_ADMIN;
+	atomic_init(&sk->opts, flags & DML_NL_KERNEL_DEFAULTS ? 0 :
+			       DML_NLO_CAP_ACK | DML_NLO_EXT_ACK);
+	atomic_init(&sk->groups, 0);
 	pthread_mutex_init(&sk->lock, NULL);
 
 	pthread_mutex_lock(&host->rtnl);
@@ -131,6 +135,153 @@ ssize_t dml_nl_recv(struct dml_nl_sock *sk, void *buf, size_t len)
 	return ret;
 }
 
+ssize_t dml_nl_recvmsg(struct dml_nl_sock *sk, void *buf, size_t len, int flags,
+		       int *msg_flags)
+{
+	struct dml_nl_reply *r;
+	size_t copied;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (!buf && len)
+		return -EFAULT;
+	pthread_mutex_lock(&sk->lock);
+	r = sk->head;
+	if (!r) {
+		pthread_mutex_unlock(&sk->lock);
+		return -EAGAIN;
+	}
+	if (!(flags & MSG_PEEK)) {
+		sk->head = r->next;
+		if (!sk->head)
+			sk->tail = NULL;
+	}
+	copied = r->len < len ? r->len : len;
+	if (copied)
+		memcpy(buf, r->data, copied);
+	if (copied < r->len && msg_flags)
+		*msg_flags |= MSG_TRUNC;
+	if (flags & MSG_TRUNC)
+		copied = r->len;
+	pthread_mutex_unlock(&sk->lock);
+	if (!(flags & MSG_PEEK))
+		free(r);
+	return (ssize_t)copied;
+}
+
+bool dml_nl_pending(struct dml_nl_sock *sk)
+{
+	bool pending;
+
+	pthread_mutex_lock(&sk->lock);
+	pending = sk->head != NULL;
+	pthread_mutex_unlock(&sk->lock);
+	return pending;
+}
+
+/* Whether some family advertises multicast group @id. */
+static bool group_exists(uint32_t id)
+{
+	const struct dml_genl_family *family;
+	size_t i, g;
+
+	for (i = 0; (family = dml_genl_family_at(i)); i++)
+		for (g = 0; g < family->nr_mcgrps; g++)
+			if (family->mcgrps[g].id == id)
+				return true;
+	return false;
+}
+
+static unsigned int opt_bit(int optname)
+{
+	switch (optname) {
+	case NETLINK_CAP_ACK:
+		return DML_NLO_CAP_ACK;
+	case NETLINK_EXT_ACK:
+		return DML_NLO_EXT_ACK;
+	case NETLINK_GET_STRICT_CHK:
+		return DML_NLO_STRICT_CHK;
+	case NETLINK_NO_ENOBUFS:
+		/* Recorded only: the reply queue is unbounded, never overruns. */
+		return DML_NLO_NO_ENOBUFS;
+	default:
+		return 0;
+	}
+}
+
+int dml_nl_setsockopt(struct dml_nl_sock *sk, int level, int optname,
+		      const void *val, socklen_t len)
+{
+	unsigned int v = 0, bit;
+
+	if (level != SOL_NETLINK)
+		return -ENOPROTOOPT;
+	/* As af_netlink.c: a value shorter than an int is read as 0. */
+	if (len >= sizeof(int)) {
+		if (!val)
+			return -EFAULT;
+		memcpy(&v, val, sizeof(v));
+	}
+	switch (optname) {
+	case NETLINK_ADD_MEMBERSHIP:
+	case NETLINK_DROP_MEMBERSHIP:
+		if (!v || v >= 32 || !group_exists(v))
+			return -EINVAL;
+		/* Joining is remembered; no family ever sends a notification. */
+		if (optname == NETLINK_ADD_MEMBERSHIP)
+			atomic_fetch_or(&sk->groups, 1u << v);
+		else
+			atomic_fetch_and(&sk->groups, ~(1u << v));
+		return 0;
+	default:
+		bit = opt_bit(optname);
+		if (!bit)
+			return -ENOPROTOOPT;
+		if (v)
+			atomic_fetch_or(&sk->opts, bit);
+		else
+			atomic_fetch_and(&sk->opts, ~bit);
+		return 0;
+	}
+}
+
+int dml_nl_getsockopt(struct dml_nl_sock *sk, int level, int optname, void *val,
+		      socklen_t *len)
+{
+	uint32_t groups;
+	unsigned int bit;
+	int v;
+
+	if (level != SOL_NETLINK)
+		return -ENOPROTOOPT;
+	if (!len)
+		return -EFAULT;
+	if ((int)*len < 0)
+		return -EINVAL;
+	if (optname == NETLINK_LIST_MEMBERSHIPS) {
+		/* One u32 word holds every group id we hand out. */
+		groups = atomic_load(&sk->groups);
+		if (*len >= sizeof(groups)) {
+			if (!val)
+				return -EFAULT;
+			memcpy(val, &groups, sizeof(groups));
+		}
+		*len = sizeof(groups);
+		return 0;
+	}
+	bit = opt_bit(optname);
+	if (!bit)
+		return -ENOPROTOOPT;
+	if (*len < sizeof(int))
+		return -EINVAL;
+	if (!val)
+		return -EFAULT;
+	v = !!(atomic_load(&sk->opts) & bit);
+	memcpy(val, &v, sizeof(v));
+	*len = sizeof(v);
+	return 0;
+}
+
 struct nlmsghdr *dml_genl_reply_start(struct dml_genl_info *info, void *buf,
 				      const struct dml_genl_family *family,
 				      uint8_t cmd, uint16_t flags)
@@ -165,45 +316,75 @@ int dml_nl_queue_done(struct dml_genl_info *info)
 	return dml_nl_queue(info->sk, nlh);
 }
 
+/* Room for every extack TLV: the message and four u32s. */
+#define EXTACK_TLV_ROOM	(MNL_ATTR_HDRLEN + sizeof(((struct dml_extack *)0)->msg) + \
+			 4 * (MNL_ATTR_HDRLEN + sizeof(uint32_t)))
+
+/* An attribute pointer's offset in @req, or 0 when it lies outside its payload. */
 static uint32_t offset_in(const struct nlmsghdr *req, const void *p)
 {
-	return (uint32_t)((const char *)p - (const char *)req);
+	const char *at = p, *base = (const char *)req;
+
+	if (!p || at < base + NLMSG_HDRLEN || at >= base + req->nlmsg_len)
+		return 0;
+	return (uint32_t)(at - base);
 }
 
-/* NLMSG_ERROR: error 0 is an ack; the request is echoed capped, then extack. */
+/*
+ * NLMSG_ERROR as netlink_ack() builds it: error 0 is an ack.  An error
+ * echoes the request's payload unless the socket caps acks (or @whole is
+ * false: the request's bytes were not all sent); extack TLVs only for a
+ * socket with NETLINK_EXT_ACK, the message always, the rest on errors.
+ */
 static int queue_error(struct dml_nl_sock *sk, const struct nlmsghdr *req,
-		       int error, const struct dml_extack *ext)
+		       bool whole, int error, const struct dml_extack *ext)
 {
-	union {
-		unsigned char buf[DML_NL_MSG_MAX];
-		struct nlmsghdr align;
-	} msg;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(msg.buf);
+	unsigned int opts = atomic_load(&sk->opts);
+	size_t echo = 0, room;
+	struct nlmsghdr *nlh;
 	struct nlmsgerr *err;
+	uint32_t off;
+	void *buf;
+	int ret;
 
+	if (error && whole && !(opts & DML_NLO_CAP_ACK))
+		echo = req->nlmsg_len - NLMSG_HDRLEN;
+	room = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*err)) + NLMSG_ALIGN(echo) + EXTACK_TLV_ROOM;
+	/* Aligned for the header and the u32 attributes written into it. */
+	buf = calloc(1, room);
+	if (!buf)
+		return -ENOMEM;
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = NLMSG_ERROR;
-	nlh->nlmsg_flags = NLM_F_CAPPED;
+	nlh->nlmsg_flags = echo ? 0 : NLM_F_CAPPED;
 	nlh->nlmsg_seq = req->nlmsg_seq;
 	nlh->nlmsg_pid = sk->portid;
 	err = mnl_nlmsg_put_extra_header(nlh, sizeof(*err));
 	err->error = error;
 	err->msg = *req;
+	if (echo)
+		memcpy(mnl_nlmsg_put_extra_header(nlh, echo), (const char *)req + NLMSG_HDRLEN,
+		       echo);
 
-	if (error && ext) {
+	if (ext && (opts & DML_NLO_EXT_ACK)) {
 		if (ext->msg[0])
 			mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, ext->msg);
-		if (ext->bad_attr)
-			mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS,
-					 offset_in(req, ext->bad_attr));
-		if (ext->has_miss_type)
-			mnl_attr_put_u32(nlh, NLMSGERR_ATTR_MISS_TYPE, ext->miss_type);
-		if (ext->miss_nest)
-			mnl_attr_put_u32(nlh, NLMSGERR_ATTR_MISS_NEST,
-					 offset_in(req, ext->miss_nest));
-		if (nlh->nlmsg_len > NLMSG_HDRLEN + sizeof(*err))
+		if (error) {
+			off = whole ? offset_in(req, ext->bad_attr) : 0;
+			if (off)
+				mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS, off);
+			if (ext->has_miss_type)
+				mnl_attr_put_u32(nlh, NLMSGERR_ATTR_MISS_TYPE, ext->miss_type);
+			off = whole ? offset_in(req, ext->miss_nest) : 0;
+			if (off)
+				mnl_attr_put_u32(nlh, NLMSGERR_ATTR_MISS_NEST, off);
+		}
+		if (nlh->nlmsg_len > NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*err)) + NLMSG_ALIGN(echo))
 			nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
 	}
-	return dml_nl_queue(sk, nlh);
+	ret = dml_nl_queue(sk, nlh);
+	free(buf);
+	return ret;
 }
 
 static const struct dml_genl_family *family_by_id(uint16_t id)
@@ -307,7 +488,7 @@ static int nl_rcv_msg(struct dml_nl_sock *sk, const struct nlmsghdr *nlh)
 	if ((nlh->nlmsg_flags & NLM_F_REQUEST) && nlh->nlmsg_type >= NLMSG_MIN_TYPE)
 		err = genl_rcv_msg(sk, nlh, &ext, &dumped);
 	if (err || ((nlh->nlmsg_flags & NLM_F_ACK) && !dumped))
-		return queue_error(sk, nlh, err, &ext);
+		return queue_error(sk, nlh, true, err, &ext);
 	return 0;
 }
 
@@ -326,7 +507,7 @@ ssize_t dml_nl_send(struct dml_nl_sock *sk, const void *buf, size_t len)
 		if (hdr.nlmsg_len < NLMSG_HDRLEN || hdr.nlmsg_len > len - off) {
 			struct dml_extack ext = { .msg = "netlink message length does not match the bytes sent" };
 
-			err = queue_error(sk, &hdr, -EINVAL, &ext);
+			err = queue_error(sk, &hdr, false, -EINVAL, &ext);
 			return err ? err : (ssize_t)len;
 		}
 		/* Parse a private aligned copy, as the kernel parses its skb. */

@@ -9,6 +9,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -21,10 +22,22 @@ struct dml_nl_reply;
 
 #define DML_NL_MSG_MAX	8192	/* the biggest reply we build */
 
+/* Socket options, bits of dml_nl_sock.opts. */
+#define DML_NLO_CAP_ACK		(1u << 0)
+#define DML_NLO_EXT_ACK		(1u << 1)
+#define DML_NLO_STRICT_CHK	(1u << 2)
+#define DML_NLO_NO_ENOBUFS	(1u << 3)
+
 struct dml_nl_sock {
 	struct dml_host *host;
 	uint32_t portid;
 	bool admin;
+	/*
+	 * DML_NLO_* and the joined multicast groups (bit n = group n): set by
+	 * setsockopt while another thread may send, hence atomic.
+	 */
+	_Atomic unsigned int opts;
+	_Atomic uint32_t groups;
 
 	/* Protects the reply queue. */
 	pthread_mutex_t lock;
@@ -55,6 +68,12 @@ struct dml_genl_op {
 	int (*dumpit)(struct dml_genl_info *info);
 };
 
+/* A multicast group as CTRL_ATTR_MCAST_GROUPS advertises it. */
+struct dml_genl_mcgrp {
+	const char *name;
+	uint32_t id;		/* below 32: a bit of dml_nl_sock.groups */
+};
+
 struct dml_genl_family {
 	const char *name;
 	uint16_t id;
@@ -62,10 +81,19 @@ struct dml_genl_family {
 	unsigned int maxattr;
 	const struct dml_genl_op *ops;
 	size_t nr_ops;
+	const struct dml_genl_mcgrp *mcgrps;
+	size_t nr_mcgrps;
 };
+
+/* Multicast group ids, unique over the families (nlctrl's is the kernel's). */
+#define DML_NLGRP_CTRL_NOTIFY		GENL_ID_CTRL
+#define DML_NLGRP_NETDEV_MGMT		2
+#define DML_NLGRP_NETDEV_PAGE_POOL	3
+#define DML_NLGRP_ETHTOOL_MONITOR	4
 
 extern const struct dml_genl_family dml_nlctrl_family;
 extern const struct dml_genl_family dml_netdev_family;
+extern const struct dml_genl_family dml_ethtool_family;
 
 const struct dml_genl_family *dml_genl_family_by_name(const char *name);
 const struct dml_genl_family *dml_genl_family_at(size_t index);

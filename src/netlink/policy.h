@@ -37,7 +37,7 @@ struct dml_nla_policy {
 	unsigned int nested_maxattr;
 };
 
-#define DML_NLA_MAX_SET	16	/* largest maxattr of any policy */
+#define DML_NLA_MAX_SET	18	/* largest maxattr of any policy: ethtool rings-set */
 
 int dml_nla_parse(const void *data, size_t len,
 		  const struct dml_nla_policy *policy, unsigned int maxattr,

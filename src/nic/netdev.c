@@ -250,6 +250,12 @@ static unsigned int min_mp_channel_count(const struct dml_netdev *dev)
 	return 0;
 }
 
+/* Under rtnl: non-zero while a queue is bound to a memory provider. */
+unsigned int dml_netdev_mp_channel_count_locked(const struct dml_netdev *dev)
+{
+	return min_mp_channel_count(dev);
+}
+
 /* Under rtnl. */
 int dml_netdev_set_header_split_locked(struct dml_netdev *dev, bool on)
 {
@@ -389,6 +395,7 @@ int dml_netdev_set_channels_locked(struct dml_netdev *dev, int rx, int tx,
 {
 	struct dml_netdev_channels ch;
 	unsigned int nr_rx, mp;
+	bool mod_combined;
 	int err;
 
 	if (field)
@@ -402,6 +409,7 @@ int dml_netdev_set_channels_locked(struct dml_netdev *dev, int rx, int tx,
 	    (tx < 0 || (unsigned int)tx == ch.tx) &&
 	    (combined < 0 || (unsigned int)combined == ch.combined))
 		return 0;
+	mod_combined = combined >= 0 && (unsigned int)combined != ch.combined;
 	if (rx >= 0)
 		ch.rx = (unsigned int)rx;
 	if (tx >= 0)
@@ -415,7 +423,7 @@ int dml_netdev_set_channels_locked(struct dml_netdev *dev, int rx, int tx,
 				       DML_CHANNELS_COMBINED,
 				       "requested channel count exceeds maximum");
 	if (!ch.combined && (!ch.rx || !ch.tx))
-		return channels_refuse(ext, field, combined >= 0 ? DML_CHANNELS_COMBINED :
+		return channels_refuse(ext, field, mod_combined ? DML_CHANNELS_COMBINED :
 				       !ch.rx ? DML_CHANNELS_RX : DML_CHANNELS_TX,
 				       "requested channel counts would result in no RX or TX channel being configured");
 

@@ -126,6 +126,7 @@ int dml_netdev_set_channels_locked(struct dml_netdev *dev, int rx, int tx,
 				   int combined, struct dml_extack *ext,
 				   enum dml_channels_field *field);
 int dml_netdev_set_header_split_locked(struct dml_netdev *dev, bool on);
+unsigned int dml_netdev_mp_channel_count_locked(const struct dml_netdev *dev);
 int dml_netdev_set_hds_thresh_locked(struct dml_netdev *dev, uint32_t thresh);
 
 int dml_netdev_bind_rxq(struct dml_netdev *dev, unsigned int index,
