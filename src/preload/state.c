@@ -209,12 +209,13 @@ static uint32_t pick_ifindex(const char *name)
 
 	if (idx)
 		return idx;
-	ni = if_nameindex();
+	/* The real list: the interposed one would want the state being made. */
+	ni = PL_REAL(if_nameindex)();
 	for (i = ni; i && i->if_index; i++)
 		if (i->if_index > max)
 			max = i->if_index;
 	if (ni)
-		if_freenameindex(ni);
+		PL_REAL(if_freenameindex)(ni);
 	return max + 1;
 }
 
