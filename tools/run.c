@@ -120,6 +120,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 
 	*o = (struct run_opts){ .ifname = "eth0", .queues = 16, .udmabuf = "auto",
 				.admin = "auto" };
+	opterr = 0;
 	/* "+": options end at the program, whose own options are its own. */
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -179,6 +180,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			run_usage(stdout);
 			exit(0);
 		default:
+			/* getopt names a long option's val in optopt when its value is missing. */
+			fprintf(stderr, "devmem-lab run: %s '%s' (devmem-lab run --help)\n",
+				optopt && strchr("iAqHuaPL", optopt) ? "missing value for"
+								   : "unknown option",
+				argv[optind - 1]);
 			return -EINVAL;
 		}
 	}
@@ -216,7 +222,8 @@ static int find_preload(const char *given, char *out, size_t len)
 	if (slash)
 		*slash = '\0';
 	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		snprintf(out, len, "%s/%s", self, rel[i]);
+		if (snprintf(out, len, "%s/%s", self, rel[i]) >= (int)len)
+			continue;
 		if (!access(out, R_OK))
 			return 0;
 	}
@@ -294,10 +301,8 @@ int run_run(int argc, char **argv)
 	int pipefd[2] = { -1, -1 }, status, sig;
 	bool check_failed = false;
 
-	if (parse_run_opts(argc, argv, &o)) {
-		fprintf(stderr, "devmem-lab run --help for usage\n");
+	if (parse_run_opts(argc, argv, &o))
 		return EXIT_USAGE;
-	}
 	if (find_preload(o.preload, preload, sizeof(preload)))
 		return EXIT_USAGE;
 	if (o.check && pipe(pipefd)) {

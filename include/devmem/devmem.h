@@ -633,6 +633,24 @@ int dml_tcp_ingress_wait_stats(struct dml_tcp_ingress *ing,
  */
 void dml_tcp_ingress_stop(struct dml_tcp_ingress *ing);
 
+/**
+ * dml_tcp_ingress_close_listener() - stop taking connections, go on serving.
+ * @ing: the ingress.
+ *
+ * What closing a listening socket does: peers that connect from now on are
+ * refused, connections already accepted carry on until their application
+ * closes them.  Stop the ingress afterwards to free it.
+ */
+void dml_tcp_ingress_close_listener(struct dml_tcp_ingress *ing);
+
+/**
+ * dml_tcp_ingress_conns() - connections being served now.
+ * @ing: the ingress.
+ *
+ * Return: how many; one leaves when its application closes it (or at stop).
+ */
+unsigned int dml_tcp_ingress_conns(const struct dml_tcp_ingress *ing);
+
 struct dml_binding_info {
 	uint32_t id;
 	int autorelease;

@@ -109,6 +109,7 @@ int dml_sock_create(struct dml_sock_table *table, int type,
 		return -ENOMEM;
 	sk->table = table;
 	sk->type = type;
+	sk->wire_fd = -1;
 	atomic_init(&sk->fd_refs, 1);
 	atomic_init(&sk->refcnt, 1);
 	pthread_mutex_init(&sk->lock, NULL);
@@ -194,7 +195,7 @@ struct dml_sock *dml_sock_lookup_listener(struct dml_sock_table *table,
  * caller (the wire) gets a memory reference on it.
  */
 int dml_sock_establish_child(struct dml_sock *listener, const struct dml_flow *flow,
-			     struct dml_sock **out)
+			     int wire_fd, struct dml_sock **out)
 {
 	struct dml_sock *child;
 	int err;
@@ -205,6 +206,7 @@ int dml_sock_establish_child(struct dml_sock *listener, const struct dml_flow *f
 	child->state = DML_SOCK_ESTABLISHED;
 	child->port = listener->port;
 	child->flow = *flow;
+	child->wire_fd = wire_fd;
 	/* The wire flow's reference. */
 	atomic_fetch_add(&child->refcnt, 1);
 

@@ -91,6 +91,13 @@ struct dml_sock {
 	uint16_t port;
 	/* A connection's 5-tuple as the NIC saw it (src = the peer); fixed at birth. */
 	struct dml_flow flow;
+	/*
+	 * The real TCP socket behind a connection from the real ingress (-1
+	 * for a synthetic one), open until the application closes this one:
+	 * what the application sends goes there, as the receive path is all
+	 * the model emulates.
+	 */
+	int wire_fd;
 	struct dml_skb *rx_head;
 	struct dml_skb *rx_tail;
 	uint32_t rx_offset;	/* bytes of rx_head already read */
@@ -135,7 +142,7 @@ int dml_sock_create(struct dml_sock_table *table, int type,
 struct dml_sock *dml_sock_lookup_listener(struct dml_sock_table *table,
 					  uint16_t port);
 int dml_sock_establish_child(struct dml_sock *listener, const struct dml_flow *flow,
-			     struct dml_sock **out);
+			     int wire_fd, struct dml_sock **out);
 int dml_sock_queue_rcv(struct dml_sock *sk, struct dml_skb *skb);
 int dml_sock_queue_rcv_chain(struct dml_sock *sk, struct dml_skb *first,
 			     struct dml_skb *last);

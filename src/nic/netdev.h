@@ -143,7 +143,7 @@ struct dml_netmem *dml_rxq_take_locked(struct dml_rxq *rxq);
 struct dml_sock;
 struct dml_wire_flow_config;
 
-int dml_nic_connect(struct dml_netdev *dev, const struct dml_flow *flow,
+int dml_nic_connect(struct dml_netdev *dev, const struct dml_flow *flow, int wire_fd,
 		    struct dml_sock **out);
 int dml_nic_fin(struct dml_sock *sk);
 int dml_nic_reset(struct dml_sock *sk);

@@ -168,9 +168,10 @@ ssize_t dml_nic_rx(struct dml_netdev *dev, const struct dml_wire_flow_config *cf
 /*
  * A connection arrives through the NIC as its segments do: the handshake
  * queues an established child on the listener of @flow's port, and the
- * caller (the wire) gets a memory reference on it.
+ * caller (the wire) gets a memory reference on it.  @wire_fd is the real
+ * socket behind it (the real ingress's), or -1.
  */
-int dml_nic_connect(struct dml_netdev *dev, const struct dml_flow *flow,
+int dml_nic_connect(struct dml_netdev *dev, const struct dml_flow *flow, int wire_fd,
 		    struct dml_sock **out)
 {
 	struct dml_sock *listener;
@@ -179,7 +180,7 @@ int dml_nic_connect(struct dml_netdev *dev, const struct dml_flow *flow,
 	listener = dml_sock_lookup_listener(dev->table->socks, flow->dst_port);
 	if (!listener)
 		return -ECONNREFUSED;
-	err = dml_sock_establish_child(listener, flow, out);
+	err = dml_sock_establish_child(listener, flow, wire_fd, out);
 	dml_sock_put(listener);
 	return err;
 }

@@ -29,12 +29,17 @@ EXPORT int socket(int domain, int type, int protocol)
 {
 	struct pl_state *st;
 
-	if (domain != AF_NETLINK || protocol != NETLINK_GENERIC)
+	int ret;
+
+	if (domain != AF_NETLINK || protocol != NETLINK_GENERIC || pl_inside)
 		return PL_REAL(socket)(domain, type, protocol);
 	st = pl_state();
 	if (!st)
 		return -1;
-	return (int)pl_ret(pl_netlink_socket(st, type));
+	PL_INSIDE_BEGIN();
+	ret = pl_netlink_socket(st, type);
+	PL_INSIDE_END();
+	return (int)pl_ret(ret);
 }
 
 /* Would the kernel socket at @fd, listening, be one on the emulated NIC? */
@@ -76,13 +81,17 @@ EXPORT int listen(int fd, int backlog)
 		pl_file_put(f);
 		return (int)pl_ret(ret);
 	}
-	if (!listens_on_emulated_nic(fd, &st))
+	if (pl_inside || !listens_on_emulated_nic(fd, &st))
 		return PL_REAL(listen)(fd, backlog);
-	return (int)pl_ret(pl_tcp_listen(st, fd, backlog));
+	PL_INSIDE_BEGIN();
+	ret = pl_tcp_listen(st, fd, backlog);
+	PL_INSIDE_END();
+	return (int)pl_ret(ret);
 }
 
-EXPORT int accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
+EXPORT int accept4(int fd, __SOCKADDR_ARG sa_arg, socklen_t *len, int flags)
 {
+	struct sockaddr *sa = PL_SA(sa_arg);
 	struct pl_file *f = pl_file_get(fd);
 	int ret;
 
@@ -94,8 +103,10 @@ EXPORT int accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 	return (int)pl_ret(ret);
 }
 
-EXPORT int accept(int fd, struct sockaddr *sa, socklen_t *len)
+EXPORT int accept(int fd, __SOCKADDR_ARG sa_arg, socklen_t *len)
 {
+	struct sockaddr *sa = PL_SA(sa_arg);
+
 	if (!pl_fd_emulated(fd))
 		return PL_REAL(accept)(fd, sa, len);
 	return accept4(fd, sa, len, 0);
@@ -147,9 +158,10 @@ static ssize_t recv_iov(struct pl_file *f, int fd, struct iovec *iov, int iovcnt
 	return ret;
 }
 
-EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *sa,
+EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags, __SOCKADDR_ARG sa_arg,
 			socklen_t *salen)
 {
+	struct sockaddr *sa = PL_SA(sa_arg);
 	struct pl_file *f = pl_file_get(fd);
 	struct iovec iov = { buf, n };
 	ssize_t ret;
@@ -208,6 +220,11 @@ EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 }
 
 /* _FORTIFY_SOURCE builds call these instead; the bound check is theirs. */
+ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
+ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
+		       struct sockaddr *sa, socklen_t *salen);
+
 EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 {
 	if (n > buflen)
@@ -277,9 +294,10 @@ static ssize_t send_iov(int fd, const struct iovec *iov, int iovcnt, int flags,
 	return pl_ret(ret);
 }
 
-EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *sa,
+EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags, __CONST_SOCKADDR_ARG sa_arg,
 		      socklen_t salen)
 {
+	const struct sockaddr *sa = PL_SA(sa_arg);
 	struct iovec iov = { (void *)buf, n };
 	bool handled;
 	ssize_t ret;
@@ -346,8 +364,9 @@ EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	return (int)pl_ret(ret);
 }
 
-EXPORT int getsockname(int fd, struct sockaddr *sa, socklen_t *len)
+EXPORT int getsockname(int fd, __SOCKADDR_ARG sa_arg, socklen_t *len)
 {
+	struct sockaddr *sa = PL_SA(sa_arg);
 	struct pl_file *f = pl_file_get(fd);
 	int ret;
 
@@ -359,8 +378,9 @@ EXPORT int getsockname(int fd, struct sockaddr *sa, socklen_t *len)
 	return (int)pl_ret(ret);
 }
 
-EXPORT int getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+EXPORT int getpeername(int fd, __SOCKADDR_ARG sa_arg, socklen_t *len)
 {
+	struct sockaddr *sa = PL_SA(sa_arg);
 	struct pl_file *f = pl_file_get(fd);
 	int ret;
 
@@ -372,8 +392,9 @@ EXPORT int getpeername(int fd, struct sockaddr *sa, socklen_t *len)
 	return (int)pl_ret(ret);
 }
 
-EXPORT int bind(int fd, const struct sockaddr *sa, socklen_t len)
+EXPORT int bind(int fd, __CONST_SOCKADDR_ARG sa_arg, socklen_t len)
 {
+	const struct sockaddr *sa = PL_SA(sa_arg);
 	struct pl_file *f = pl_file_get(fd);
 	int ret;
 
@@ -385,8 +406,9 @@ EXPORT int bind(int fd, const struct sockaddr *sa, socklen_t len)
 	return (int)pl_ret(ret);
 }
 
-EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
+EXPORT int connect(int fd, __CONST_SOCKADDR_ARG sa_arg, socklen_t len)
 {
+	const struct sockaddr *sa = PL_SA(sa_arg);
 	struct pl_file *f = pl_file_get(fd);
 	int ret;
 

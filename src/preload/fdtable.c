@@ -201,3 +201,26 @@ void pl_file_unsignal(struct pl_file *f)
 		return;
 	atomic_store(&f->signalled, false);
 }
+
+int pl_file_forget_all(void)
+{
+	unsigned int c, i;
+	int closed = 0;
+
+	for (c = 0; c < NR_CHUNKS; c++) {
+		pl_slot *chunk = atomic_load_explicit(&chunks[c], memory_order_acquire);
+
+		if (!chunk)
+			continue;
+		for (i = 0; i < CHUNK_SIZE; i++) {
+			int fd = (int)(c << CHUNK_SHIFT | i);
+
+			if (!atomic_load_explicit(&chunk[i], memory_order_acquire))
+				continue;
+			pl_file_forget(fd);
+			PL_REAL(close)(fd);
+			closed++;
+		}
+	}
+	return closed;
+}

@@ -78,6 +78,16 @@ void pl_real_resolve(void);
 /* A real function, found first if a call comes before our constructor ran. */
 #define PL_REAL(name) (pl_real.name ? pl_real.name : (pl_real_resolve(), pl_real.name))
 
+/*
+ * Non-zero while this thread runs the emulation's own code: the model calls
+ * libc too (the ingress listens on a kernel socket bound to an emulated
+ * address), and those calls must reach the kernel, not come back here.
+ * Every entry point that may decide to emulate checks it first.
+ */
+extern _Thread_local int pl_inside;
+#define PL_INSIDE_BEGIN() (pl_inside++)
+#define PL_INSIDE_END() (pl_inside--)
+
 /* ---- the fd table (fdtable.c) ------------------------------------------ */
 
 struct pl_file;
@@ -149,6 +159,8 @@ void pl_file_forget(int fd);
 /* A new fd for @f (a duplicate of its eventfd, at or above @min), installed. */
 int pl_file_new_fd(struct pl_file *f, int min, bool cloexec);
 bool pl_fd_emulated(int fd);
+/* Closes every emulated fd, as the kernel does at exit; returns how many. */
+int pl_file_forget_all(void);
 
 /* Readiness: tell pollers the file is readable, or that it no longer is. */
 void pl_file_signal(struct pl_file *f);
@@ -232,11 +244,27 @@ bool pl_shell_pclose(FILE *stream, int *ret);
 
 /* ---- per-kind constructors ------------------------------------------------ */
 
+/*
+ * state.c: a listener's ingress, once its listener is closed, serves its
+ * connections until they end; freed then, or at exit.
+ */
+void pl_ingress_retire(struct dml_tcp_ingress *ing);
+
 /* tcp.c: turn the kernel socket at @fd into an emulated listener. */
 int pl_tcp_listen(struct pl_state *st, int fd, int backlog);
 
 /* netlink.c: an emulated NETLINK_GENERIC socket; returns the fd or -errno. */
 int pl_netlink_socket(struct pl_state *st, int type);
+
+/*
+ * glibc declares the socket calls' address with a transparent union under
+ * _GNU_SOURCE; our definitions must match its prototypes exactly.
+ */
+#if defined(__USE_GNU) && !defined(__cplusplus)
+#define PL_SA(a) ((a).__sockaddr__)
+#else
+#define PL_SA(a) (a)
+#endif
 
 /* Sets errno from a -errno result and returns -1; passes others through. */
 static inline long pl_ret(long ret)

@@ -12,6 +12,7 @@
 #include "preload.h"
 
 struct pl_real pl_real;
+_Thread_local int pl_inside;
 
 #define RESOLVE(name)								\
 	do {									\

@@ -219,6 +219,89 @@ static uint32_t pick_ifindex(const char *name)
 	return max + 1;
 }
 
+/* Ingresses whose listener is closed, under retired_lock. */
+static pthread_mutex_t retired_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dml_tcp_ingress *retired[64];
+static unsigned int nr_retired;
+
+/* Frees those no connection needs any more (all, with @all). */
+static void reap_retired(bool all)
+{
+	unsigned int i = 0;
+
+	pthread_mutex_lock(&retired_lock);
+	while (i < nr_retired) {
+		if (all || !dml_tcp_ingress_conns(retired[i])) {
+			dml_tcp_ingress_stop(retired[i]);
+			retired[i] = retired[--nr_retired];
+		} else {
+			i++;
+		}
+	}
+	pthread_mutex_unlock(&retired_lock);
+}
+
+void pl_ingress_retire(struct dml_tcp_ingress *ing)
+{
+	dml_tcp_ingress_close_listener(ing);
+	reap_retired(false);
+	pthread_mutex_lock(&retired_lock);
+	if (nr_retired < sizeof(retired) / sizeof(retired[0])) {
+		retired[nr_retired++] = ing;
+		ing = NULL;
+	}
+	pthread_mutex_unlock(&retired_lock);
+	/* No room left to let it drain: stopping now resets its connections. */
+	if (ing)
+		dml_tcp_ingress_stop(ing);
+}
+
+static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* To `devmem-lab run` through its pipe, else to stderr. */
+static void report(const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (PL_REAL(write)(state.cfg.report_fd >= 0 ? state.cfg.report_fd : 2, line,
+			   (size_t)n) < 0)
+		return;
+}
+
+/*
+ * --check: the program is done; close what it left open as the kernel
+ * would (sockets, netlink sockets and so their bindings), then prove every
+ * net_iov is back where it belongs (S-7.3).
+ */
+static void exit_check(void)
+{
+	char text[2048];
+	unsigned long warnings;
+	int closed, err;
+
+	PL_INSIDE_BEGIN();
+	closed = pl_file_forget_all();
+	reap_retired(true);
+	err = dml_host_check(state.host, text, sizeof(text));
+	warnings = dml_host_warnings(state.host);
+	if (err || warnings)
+		report("devmem-lab run: check failed: %s%s(%lu invariant warnings, %d fds left open)\n",
+		       err ? text : "", err ? " " : "", warnings, closed);
+	else
+		report("devmem-lab run: check ok: every reference accounted for (%d fds left open closed at exit)\n",
+		       closed);
+	PL_INSIDE_END();
+}
+
 static void state_make(void)
 {
 	struct dml_netdev_config nc = { 0 };
@@ -244,6 +327,8 @@ static void state_make(void)
 	state.ifindex = dml_netdev_ifindex(state.dev);
 	pl_trace("host up: %s ifindex %u, %u queues, header split %s", state.cfg.ifname,
 		 state.ifindex, state.cfg.queues, state.cfg.header_split ? "on" : "off");
+	if (state.cfg.check)
+		atexit(exit_check);
 	atomic_store_explicit(&state_ready, &state, memory_order_release);
 	return;
 
@@ -261,7 +346,9 @@ struct pl_state *pl_state(void)
 
 	if (st)
 		return st;
+	PL_INSIDE_BEGIN();
 	pthread_once(&state_once, state_make);
+	PL_INSIDE_END();
 	st = atomic_load_explicit(&state_ready, memory_order_acquire);
 	if (!st)
 		errno = state_errno ? state_errno : ENOMEM;

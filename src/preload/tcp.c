@@ -27,6 +27,7 @@ struct pl_tcp {
 	socklen_t local_len;
 	struct pl_sockopts opts;
 	atomic_bool rd_shut;
+	atomic_bool wr_shut;
 };
 
 static const struct pl_file_ops tcp_listener_ops;
@@ -65,8 +66,9 @@ static void tcp_release(struct pl_file *f)
 	/* After this no notify runs, so the file may be reused. */
 	dml_sock_set_notify(t->sk, NULL, NULL);
 	dml_close(t->sk);
+	/* Accepted connections outlive their listener, as on Linux. */
 	if (t->ing)
-		dml_tcp_ingress_stop(t->ing);
+		pl_ingress_retire(t->ing);
 	pl_sockopts_destroy(&t->opts);
 	pl_trace("tcp %s closed", t->ing ? "listener" : "connection");
 	free(t);
@@ -114,6 +116,9 @@ int pl_tcp_listen(struct pl_state *st, int fd, int backlog)
 	uint16_t port;
 	int fdflags, flflags, err;
 
+	/* Before the ingress shares the socket and makes it non-blocking. */
+	fdflags = PL_REAL(fcntl)(fd, F_GETFD);
+	flflags = PL_REAL(fcntl)(fd, F_GETFL);
 	t = tcp_new(AF_INET6);
 	if (!t)
 		return -ENOMEM;
@@ -150,8 +155,6 @@ int pl_tcp_listen(struct pl_state *st, int fd, int backlog)
 		err = -ENOMEM;
 		goto err_ingress;
 	}
-	fdflags = PL_REAL(fcntl)(fd, F_GETFD);
-	flflags = PL_REAL(fcntl)(fd, F_GETFL);
 	atomic_store(&f->status_flags, flflags >= 0 ? flflags & O_NONBLOCK : 0);
 	dml_sock_set_notify(t->sk, tcp_notify, f);
 	/* Published before the number changes hands, so no call sees a bare eventfd. */
@@ -240,13 +243,33 @@ static ssize_t tcp_recvmsg(struct pl_file *f, struct msghdr *msg, int flags)
 	return ret;
 }
 
+/*
+ * What the program sends goes out on the real connection behind the
+ * emulated one (the model is the receive path): its errors, SIGPIPE
+ * included, are the kernel's own.
+ */
 static ssize_t tcp_sendmsg(struct pl_file *f, const struct msghdr *msg, int flags)
 {
-	(void)f;
-	(void)msg;
-	(void)flags;
-	pl_trace("send on an emulated TCP socket: not supported (EOPNOTSUPP)");
-	return -EOPNOTSUPP;
+	struct pl_tcp *t = f->priv;
+	bool nonblock = (flags & MSG_DONTWAIT) || (atomic_load(&f->status_flags) & O_NONBLOCK);
+	struct pollfd p = { .fd = t->sk->wire_fd, .events = POLLOUT };
+	struct msghdr m = *msg;
+	ssize_t n;
+
+	if (t->sk->wire_fd < 0)
+		return -EOPNOTSUPP;
+	if (atomic_load(&t->wr_shut))
+		return -EPIPE;
+	m.msg_name = NULL;
+	m.msg_namelen = 0;
+	for (;;) {
+		n = PL_REAL(sendmsg)(t->sk->wire_fd, &m, flags | MSG_DONTWAIT);
+		if (n >= 0 || nonblock || errno != EAGAIN)
+			return n < 0 ? -errno : n;
+		/* The kernel socket is the ingress's, non-blocking: wait as a blocking send would. */
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return -errno;
+	}
 }
 
 static int tcp_setsockopt(struct pl_file *f, int level, int name, const void *val,
@@ -335,6 +358,9 @@ static int tcp_shutdown(struct pl_file *f, int how)
 		atomic_store(&t->rd_shut, true);
 		pl_file_signal(f);	/* a reader waiting in poll sees EOF */
 	}
+	/* The peer gets its FIN from the real socket. */
+	if (how != SHUT_RD && t->sk->wire_fd >= 0 && !atomic_exchange(&t->wr_shut, true))
+		PL_REAL(shutdown)(t->sk->wire_fd, SHUT_WR);
 	return 0;
 }
 

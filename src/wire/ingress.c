@@ -41,8 +41,10 @@ static void service(struct dml_tcp_ingress *ing)
 		if (atomic_load(&c->app_closed)) {
 			*pp = c->next;
 			ing->nr_conns--;
+			atomic_fetch_sub(&ing->live_conns, 1);
 			ingress_conn_free(c, false);
-			if (ing->accept_paused && !add_fd(ing, ing->listen_fd, &ingress_listen_tag))
+			if (ing->accept_paused && !atomic_load(&ing->listener_closed) &&
+			    !add_fd(ing, ing->listen_fd, &ingress_listen_tag))
 				ing->accept_paused = false;
 			continue;
 		}
@@ -134,6 +136,8 @@ int dml_tcp_ingress_start(struct dml_netdev *dev, const struct dml_tcp_ingress_c
 	ing->max_conns = cfg->max_conns ? cfg->max_conns : DEFAULT_MAX_CONNS;
 	ing->listen_fd = ing->epoll_fd = ing->event_fd = -1;
 	atomic_init(&ing->stopping, false);
+	atomic_init(&ing->listener_closed, false);
+	atomic_init(&ing->live_conns, 0);
 	pthread_mutex_init(&ing->stats_lock, NULL);
 	pthread_cond_init(&ing->stats_cond, NULL);
 	if (cfg->adopt)
@@ -220,6 +224,25 @@ int dml_tcp_ingress_wait_stats(struct dml_tcp_ingress *ing,
 	rc = !stats_equal(&now, seen);
 	*seen = now;
 	return rc;
+}
+
+void dml_tcp_ingress_close_listener(struct dml_tcp_ingress *ing)
+{
+	if (atomic_exchange(&ing->listener_closed, true))
+		return;
+	/*
+	 * Off the loop's set first, so it never waits on a dead listener;
+	 * shutdown() ends the listen state at once (new peers are refused,
+	 * as after close()) while the fd stays valid for a loop thread that
+	 * may be in accept() on it right now.  It is closed at stop.
+	 */
+	epoll_ctl(ing->epoll_fd, EPOLL_CTL_DEL, ing->listen_fd, NULL);
+	shutdown(ing->listen_fd, SHUT_RDWR);
+}
+
+unsigned int dml_tcp_ingress_conns(const struct dml_tcp_ingress *ing)
+{
+	return atomic_load(&ing->live_conns);
 }
 
 void dml_tcp_ingress_stop(struct dml_tcp_ingress *ing)

@@ -55,6 +55,10 @@ struct dml_tcp_ingress {
 	unsigned int nr_conns;
 	/* accept() failed for want of resources: retried when a connection ends. */
 	bool accept_paused;
+	/* The application closed its listener: existing connections go on. */
+	atomic_bool listener_closed;
+	/* Connections served now, for any thread to read. */
+	atomic_uint live_conns;
 
 	struct {
 		atomic_uint_fast64_t conns;

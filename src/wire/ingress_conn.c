@@ -100,7 +100,7 @@ static void accept_one(struct dml_tcp_ingress *ing, int fd,
 	dml_wire_connect_hds(&c->cfg, ing->dev);
 	atomic_init(&c->app_closed, false);
 	if (conn_flow(fd, peer, &c->cfg.flow) ||
-	    dml_nic_connect(ing->dev, &c->cfg.flow, &c->sk)) {
+	    dml_nic_connect(ing->dev, &c->cfg.flow, fd, &c->sk)) {
 		free(c);
 		refuse(ing, fd);
 		return;
@@ -116,12 +116,13 @@ static void accept_one(struct dml_tcp_ingress *ing, int fd,
 	c->next = ing->conns;
 	ing->conns = c;
 	ing->nr_conns++;
+	atomic_fetch_add(&ing->live_conns, 1);
 	ingress_stat_add(ing, conns, 1);
 }
 
 void ingress_accept(struct dml_tcp_ingress *ing, int lfd)
 {
-	for (;;) {
+	while (!atomic_load(&ing->listener_closed)) {
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof(peer);
 		int fd = accept4(lfd, (struct sockaddr *)&peer, &len,

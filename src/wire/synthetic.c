@@ -32,7 +32,7 @@ int dml_wire_connect(struct dml_netdev *dev, const struct dml_wire_flow_config *
 	if (err)
 		goto err_free;
 	dml_wire_connect_hds(&flow->cfg, dev);
-	err = dml_nic_connect(dev, &cfg->flow, &flow->sk);
+	err = dml_nic_connect(dev, &cfg->flow, -1, &flow->sk);
 	if (err)
 		goto err_free;
 	flow->dev = dev;
