@@ -8,11 +8,33 @@
  */
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <sys/types.h>
 
 #include "machine.h"
 
 #define EXPORT __attribute__((visibility("default")))
+
+/* The fortified forms, which libc declares only under _FORTIFY_SOURCE. */
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+
+/*
+ * Runs a hook as the emulation's own code (its libc calls reach the
+ * kernel), unless the caller already is: then the call is not the
+ * program's and stays the kernel's.
+ */
+#define HOOK(done, call)							\
+	do {									\
+		(done) = false;							\
+		if (!pl_inside) {						\
+			PL_INSIDE_BEGIN();					\
+			(done) = (call);					\
+			PL_INSIDE_END();					\
+		}								\
+	} while (0)
 
 /* open()'s mode argument exists only with these flags. */
 static bool takes_mode(int flags)
@@ -34,7 +56,12 @@ static bool takes_mode(int flags)
 
 static bool udmabuf_open(const char *path, int flags, int *ret)
 {
-	return path && pl_udmabuf_open(path, flags, ret);
+	bool done;
+
+	if (!path)
+		return false;
+	HOOK(done, pl_udmabuf_open(path, flags, ret));
+	return done;
 }
 
 EXPORT int open(const char *path, int flags, ...)
@@ -127,22 +154,29 @@ EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 
 EXPORT int system(const char *cmd)
 {
+	bool done = false;
 	int ret;
 
-	if (cmd && pl_shell_system(cmd, &ret))
+	if (cmd)
+		HOOK(done, pl_shell_system(cmd, &ret));
+	if (done)
 		return ret;
 	return PL_REAL(system)(cmd);
 }
 
 EXPORT FILE *popen(const char *cmd, const char *mode)
 {
+	bool done = false;
 	FILE *ret;
 
-	if (cmd && pl_shell_popen(cmd, mode, &ret))
+	if (cmd)
+		HOOK(done, pl_shell_popen(cmd, mode, &ret));
+	if (done)
 		return ret;
 	return PL_REAL(popen)(cmd, mode);
 }
 
+/* Only streams popen() made here are ours, whoever closes them. */
 EXPORT int pclose(FILE *stream)
 {
 	int ret;
@@ -155,26 +189,34 @@ EXPORT int pclose(FILE *stream)
 EXPORT unsigned int if_nametoindex(const char *name)
 {
 	unsigned int idx;
+	bool done;
 
-	if (pl_ifaces_nametoindex(name, &idx))
+	HOOK(done, pl_ifaces_nametoindex(name, &idx));
+	if (done)
 		return idx;
 	return PL_REAL(if_nametoindex)(name);
 }
 
-EXPORT char *if_indextoname(unsigned int idx, char *buf)
+EXPORT char *if_indextoname(unsigned int idx, char buf[IF_NAMESIZE])
 {
-	if (buf && pl_ifaces_indextoname(idx, buf))
+	bool done = false;
+
+	if (buf)
+		HOOK(done, pl_ifaces_indextoname(idx, buf));
+	if (done)
 		return buf;
 	return PL_REAL(if_indextoname)(idx, buf);
 }
 
 EXPORT struct if_nameindex *if_nameindex(void)
 {
-	struct if_nameindex *real = PL_REAL(if_nameindex)(), *ours;
+	struct if_nameindex *real = PL_REAL(if_nameindex)(), *ours = NULL;
 
-	if (!real)
-		return NULL;
+	if (!real || pl_inside)
+		return real;
+	PL_INSIDE_BEGIN();
 	ours = pl_ifaces_nameindex(real);
+	PL_INSIDE_END();
 	if (!ours)
 		return real;
 	PL_REAL(if_freenameindex)(real);
@@ -189,7 +231,14 @@ EXPORT void if_freenameindex(struct if_nameindex *ni)
 
 EXPORT int getifaddrs(struct ifaddrs **out)
 {
-	return pl_ifaces_getifaddrs(out);
+	int ret;
+
+	if (pl_inside)
+		return PL_REAL(getifaddrs)(out);
+	PL_INSIDE_BEGIN();
+	ret = pl_ifaces_getifaddrs(out);
+	PL_INSIDE_END();
+	return ret;
 }
 
 EXPORT void freeifaddrs(struct ifaddrs *ifa)

@@ -10,6 +10,7 @@
  * does not say so and fail; they never reach a real NIC.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -338,16 +339,26 @@ static int set_rxfh(struct cmd *c)
 	return 0;
 }
 
+static bool in_list(const char *list, const char *opt)
+{
+	size_t n = strlen(opt);
+	const char *p;
+
+	for (p = list; (p = strstr(p, opt)); p += n)
+		if ((p == list || p[-1] == '|') && (p[n] == '|' || !p[n]))
+			return true;
+	return false;
+}
+
+/* ethtool's other flow types: known, not emulated. */
+static const char *const other_flow_types =
+	"udp4|sctp4|ah4|esp4|ip4|udp6|sctp6|ah6|esp6|ip6|ether";
+
 /* ---- ntuple rules ---------------------------------------------------------- */
 
 /* The flow type each rule was added with, which the NIC does not keep. */
 static pthread_mutex_t rules_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool rule_v6[DML_NTUPLE_MAX_RULES];
-
-static bool addr_is_v4(const uint8_t *a)
-{
-	return IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)a);
-}
 
 static void print_addr(FILE *out, const char *label, const uint8_t *a, bool v6)
 {
@@ -476,8 +487,10 @@ static int add_rule(struct cmd *c)
 	if (c->nargs < 2)
 		return bad_args(c);
 	if (strcmp(c->args[1], "tcp4") && strcmp(c->args[1], "tcp6")) {
+		if (in_list(other_flow_types, c->args[1]))
+			return not_emulated(c, "-N (flow types other than tcp4, tcp6)");
 		fprintf(c->err, "Add rule, invalid rule type[%s]\n", c->args[1]);
-		return not_emulated(c, "-N (flow types other than tcp4, tcp6)");
+		return bad_args(c);
 	}
 	v6 = c->args[1][3] == '6';
 	for (i = 2; i < c->nargs; i += 2) {
@@ -571,17 +584,6 @@ static const char *const other_options =
 	"--reset|--show-tunnels|--cable-test|--cable-test-tdr|--phy-statistics|"
 	"--show-module|--set-module|--show-pse|--set-pse|--show-mm|--set-mm|--show-plca|"
 	"--set-plca|--get-plca-status|--monitor";
-
-static bool in_list(const char *list, const char *opt)
-{
-	size_t n = strlen(opt);
-	const char *p;
-
-	for (p = list; (p = strstr(p, opt)); p += n)
-		if ((p == list || p[-1] == '|') && (p[n] == '|' || !p[n]))
-			return true;
-	return false;
-}
 
 int pl_ethtool_run(struct pl_state *st, int argc, char **argv, FILE *out, FILE *err)
 {

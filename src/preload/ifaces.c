@@ -87,6 +87,9 @@ bool pl_ifaces_ioctl(int fd, unsigned long req, void *arg, int *ret)
 	struct pl_state *st;
 
 	(void)fd;
+	/* The emulation's own ioctls are the kernel's. */
+	if (pl_inside)
+		return false;
 	switch (req) {
 	case SIOCGIFINDEX:
 	case SIOCGIFNAME:

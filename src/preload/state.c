@@ -209,13 +209,12 @@ static uint32_t pick_ifindex(const char *name)
 
 	if (idx)
 		return idx;
-	/* The real list: the interposed one would want the state being made. */
-	ni = PL_REAL(if_nameindex)();
+	ni = if_nameindex();
 	for (i = ni; i && i->if_index; i++)
 		if (i->if_index > max)
 			max = i->if_index;
 	if (ni)
-		PL_REAL(if_freenameindex)(ni);
+		if_freenameindex(ni);
 	return max + 1;
 }
 
