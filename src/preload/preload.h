@@ -63,6 +63,8 @@ struct pl_real {
 	int (*openat64)(int, const char *, int, ...);
 	unsigned int (*if_nametoindex)(const char *);
 	char *(*if_indextoname)(unsigned int, char *);
+	struct if_nameindex *(*if_nameindex)(void);
+	void (*if_freenameindex)(struct if_nameindex *);
 	int (*getifaddrs)(struct ifaddrs **);
 	void (*freeifaddrs)(struct ifaddrs *);
 	int (*system)(const char *);

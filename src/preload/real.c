@@ -69,6 +69,8 @@ __attribute__((constructor(101))) void pl_real_resolve(void)
 	RESOLVE(openat64);
 	RESOLVE(if_nametoindex);
 	RESOLVE(if_indextoname);
+	RESOLVE(if_nameindex);
+	RESOLVE(if_freenameindex);
 	RESOLVE(getifaddrs);
 	RESOLVE(freeifaddrs);
 	RESOLVE(system);
