@@ -210,7 +210,8 @@ static int write_all(int fd, const char *buf, size_t len)
  * Parses @line and runs it when it is ours: false when it is not (nothing
  * printed).  The state is made only for a command naming the emulated NIC.
  */
-static bool run(const char *line, struct pl_shell_cmd *cmd, struct captured *cap)
+static bool run(const char *via, const char *line, struct pl_shell_cmd *cmd,
+		struct captured *cap)
 {
 	struct pl_state *st;
 	FILE *out, *err;
@@ -237,7 +238,7 @@ static bool run(const char *line, struct pl_shell_cmd *cmd, struct captured *cap
 		free(cap->err);
 		goto not_ours;
 	}
-	pl_trace("%s: emulated, exit status %d", line, cap->status);
+	pl_trace("%s(\"%s\"): emulated ethtool, exit status %d", via, line, cap->status);
 	return true;
 not_ours:
 	pl_shell_cmd_free(cmd);
@@ -299,7 +300,7 @@ bool pl_shell_system(const char *line, int *ret)
 	struct pl_shell_cmd cmd;
 	struct captured cap;
 
-	if (!run(line, &cmd, &cap))
+	if (!run("system", line, &cmd, &cap))
 		return false;
 	/* A wait status, as system() returns for a shell that exited. */
 	*ret = (deliver(&cmd, &cap, 1) & 0xff) << 8;
@@ -329,7 +330,7 @@ bool pl_shell_popen(const char *line, const char *mode, FILE **ret)
 
 	if (!mode || mode[0] != 'r' || (mode[1] && strcmp(mode + 1, "e")))
 		return false;
-	if (!run(line, &cmd, &cap))
+	if (!run("popen", line, &cmd, &cap))
 		return false;
 	cloexec = mode[1] == 'e';
 	fd = memfd_create("devmem-lab-ethtool", cloexec ? MFD_CLOEXEC : 0);
