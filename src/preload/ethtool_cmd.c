@@ -585,6 +585,17 @@ static const char *const other_options =
 	"--show-module|--set-module|--show-pse|--set-pse|--show-mm|--set-mm|--show-plca|"
 	"--set-plca|--get-plca-status|--monitor";
 
+/* Flags ethtool takes before the command, or commands without a device. */
+static const char *const global_flags =
+	"--debug|--json|-I|--include-statistics|-Q|--per-queue|--disable-netlink|"
+	"-h|--help|--version|--monitor";
+
+bool pl_ethtool_device_command(int argc, char **argv)
+{
+	return argc >= 3 && argv[1][0] == '-' && argv[2][0] != '-' &&
+	       !in_list(global_flags, argv[1]);
+}
+
 int pl_ethtool_run(struct pl_state *st, int argc, char **argv, FILE *out, FILE *err)
 {
 	struct cmd c = { .st = st, .out = out, .err = err };
@@ -593,7 +604,7 @@ int pl_ethtool_run(struct pl_state *st, int argc, char **argv, FILE *out, FILE *
 	int ret;
 
 	/* Global flags (--debug, --json, ...) and bare forms stay ethtool's. */
-	if (argc < 3 || argv[1][0] != '-' || argv[2][0] == '-')
+	if (!pl_ethtool_device_command(argc, argv))
 		return -1;
 	c.opt = argv[1];
 	c.devname = argv[2];

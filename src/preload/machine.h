@@ -79,5 +79,10 @@ void pl_shell_cmd_free(struct pl_shell_cmd *cmd);
  * command does not name the emulated NIC (not ours).
  */
 int pl_ethtool_run(struct pl_state *st, int argc, char **argv, FILE *out, FILE *err);
+/*
+ * Is @argv `ethtool -OPTION DEVICE ...`, a command on a device?  Global
+ * flags (--debug N, --json, ...) and the bare `ethtool DEVICE` are not.
+ */
+bool pl_ethtool_device_command(int argc, char **argv);
 
 #endif /* DML_PRELOAD_MACHINE_H */

@@ -285,6 +285,8 @@ static void test_bad_and_foreign_commands(void **state)
 	assert_int_equal(ethtool(f, "ethtool -l wlan9"), -1);
 	assert_int_equal(ethtool(f, "ethtool eth0"), -1);
 	assert_int_equal(ethtool(f, "ethtool --version"), -1);
+	assert_int_equal(ethtool(f, "ethtool --debug 0x1 -k eth0"), -1);
+	assert_int_equal(ethtool(f, "ethtool --json -k eth0"), -1);
 	assert_int_equal(R.out_len + R.err_len, 0);
 }
 
@@ -381,6 +383,7 @@ static void test_system_popen(void **state)
 {
 	char path[] = "/tmp/dml-machine-XXXXXX", line[256], buf[256];
 	struct dml_flow fl = { .dst_port = 5201 };
+	struct dml_netdev_channels ch;
 	struct pl_state *st;
 	FILE *p;
 	int fd, ret, id;
@@ -426,6 +429,17 @@ static void test_system_popen(void **state)
 	buf[n] = '\0';
 	assert_string_equal(buf, "rmgr: Cannot delete RX class rule: No such file or directory\n"
 				 "Cannot delete classification rule\n");
+	/* 2>&1 in popen(): the messages come through the stream. */
+	assert_true(pl_shell_popen("ethtool -L " EMU_NAME " rx 99 2>&1", "r", &p));
+	assert_non_null(fgets(buf, sizeof(buf), p));
+	assert_string_equal(buf, "netlink error: requested channel count exceeds maximum\n");
+	assert_true(pl_shell_pclose(p, &ret));
+	assert_int_equal(ret, 1 << 8);
+	/* A redirection sh cannot open: status 2, and the command does not run. */
+	assert_true(pl_shell_system("ethtool -L " EMU_NAME " rx 2 >/nonexistent-dir/out", &ret));
+	assert_int_equal(ret, 2 << 8);
+	assert_ok(dml_netdev_get_channels(st->dev, &ch));
+	assert_int_equal(ch.rx, 4);
 	/* A stream popen() did not make here is not ours to close. */
 	assert_false(pl_shell_pclose(stdin, &ret));
 	assert_false(pl_shell_popen("ethtool -l " EMU_NAME, "w", &p));
