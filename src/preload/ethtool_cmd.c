@@ -120,21 +120,20 @@ static int show_features(struct cmd *c)
 
 static int set_features(struct cmd *c)
 {
-	bool on = false, seen = false;
+	bool on = false;
 	int i;
 
 	if (!c->nargs)
 		return bad_args(c);
+	/* Every pair is checked before the last one's value is set. */
 	for (i = 0; i < c->nargs; i += 2) {
 		if (strcmp(c->args[i], "ntuple") && strcmp(c->args[i], "rx-ntuple-filter"))
 			return not_emulated(c, "-K (features other than ntuple)");
 		if (!parse_onoff(i + 1 < c->nargs ? c->args[i + 1] : NULL, &on))
 			return param_invalid(c, "-K", c->args[i],
 					     i + 1 < c->nargs ? c->args[i + 1] : NULL);
-		seen = true;
 	}
-	if (seen)
-		dml_netdev_set_ntuple(c->dev, on);
+	dml_netdev_set_ntuple(c->dev, on);
 	return 0;
 }
 

@@ -23,11 +23,7 @@
 
 static long page_size(void)
 {
-	static long ps;
-
-	if (!ps)
-		ps = sysconf(_SC_PAGESIZE);
-	return ps;
+	return sysconf(_SC_PAGESIZE);
 }
 
 static unsigned long limit_mb(void)
