@@ -373,7 +373,8 @@ static void print_addr(FILE *out, const char *label, const uint8_t *a, bool v6)
 			strcpy(buf, "0.0.0.0");
 		else
 			inet_ntop(AF_INET, a + 12, buf, sizeof(buf));
-		fprintf(out, "\t%s: %s mask: %s\n", label, buf, any ? "255.255.255.255" : "0.0.0.0");
+		fprintf(out, "\t%s: %s mask: %s\n", label, buf,
+			any ? "255.255.255.255" : "0.0.0.0");
 	}
 }
 
