@@ -29,64 +29,6 @@ static void default_queues(struct recv_opts *o)
 		o->num_queues = 8;
 }
 
-static int header_split(const struct recv_opts *o, bool on)
-{
-	return recv_run("sudo ethtool -G %s tcp-data-split %s >&2", o->ifname, on ? "on" : "off");
-}
-
-/* RSS spreads everything else over the queues below ours. */
-static int rss_below(const struct recv_opts *o)
-{
-	return recv_run("sudo ethtool -X %s equal %d >&2", o->ifname, o->start_queue);
-}
-
-static int flow_rule(const struct recv_opts *o, const struct sockaddr_in6 *sin,
-		     unsigned int port)
-{
-	char dst[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
-	const char *type, *src_type;
-	struct sockaddr_in6 csin;
-
-	recv_flow_addr(sin, &type, dst, sizeof(dst));
-	if (!o->client)
-		return recv_run("sudo ethtool -N %s flow-type %s dst-ip %s dst-port %u "
-				"queue %d >&2", o->ifname, type, dst, port, o->start_queue);
-	recv_parse_addr(o->client, port, &csin);
-	recv_flow_addr(&csin, &src_type, src, sizeof(src));
-	if (strcmp(type, src_type)) {
-		fprintf(stderr, "%s: -c %s and -s %s are not the same family\n", o->prog,
-			o->client, o->server);
-		return -1;
-	}
-	/* ncdevmem's sender binds the same port it connects to. */
-	return recv_run("sudo ethtool -N %s flow-type %s src-ip %s dst-ip %s src-port %u "
-			"dst-port %u queue %d >&2",
-			o->ifname, type, src, dst, port, port, o->start_queue);
-}
-
-static int configure(const struct recv_opts *o, const struct sockaddr_in6 *sin,
-		     unsigned int port)
-{
-	if (recv_run("sudo ethtool -K %s ntuple off >&2", o->ifname) ||
-	    recv_run("sudo ethtool -K %s ntuple on >&2", o->ifname)) {
-		fprintf(stderr, "%s: failed to reset flow steering\n", o->prog);
-		return -1;
-	}
-	if (header_split(o, true)) {
-		fprintf(stderr, "%s: failed to turn header split on\n", o->prog);
-		return -1;
-	}
-	if (rss_below(o)) {
-		fprintf(stderr, "%s: failed to configure RSS\n", o->prog);
-		return -1;
-	}
-	if (flow_rule(o, sin, port)) {
-		fprintf(stderr, "%s: failed to configure flow steering\n", o->prog);
-		return -1;
-	}
-	return 0;
-}
-
 static int bind_queues(const struct recv_opts *o, struct recv_nl *nl, unsigned int ifindex,
 		       const struct recv_dmabuf *mem, bool with_ids, uint32_t *id, char *ext)
 {
@@ -116,7 +58,7 @@ static int server(const struct recv_opts *o, unsigned int ifindex)
 	lfd = recv_listen_socket(o, &sin, &s.port);
 	if (lfd < 0)
 		goto out_mem;
-	if (configure(o, &sin, s.port))
+	if (recv_ethtool_configure(o, &sin, s.port))
 		goto out_sock;
 	err = bind_queues(o, &nl, ifindex, &mem, true, &s.dmabuf_id, ext);
 	if (err) {
@@ -172,15 +114,15 @@ static int probe(const struct recv_opts *o, unsigned int ifindex)
 
 	if (recv_dmabuf_create(&mem, (size_t)getpagesize() * RECV_DMABUF_PAGES))
 		return RECV_EXIT_FAIL;
-	err = rss_below(o);
+	err = recv_ethtool_rss_below(o);
 	ok &= step("RSS over the queues below -t", !err, 0, "");
-	err = header_split(o, true);
+	err = recv_ethtool_header_split(o, true);
 	ok &= step("header split on", !err, 0, "");
 	ok &= refused("bind-rx with empty queue nests fails", o, ifindex, &mem, false);
-	err = header_split(o, false);
+	err = recv_ethtool_header_split(o, false);
 	ok &= step("header split off", !err, 0, "");
 	ok &= refused("bind-rx with header split off fails", o, ifindex, &mem, true);
-	err = header_split(o, true);
+	err = recv_ethtool_header_split(o, true);
 	ok &= step("header split on", !err, 0, "");
 	err = bind_queues(o, &nl, ifindex, &mem, true, &id, ext);
 	ok &= step("bind-rx with header split on succeeds", !err, err, ext);

@@ -628,28 +628,101 @@ err_close:
 	return -1;
 }
 
+/* ---- the NIC, through `sudo ethtool` as ncdevmem 6.12 does -------------- */
+
+/**
+ * recv_ethtool_header_split() - turn tcp-data-split on or off
+ * @o: the options (-f names the NIC)
+ * @on: the wanted setting
+ *
+ * Return: 0, or recv_run()'s failure.
+ */
+int recv_ethtool_header_split(const struct recv_opts *o, bool on)
+{
+	return recv_run("sudo ethtool -G %s tcp-data-split %s >&2", o->ifname, on ? "on" : "off");
+}
+
+/**
+ * recv_ethtool_rss_below() - spread RSS over the queues below -t
+ * @o: the options
+ *
+ * Everything but the steered flow then stays off the devmem queues.
+ *
+ * Return: 0, or recv_run()'s failure.
+ */
+int recv_ethtool_rss_below(const struct recv_opts *o)
+{
+	return recv_run("sudo ethtool -X %s equal %d >&2", o->ifname, o->start_queue);
+}
+
+static int flow_rule(const struct recv_opts *o, const struct sockaddr_in6 *sin,
+		     unsigned int port)
+{
+	char dst[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
+	const char *type, *src_type;
+	struct sockaddr_in6 csin;
+
+	recv_flow_addr(sin, &type, dst, sizeof(dst));
+	if (!o->client)
+		return recv_run("sudo ethtool -N %s flow-type %s dst-ip %s dst-port %u "
+				"queue %d >&2", o->ifname, type, dst, port, o->start_queue);
+	recv_parse_addr(o->client, port, &csin);
+	recv_flow_addr(&csin, &src_type, src, sizeof(src));
+	if (strcmp(type, src_type)) {
+		fprintf(stderr, "%s: -c %s and -s %s are not the same family\n", o->prog,
+			o->client, o->server);
+		return -1;
+	}
+	/* ncdevmem's sender binds the same port it connects to. */
+	return recv_run("sudo ethtool -N %s flow-type %s src-ip %s dst-ip %s src-port %u "
+			"dst-port %u queue %d >&2",
+			o->ifname, type, src, dst, port, port, o->start_queue);
+}
+
+/**
+ * recv_ethtool_configure() - ncdevmem 6.12's NIC setup for one stream
+ * @o: the options
+ * @sin: the listening address
+ * @port: its port, host order
+ *
+ * ntuple reset, header split on, RSS below -t, and a flow rule sending the
+ * stream to queue -t.  Prints which step failed.
+ *
+ * Return: 0, or -1 when a step failed.
+ */
+int recv_ethtool_configure(const struct recv_opts *o, const struct sockaddr_in6 *sin,
+			   unsigned int port)
+{
+	if (recv_run("sudo ethtool -K %s ntuple off >&2", o->ifname) ||
+	    recv_run("sudo ethtool -K %s ntuple on >&2", o->ifname)) {
+		fprintf(stderr, "%s: failed to reset flow steering\n", o->prog);
+		return -1;
+	}
+	if (recv_ethtool_header_split(o, true)) {
+		fprintf(stderr, "%s: failed to turn header split on\n", o->prog);
+		return -1;
+	}
+	if (recv_ethtool_rss_below(o)) {
+		fprintf(stderr, "%s: failed to configure RSS\n", o->prog);
+		return -1;
+	}
+	if (flow_rule(o, sin, port)) {
+		fprintf(stderr, "%s: failed to configure flow steering\n", o->prog);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- the receive loop --------------------------------------------------- */
 
-/* One connection's progress. */
-struct conn {
-	struct recv_stream *s;
-	int fd;
-	unsigned char *iobuf;
-	unsigned char *ctrl;
-	unsigned char *copy;	/* a frag copied out of the dma-buf */
-	unsigned long long bytes;
-	unsigned long long frags;
-	unsigned long long aligned_frags;
-	unsigned long long linear_bytes;
-	unsigned long long host_bytes;
-	unsigned int recvs;
-	bool unbound;
-};
-
-static int conn_fail(const struct conn *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int conn_fail(const struct conn *c, const char *fmt, ...)
+/**
+ * recv_conn_fail() - print "PROG: FAIL: ..." with the bytes received so far
+ * @c: the connection
+ * @fmt: printf format of the reason
+ *
+ * Return: -1, for the caller to hand on.
+ */
+int recv_conn_fail(const struct recv_conn *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -662,14 +735,15 @@ static int conn_fail(const struct conn *c, const char *fmt, ...)
 }
 
 /* Checks @len bytes at stream offset c->bytes, or writes them to stdout. */
-static int consume(struct conn *c, const unsigned char *p, size_t len)
+static int consume(struct recv_conn *c, const unsigned char *p, size_t len)
 {
 	unsigned int n = c->s->o->validate;
 	size_t i;
 
 	if (!n) {
 		if (fwrite(p, 1, len, stdout) != len)
-			return conn_fail(c, "writing the payload to stdout: %s", strerror(errno));
+			return recv_conn_fail(c, "writing the payload to stdout: %s",
+					      strerror(errno));
 		c->bytes += len;
 		return 0;
 	}
@@ -679,56 +753,73 @@ static int consume(struct conn *c, const unsigned char *p, size_t len)
 
 		if (p[i] != want) {
 			c->bytes += i;
-			return conn_fail(c, "validation: offset %llu: expected 0x%02x, got 0x%02x",
-					 c->bytes, want, p[i]);
+			return recv_conn_fail(c, "validation: offset %llu: expected 0x%02x, got 0x%02x",
+					      c->bytes, want, p[i]);
 		}
 	}
 	c->bytes += len;
 	return 0;
 }
 
-static int consume_frag(struct conn *c, const struct dmabuf_cmsg *d)
+/* One frag's token, by the connection's policy. */
+static int token_done(struct recv_conn *c, uint32_t token)
+{
+	struct dmabuf_token tok = { .token_start = token, .token_count = 1 };
+	int ret;
+
+	if (c->policy == RECV_TOKENS_KEEP)
+		return 0;
+	if (c->policy == RECV_TOKENS_HOLD) {
+		if (c->nr_held == RECV_MAX_HELD)
+			return recv_conn_fail(c, "more than %d tokens held", RECV_MAX_HELD);
+		c->held[c->nr_held++] = token;
+		return 0;
+	}
+	/* One token back per frag, as ncdevmem: exactly one frag released. */
+	ret = setsockopt(c->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, &tok, sizeof(tok));
+	if (ret != 1)
+		return recv_conn_fail(c, "SO_DEVMEM_DONTNEED of token %u returned %d%s%s",
+				      token, ret, ret < 0 ? ": " : "",
+				      ret < 0 ? strerror(errno) : "");
+	return 0;
+}
+
+static int consume_frag(struct recv_conn *c, const struct dmabuf_cmsg *d)
 {
 	const struct recv_dmabuf *mem = c->s->mem;
-	struct dmabuf_token tok = { .token_start = d->frag_token, .token_count = 1 };
-	int err, ret;
+	int err;
 
 	if (d->dmabuf_id != c->s->dmabuf_id)
-		return conn_fail(c, "frag from dma-buf id %u, bound id %u: flow steering error",
-				 d->dmabuf_id, c->s->dmabuf_id);
+		return recv_conn_fail(c, "frag from dma-buf id %u, bound id %u: flow steering error",
+				      d->dmabuf_id, c->s->dmabuf_id);
 	if (d->frag_offset > mem->size || d->frag_size > mem->size - d->frag_offset)
-		return conn_fail(c, "frag [%llu, +%u) outside the %zu-byte dma-buf",
-				 (unsigned long long)d->frag_offset, d->frag_size, mem->size);
+		return recv_conn_fail(c, "frag [%llu, +%u) outside the %zu-byte dma-buf",
+				      (unsigned long long)d->frag_offset, d->frag_size,
+				      mem->size);
 	c->frags++;
 	if (!(d->frag_size % (uint32_t)getpagesize()))
 		c->aligned_frags++;
 	err = dmabuf_sync(mem, DMA_BUF_SYNC_START);
 	if (err)
-		return conn_fail(c, "DMA_BUF_IOCTL_SYNC start: %s", strerror(-err));
+		return recv_conn_fail(c, "DMA_BUF_IOCTL_SYNC start: %s", strerror(-err));
 	memcpy(c->copy, mem->map + d->frag_offset, d->frag_size);
 	err = dmabuf_sync(mem, DMA_BUF_SYNC_END);
 	if (err)
-		return conn_fail(c, "DMA_BUF_IOCTL_SYNC end: %s", strerror(-err));
+		return recv_conn_fail(c, "DMA_BUF_IOCTL_SYNC end: %s", strerror(-err));
 	if (consume(c, c->copy, d->frag_size))
 		return -1;
-	/* One token back per frag, as ncdevmem: exactly one frag released. */
-	ret = setsockopt(c->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, &tok, sizeof(tok));
-	if (ret != 1)
-		return conn_fail(c, "SO_DEVMEM_DONTNEED of token %u returned %d%s%s",
-				 tok.token_start, ret, ret < 0 ? ": " : "",
-				 ret < 0 ? strerror(errno) : "");
-	return 0;
+	return token_done(c, d->frag_token);
 }
 
 /* Walks one read's cmsgs in stream order; linear bytes sit in the iov. */
-static int consume_read(struct conn *c, const struct msghdr *msg, size_t n)
+static int consume_read(struct recv_conn *c, const struct msghdr *msg, size_t n)
 {
 	size_t described = 0, linear = 0;
 	struct cmsghdr *cm;
 	bool devmem = false;
 
 	if (msg->msg_flags & MSG_CTRUNC)
-		return conn_fail(c, "recvmsg truncated its control data (MSG_CTRUNC)");
+		return recv_conn_fail(c, "recvmsg truncated its control data (MSG_CTRUNC)");
 	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR((struct msghdr *)msg, cm)) {
 		struct dmabuf_cmsg d;
 
@@ -736,19 +827,20 @@ static int consume_read(struct conn *c, const struct msghdr *msg, size_t n)
 		    (cm->cmsg_type != SCM_DEVMEM_DMABUF && cm->cmsg_type != SCM_DEVMEM_LINEAR))
 			continue;
 		if (cm->cmsg_len < CMSG_LEN(sizeof(d)))
-			return conn_fail(c, "short devmem cmsg of %zu bytes", (size_t)cm->cmsg_len);
+			return recv_conn_fail(c, "short devmem cmsg of %zu bytes",
+					      (size_t)cm->cmsg_len);
 		memcpy(&d, CMSG_DATA(cm), sizeof(d));
 		devmem = true;
 		described += d.frag_size;
 		if (described > n)
-			return conn_fail(c, "cmsgs describe more than the %zu bytes read", n);
+			return recv_conn_fail(c, "cmsgs describe more than the %zu bytes read", n);
 		if (cm->cmsg_type == SCM_DEVMEM_DMABUF) {
 			if (consume_frag(c, &d))
 				return -1;
 			continue;
 		}
 		if (linear + d.frag_size > n)
-			return conn_fail(c, "linear cmsg past the bytes read");
+			return recv_conn_fail(c, "linear cmsg past the bytes read");
 		if (consume(c, c->iobuf + linear, d.frag_size))
 			return -1;
 		linear += d.frag_size;
@@ -756,19 +848,29 @@ static int consume_read(struct conn *c, const struct msghdr *msg, size_t n)
 	}
 	if (devmem) {
 		if (described != n)
-			return conn_fail(c, "cmsgs describe %zu of the %zu bytes read",
-					 described, n);
+			return recv_conn_fail(c, "cmsgs describe %zu of the %zu bytes read",
+					      described, n);
 		return 0;
 	}
-	/* A read in host memory: only once the queue went back to it (-U 2). */
+	/* A read in host memory: only once the queue went back to it (unbound). */
 	if (!c->unbound)
-		return conn_fail(c, "%zu bytes in host memory, no devmem cmsg: flow steering error",
-				 n);
+		return recv_conn_fail(c, "%zu bytes in host memory, no devmem cmsg: flow steering error",
+				      n);
 	c->host_bytes += n;
 	return consume(c, c->iobuf, n);
 }
 
-static ssize_t read_once(struct conn *c)
+/**
+ * recv_conn_read() - one recvmsg(MSG_SOCK_DEVMEM), its frags consumed
+ * @c: an accepted connection
+ *
+ * Each frag is synced, copied out of the dma-buf and validated (-v) or
+ * written to stdout; its token goes as c->policy says.
+ *
+ * Return: the bytes read; 0 at EOF; -1 with errno set when recvmsg failed;
+ * -2 when the data failed a check (already printed).
+ */
+ssize_t recv_conn_read(struct recv_conn *c)
 {
 	struct iovec iov = { .iov_base = c->iobuf, .iov_len = RECV_IOV_BYTES };
 	struct msghdr msg = {
@@ -786,51 +888,66 @@ static ssize_t read_once(struct conn *c)
 	return consume_read(c, &msg, (size_t)n) ? -2 : n;
 }
 
-/* -U 1: data waits in the socket, steered to the dma-buf; unbind, then read. */
-static int unbind_first(struct conn *c)
+/**
+ * recv_conn_unbind() - close the netdev socket, which unbinds (S-3.3)
+ * @c: the connection; from now on reads in host memory are expected
+ * @when: said in the "unbound ..." line on stderr
+ */
+void recv_conn_unbind(struct recv_conn *c, const char *when)
 {
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-	ssize_t n;
-
-	if (poll(&pfd, 1, -1) < 0)
-		return conn_fail(c, "poll: %s", strerror(errno));
 	recv_nl_close(c->s->netdev);
 	c->unbound = true;
-	fprintf(stderr, "%s: unbound before the first recv\n", c->s->o->prog);
-	n = read_once(c);
-	if (n == -1 && errno == ENODEV) {
-		fprintf(stderr, "%s: enodev after unbind: recvmsg failed with ENODEV, "
-			"as expected\n", c->s->o->prog);
-		return 0;
-	}
-	if (n == -1)
-		return conn_fail(c, "recvmsg after the unbind: %s, expected ENODEV",
-				 strerror(errno));
-	if (n == -2)
-		return -1;
-	return conn_fail(c, "recvmsg after the unbind returned %zd, expected ENODEV", n);
+	fprintf(stderr, "%s: unbound %s\n", c->s->o->prog, when);
 }
 
-static int serve(struct conn *c)
+/**
+ * recv_conn_return_held() - return every held token, one call each
+ * @c: the connection
+ * @want: what each call must return (1: a token still held; 0: one already
+ *	returned)
+ *
+ * The held list is kept, so a second pass can return the same tokens again.
+ *
+ * Return: 0 when every call returned @want, else -1 after printing which.
+ */
+int recv_conn_return_held(struct recv_conn *c, int want)
+{
+	struct dmabuf_token tok = { .token_count = 1 };
+	size_t i;
+	int ret;
+
+	for (i = 0; i < c->nr_held; i++) {
+		tok.token_start = c->held[i];
+		ret = setsockopt(c->fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, &tok, sizeof(tok));
+		if (ret != want)
+			return recv_conn_fail(c, "SO_DEVMEM_DONTNEED of held token %u returned %d%s%s, expected %d",
+					      tok.token_start, ret, ret < 0 ? ": " : "",
+					      ret < 0 ? strerror(errno) : "", want);
+	}
+	return 0;
+}
+
+/**
+ * recv_conn_drain() - read to EOF, then print the "ok:" summary line
+ * @c: the connection
+ *
+ * Return: 0 at a clean EOF, -1 after printing the failure.
+ */
+int recv_conn_drain(struct recv_conn *c)
 {
 	const struct recv_opts *o = c->s->o;
 
-	if (o->unbind == 1)
-		return unbind_first(c);
 	for (;;) {
-		ssize_t n = read_once(c);
+		ssize_t n = recv_conn_read(c);
 
 		if (n == 0)
 			break;
 		if (n == -2)
 			return -1;
 		if (n < 0)
-			return conn_fail(c, "recvmsg: %s", strerror(errno));
-		if (o->unbind == 2 && !c->unbound) {
-			recv_nl_close(c->s->netdev);
-			c->unbound = true;
-			fprintf(stderr, "%s: unbound after the first recv\n", o->prog);
-		}
+			return recv_conn_fail(c, "recvmsg: %s", strerror(errno));
+		if (o->unbind == 2 && !c->unbound)
+			recv_conn_unbind(c, "after the first recv");
 	}
 	fprintf(stderr,
 		"%s: ok: %llu bytes%s in %u reads: %llu frags (%llu page-aligned), "
@@ -840,53 +957,111 @@ static int serve(struct conn *c)
 	return 0;
 }
 
+/* -U 1: data waits in the socket, steered to the dma-buf; unbind, then read. */
+static int unbind_first(struct recv_conn *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&pfd, 1, -1) < 0)
+		return recv_conn_fail(c, "poll: %s", strerror(errno));
+	recv_conn_unbind(c, "before the first recv");
+	n = recv_conn_read(c);
+	if (n == -1 && errno == ENODEV) {
+		fprintf(stderr, "%s: enodev after unbind: recvmsg failed with ENODEV, "
+			"as expected\n", c->s->o->prog);
+		return 0;
+	}
+	if (n == -1)
+		return recv_conn_fail(c, "recvmsg after the unbind: %s, expected ENODEV",
+				      strerror(errno));
+	if (n == -2)
+		return -1;
+	return recv_conn_fail(c, "recvmsg after the unbind returned %zd, expected ENODEV", n);
+}
+
 /**
- * recv_stream_run() - listen, accept one connection and receive it to EOF
+ * recv_conn_accept() - listen on @listen_fd and accept one connection
+ * @c: filled in, tokens returned at once (RECV_TOKENS_RETURN) until the
+ *	caller says otherwise; recv_conn_close() it
  * @s: the binding and options
  * @listen_fd: from recv_listen_socket()
  *
  * Prints "listening on port N" to stderr once connections can come, so a
- * harness needs no sleep.  Each frag is synced, copied out of the dma-buf,
- * validated (-v) or written to stdout, and its token returned at once.
+ * harness needs no sleep.
+ *
+ * Return: 0, or -1 after printing why.
+ */
+int recv_conn_accept(struct recv_conn *c, struct recv_stream *s, int listen_fd)
+{
+	struct sockaddr_in6 peer;
+	socklen_t len = sizeof(peer);
+	char text[INET6_ADDRSTRLEN];
+
+	*c = (struct recv_conn){ .s = s, .fd = -1 };
+	if (listen(listen_fd, 1)) {
+		fprintf(stderr, "%s: listen: %s\n", s->o->prog, strerror(errno));
+		return -1;
+	}
+	c->iobuf = malloc(RECV_IOV_BYTES);
+	c->ctrl = malloc(RECV_CTRL_BYTES);
+	c->copy = malloc(s->mem->size);
+	c->held = malloc(RECV_MAX_HELD * sizeof(*c->held));
+	if (!c->iobuf || !c->ctrl || !c->copy || !c->held) {
+		fprintf(stderr, "%s: out of memory\n", s->o->prog);
+		goto err_free;
+	}
+	fprintf(stderr, "%s: listening on port %u\n", s->o->prog, s->port);
+	do {
+		c->fd = accept4(listen_fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+	} while (c->fd < 0 && errno == EINTR);
+	if (c->fd < 0) {
+		fprintf(stderr, "%s: accept: %s\n", s->o->prog, strerror(errno));
+		goto err_free;
+	}
+	inet_ntop(AF_INET6, &peer.sin6_addr, text, sizeof(text));
+	fprintf(stderr, "%s: connection from %s port %u\n", s->o->prog, text,
+		ntohs(peer.sin6_port));
+	return 0;
+err_free:
+	recv_conn_close(c);
+	return -1;
+}
+
+/**
+ * recv_conn_close() - close the connection and free its buffers
+ * @c: from recv_conn_accept(), accepted or not
+ */
+void recv_conn_close(struct recv_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->held);
+	free(c->copy);
+	free(c->ctrl);
+	free(c->iobuf);
+	*c = (struct recv_conn){ .s = c->s, .fd = -1 };
+}
+
+/**
+ * recv_stream_run() - accept one connection and receive it to EOF
+ * @s: the binding and options
+ * @listen_fd: from recv_listen_socket()
+ *
+ * ncdevmem's loop: every token returned as soon as its frag is consumed;
+ * -U 1 and -U 2 unbind before or after the first read.
  *
  * Return: 0 when the stream ended cleanly (for -U 1: when the read after the
  * unbind failed with ENODEV), -1 after printing the failure.
  */
 int recv_stream_run(struct recv_stream *s, int listen_fd)
 {
-	struct sockaddr_in6 peer;
-	socklen_t len = sizeof(peer);
-	char text[INET6_ADDRSTRLEN];
-	struct conn c = { .s = s, .fd = -1 };
-	int ret = -1;
+	struct recv_conn c;
+	int ret;
 
-	if (listen(listen_fd, 1)) {
-		fprintf(stderr, "%s: listen: %s\n", s->o->prog, strerror(errno));
+	if (recv_conn_accept(&c, s, listen_fd))
 		return -1;
-	}
-	c.iobuf = malloc(RECV_IOV_BYTES);
-	c.ctrl = malloc(RECV_CTRL_BYTES);
-	c.copy = malloc(s->mem->size);
-	if (!c.iobuf || !c.ctrl || !c.copy) {
-		fprintf(stderr, "%s: out of memory\n", s->o->prog);
-		goto out;
-	}
-	fprintf(stderr, "%s: listening on port %u\n", s->o->prog, s->port);
-	do {
-		c.fd = accept4(listen_fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
-	} while (c.fd < 0 && errno == EINTR);
-	if (c.fd < 0) {
-		fprintf(stderr, "%s: accept: %s\n", s->o->prog, strerror(errno));
-		goto out;
-	}
-	inet_ntop(AF_INET6, &peer.sin6_addr, text, sizeof(text));
-	fprintf(stderr, "%s: connection from %s port %u\n", s->o->prog, text,
-		ntohs(peer.sin6_port));
-	ret = serve(&c);
-	close(c.fd);
-out:
-	free(c.copy);
-	free(c.ctrl);
-	free(c.iobuf);
+	ret = s->o->unbind == 1 ? unbind_first(&c) : recv_conn_drain(&c);
+	recv_conn_close(&c);
 	return ret;
 }

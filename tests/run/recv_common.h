@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -149,11 +150,53 @@ int recv_bind_rx(struct recv_nl *nl, unsigned int ifindex, int dmabuf_fd, int fi
 		 int count, bool with_ids, int autorelease, uint32_t *id, char *ext,
 		 size_t extlen);
 
+/* What the receive loop does with each frag's token. */
+enum recv_token_policy {
+	RECV_TOKENS_RETURN,	/* at once, one SO_DEVMEM_DONTNEED per frag (ncdevmem) */
+	RECV_TOKENS_HOLD,	/* kept in held[] for recv_conn_return_held() */
+	RECV_TOKENS_KEEP,	/* never returned: left for close or exit to reclaim */
+};
+
+/* One accepted connection and its progress. */
+struct recv_conn {
+	struct recv_stream *s;
+	int fd;
+	unsigned char *iobuf;
+	unsigned char *ctrl;
+	unsigned char *copy;	/* a frag copied out of the dma-buf */
+	enum recv_token_policy policy;
+	uint32_t *held;		/* RECV_TOKENS_HOLD's tokens, as delivered */
+	size_t nr_held;
+	unsigned long long bytes;
+	unsigned long long frags;
+	unsigned long long aligned_frags;
+	unsigned long long linear_bytes;
+	unsigned long long host_bytes;
+	unsigned int recvs;
+	bool unbound;
+};
+
+/* Tokens RECV_TOKENS_HOLD keeps at most: the frags of a few full reads. */
+#define RECV_MAX_HELD 8192
+
 int recv_parse_addr(const char *text, unsigned int port, struct sockaddr_in6 *sin);
 void recv_flow_addr(const struct sockaddr_in6 *sin, const char **type, char *addr,
 		    size_t len);
 int recv_listen_socket(const struct recv_opts *o, struct sockaddr_in6 *sin,
 		       unsigned int *port);
+int recv_ethtool_header_split(const struct recv_opts *o, bool on);
+int recv_ethtool_rss_below(const struct recv_opts *o);
+int recv_ethtool_configure(const struct recv_opts *o, const struct sockaddr_in6 *sin,
+			   unsigned int port);
+
+int recv_conn_fail(const struct recv_conn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int recv_conn_accept(struct recv_conn *c, struct recv_stream *s, int listen_fd);
+ssize_t recv_conn_read(struct recv_conn *c);
+void recv_conn_unbind(struct recv_conn *c, const char *when);
+int recv_conn_return_held(struct recv_conn *c, int want);
+int recv_conn_drain(struct recv_conn *c);
+void recv_conn_close(struct recv_conn *c);
 int recv_stream_run(struct recv_stream *s, int listen_fd);
 
 #endif

@@ -7,13 +7,19 @@ usage and one line naming the fault, and off a devmem machine (no
 /dev/udmabuf, no `devmem-lab run`) they fail with exit 1 and say why,
 before they configure anything.
 
-    recv_usage.py RECV_CLASSIC RECV_ETHNL
+    recv_usage.py RECV_CLASSIC RECV_ETHNL [--misuse RECV_MISUSE]
+
+recv_misuse takes the same flags plus one mode, and needs -l, -s and -a.
 """
 import os
 import subprocess
 import sys
 
-RECEIVERS = sys.argv[1:]
+ARGS = sys.argv[1:]
+MISUSE = ARGS[ARGS.index("--misuse") + 1] if "--misuse" in ARGS[:-1] else None
+RECEIVERS = [a for a in ARGS if a not in ("--misuse", MISUSE)] + ([MISUSE] if MISUSE else [])
+# What recv_misuse needs on top of a command line the others take.
+MISUSE_ARGS = ["--leak", "-a", "0"]
 WAIT = 60	# a safety net only
 
 # (arguments, what stderr must say)
@@ -36,6 +42,18 @@ BAD = [
 ]
 
 
+# recv_misuse's own rules, each with a command line otherwise good.
+MISUSE_BAD = [
+    (["-f", "lo", "-l", "-s", "127.0.0.1", "-a", "0"], "no mode given"),
+    (["--leak", "--bind-twice", "-f", "lo", "-l", "-s", "127.0.0.1", "-a", "0"],
+     "one mode only: --leak and --bind-twice"),
+    (["--leak", "-f", "lo", "-a", "0"], "-l is required"),
+    (["--bogus-tokens", "-f", "lo", "-l", "-s", "127.0.0.1"], "-a 0|1 is required"),
+    (["--leak", "-f", "lo", "-l", "-s", "127.0.0.1", "-a", "1", "-U", "2"],
+     "-U is not taken"),
+]
+
+
 def run(exe, args):
     p = subprocess.run([exe] + args, capture_output=True, timeout=WAIT)
     return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
@@ -43,14 +61,16 @@ def run(exe, args):
 
 def check_bad(exe):
     """Each bad command line: exit 2, the fault named, the usage shown, nothing run."""
-    for args, want in BAD:
+    bad = BAD if exe != MISUSE else [(["--leak"] + a, w) for a, w in BAD] + MISUSE_BAD
+    for args, want in bad:
         rc, out, err = run(exe, args)
         if rc != 2 or want not in err or "usage:" not in err or "Running:" in err or out:
             raise AssertionError("%s: exit %d, stderr %r" % (args, rc, err))
 
 
 def check_no_interface(exe):
-    rc, _, err = run(exe, ["-f", "nosuch0"])
+    listen = MISUSE_ARGS + ["-l", "-s", "127.0.0.1"] if exe == MISUSE else []
+    rc, _, err = run(exe, ["-f", "nosuch0"] + listen)
     if rc != 1 or "no interface nosuch0" not in err:
         raise AssertionError("exit %d, stderr %r" % (rc, err))
 
@@ -59,7 +79,9 @@ def check_no_udmabuf(exe):
     """Without /dev/udmabuf: exit 1, the device named, no ethtool command run."""
     if os.path.exists("/dev/udmabuf"):
         return "SKIP this machine has /dev/udmabuf"
-    for args in (["-l", "-s", "127.0.0.1", "-p", "0"], []):
+    listen = ["-l", "-s", "127.0.0.1", "-p", "0"]
+    # recv_misuse has no probe: only the listening command line.
+    for args in ([MISUSE_ARGS + listen] if exe == MISUSE else [listen, []]):
         rc, _, err = run(exe, ["-f", "lo", "-t", "1", "-q", "1"] + args)
         if rc != 1 or "open /dev/udmabuf: No such file or directory" not in err or \
            "Running:" in err or "listening on" in err:

@@ -7,9 +7,12 @@ Each case starts `DEVMEM_LAB run -- RECEIVER -l -f IF -s ADDR -p 0 ...`,
 waits for the receiver's "listening on port N" line on stderr (never a
 sleep), sends the pattern with socat to that port and checks the exit
 status and stderr.  Every process a case starts is killed when it ends.
-Until `devmem-lab run` exists (`run --help` fails) the file is skipped.
+recv_misuse's modes run under `run --check --header-split on`: the program
+checks the kernel's answers to its bad use, the run's checker that nothing
+leaked.  Until `devmem-lab run` exists (`run --help` fails) the file is
+skipped.
 
-    test_run.py DEVMEM_LAB RECV_CLASSIC RECV_ETHNL
+    test_run.py DEVMEM_LAB RECV_CLASSIC RECV_ETHNL RECV_MISUSE
 
 RUN_ADDR: the emulated interface's address (default 192.0.2.2, eth0's);
 RUN_IF: its name (default eth0); RUN_CLASSIC_QUEUES: recv_classic's -t/-q
@@ -24,7 +27,7 @@ import tempfile
 import threading
 import traceback
 
-LAB, CLASSIC, ETHNL = (sys.argv[1:4] + [None] * 3)[:3]
+LAB, CLASSIC, ETHNL, MISUSE = (sys.argv[1:5] + [None] * 4)[:4]
 ADDR = os.environ.get("RUN_ADDR", "192.0.2.2")
 IFACE = os.environ.get("RUN_IF", "eth0")
 CLASSIC_QUEUES = os.environ.get("RUN_CLASSIC_QUEUES", "-t 2 -q 2").split()
@@ -48,8 +51,8 @@ def start(argv, **kw):
 class Recv:
     """One receiver under `run`; its stderr is read on a thread so it never blocks."""
 
-    def __init__(self, exe, *args, listen=True):
-        argv = [LAB, "run", "--", exe]
+    def __init__(self, exe, *args, listen=True, run_opts=()):
+        argv = [LAB, "run"] + list(run_opts) + ["--", exe]
         if listen:
             argv += ["-l", "-f", IFACE, "-s", ADDR, "-p", "0"]
         else:
@@ -197,6 +200,109 @@ def case_ethnl_probe():
     expect(rx.err.count(" ok (") == 9, "not 9 probe steps ok", rx)
 
 
+# ---- bad use under --check (issue 15) -------------------------------------
+
+CHECK_OPTS = ("--check", "--header-split", "on")
+
+
+def misuse(mode, autorelease, n):
+    """recv_misuse MODE under `run --check`: its own checks pass, then run's."""
+    rx = Recv(MISUSE, "-v", "7", "-a", str(autorelease), mode, run_opts=CHECK_OPTS)
+    s = send_pattern(rx, n)
+    expect_stream(rx, n)
+    s.wait(WAIT)
+    expect("devmem-lab run: check ok:" in rx.err, "no 'check ok' from --check", rx)
+    expect("check failed" not in rx.err, "--check failed", rx)
+    m = re.search(r"check ok: .*\((\d+) fds left open closed at exit\)", rx.err)
+    expect(m is not None, "no count of the fds --check closed", rx)
+    return rx, int(m.group(1))
+
+
+def misuse_clean(mode, autorelease, n):
+    """A mode that closes what it opened: --check finds no fd left to close."""
+    rx, left = misuse(mode, autorelease, n)
+    expect(left == 0, "%d fds left open after a clean exit" % left, rx)
+    return rx
+
+
+def bind_twice(autorelease):
+    """A bound queue again: EEXIST; the other mode: EBUSY (S-3.4); the first binding works."""
+    rx = misuse_clean("--bind-twice", autorelease, 4 << 20)
+    refused = re.findall(r"bind-rx of a bound queue.* ok \(File exists: .*"
+                         r"already memory provider bound\)", rx.err)
+    expect(len(refused) == 2, "not two EEXIST refusals with the kernel's extack", rx)
+    expect("ok (Device or resource busy: System already configured with autorelease=%d)"
+           % autorelease in rx.err, "no EBUSY with the S-3.4 extack", rx)
+
+
+def case_misuse_bind_twice_autorelease0():
+    bind_twice(0)
+
+
+def case_misuse_bind_twice_autorelease1():
+    bind_twice(1)
+
+
+def close_nl(autorelease):
+    """Unbind mid-stream with tokens held: they come back after it (S-6.3)."""
+    rx = misuse_clean("--close-nl-mid-stream", autorelease, 8 << 20)
+    expect(re.search(r"unbound mid-stream, [1-9]\d* tokens held", rx.err) is not None,
+           "no unbind with tokens held", rx)
+    expect("held across the unbind returned, 1 frag each" in rx.err,
+           "the held tokens were not returned", rx)
+
+
+def case_misuse_close_nl_autorelease0():
+    close_nl(0)
+
+
+def case_misuse_close_nl_autorelease1():
+    close_nl(1)
+
+
+def bogus(autorelease):
+    """Tokens never received: EINVAL before joining in autorelease 0 (S-5.4), else 0 (S-5.3)."""
+    rx = misuse_clean("--bogus-tokens", autorelease, 4 << 20)
+    expect("FAILED" not in rx.err, "a DONTNEED answer was not the kernel's", rx)
+    before = re.findall(r"before the first read: .* ok \((.*)\)", rx.err)
+    after = re.findall(r"after the first read: .* ok \((.*)\)", rx.err)
+    expect(len(before) >= 8 and len(after) >= 8, "not every DONTNEED call reported", rx)
+    if autorelease == 0:
+        expect(all(a == "Invalid argument" for a in before),
+               "a socket that never joined was not refused every call", rx)
+    else:
+        expect(before.count("returned 0") == len(before) - 2,
+               "autorelease 1 refused a bogus token", rx)
+    expect(after.count("returned 0") == len(after) - 2, "a bogus token released a frag", rx)
+    expect("returned 1 frag each, then 0 again" in rx.err, "held tokens changed", rx)
+
+
+def case_misuse_bogus_tokens_autorelease0():
+    bogus(0)
+
+
+def case_misuse_bogus_tokens_autorelease1():
+    bogus(1)
+
+
+def leak(autorelease):
+    """Exit 0 with every token out and every fd open: --check closes them, all accounted for.
+
+    No correct program can make the checker fail; what proves it looks is the
+    count of fds it closed, which the clean modes above assert is 0.
+    """
+    rx, left = misuse("--leak", autorelease, 1 << 20)
+    expect(left > 0, "--check closed no fd after a program that left them all open", rx)
+
+
+def case_misuse_leak_autorelease0():
+    leak(0)
+
+
+def case_misuse_leak_autorelease1():
+    leak(1)
+
+
 CASES = [v for k, v in globals().items() if k.startswith("case_")]
 
 
@@ -209,8 +315,9 @@ def run_available():
 
 
 def main():
-    if not LAB or not CLASSIC or not ETHNL:
-        print("usage: test_run.py DEVMEM_LAB RECV_CLASSIC RECV_ETHNL", file=sys.stderr)
+    if not LAB or not CLASSIC or not ETHNL or not MISUSE:
+        print("usage: test_run.py DEVMEM_LAB RECV_CLASSIC RECV_ETHNL RECV_MISUSE",
+              file=sys.stderr)
         return 2
     if not run_available():
         print("1..0 # SKIP `%s run --help` fails: no devmem-lab run yet" % LAB, flush=True)

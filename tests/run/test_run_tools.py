@@ -163,6 +163,69 @@ def case_echo_server_on_emulated_address():
     expect(b"check ok" in under[2], "the invariant check at exit", under[2])
 
 
+EPOLL_SERVER = r"""
+import select, socket, sys
+host, edge = sys.argv[1], sys.argv[2] == "et"
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind((host, 0))
+s.listen(4)
+s.setblocking(False)
+print(s.getsockname()[1], flush=True)
+ep = select.epoll()
+ep.register(s, select.EPOLLIN)
+conns, total, ended = {}, 0, 0
+while ended < 2:
+    for fd, ev in ep.poll(30):
+        if fd == s.fileno():
+            while True:
+                try:
+                    c, _ = s.accept()
+                except BlockingIOError:
+                    break
+                c.setblocking(False)
+                conns[c.fileno()] = c
+                ep.register(c, select.EPOLLIN | (select.EPOLLET if edge else 0))
+            continue
+        c = conns[fd]
+        while True:   # edge-triggered: read until EAGAIN, or the wake is lost
+            try:
+                b = c.recv(65536)
+            except BlockingIOError:
+                break
+            if not b:
+                ep.unregister(c)
+                c.close()
+                ended += 1
+                break
+            total += len(b)
+            if not edge:
+                break
+print("total", total, flush=True)
+"""
+
+
+def case_epoll_readiness():
+    """poll/epoll on emulated fds, level- and edge-triggered, two connections at once:
+    the eventfd standing for each socket is readable exactly while it is."""
+    for mode in ("lt", "et"):
+        p = subprocess.Popen([LAB, "run", "--addr", "127.0.0.2", "--", sys.executable, "-c",
+                              EPOLL_SERVER, "127.0.0.2", mode],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        procs.append(p)
+        port = int(p.stdout.readline())
+        senders = [subprocess.Popen(["socat", "-u", "-", f"TCP:127.0.0.2:{port}"],
+                                    stdin=subprocess.PIPE) for _ in range(2)]
+        procs.extend(senders)
+        for s in senders:
+            s.stdin.write(b"x" * (3 << 20))
+            s.stdin.close()
+        for s in senders:
+            expect(s.wait(WAIT) == 0, "sender", s.returncode)
+        out, err = p.communicate(timeout=WAIT)
+        expect(p.returncode == 0, f"{mode} server", err[-500:])
+        expect(out.split()[-1] == str(6 << 20).encode(), f"{mode}: every byte", out)
+
+
 # ---- the kernel's YNL client -------------------------------------------------
 
 def ynl_tree():
@@ -272,10 +335,38 @@ def case_ynl_generated_spec_autorelease():
     bad_fd_bind(GENERATED_SPEC, ', "autorelease": 1')
 
 
+BIND_WITH_MEMFD = r"""
+import os, fcntl, sys
+fd = os.memfd_create("dmabuf", os.MFD_ALLOW_SEALING)   # inherited across exec
+os.ftruncate(fd, 1 << 20)
+fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK)
+cli, spec, ifindex, mode = sys.argv[1:5]
+req = '{"ifindex": %s, "fd": %d, "queues": [{"id": 1, "type": "rx"}], "autorelease": %s}' % (
+    ifindex, fd, mode)
+os.execv(sys.executable, [sys.executable, cli, "--spec", spec, "--no-schema",
+                          "--do", "bind-rx", "--json", req])
+"""
+
+
+def case_ynl_bind_autorelease():
+    """bind-rx naming autorelease 0 and 1 through the shipped spec: the model binds
+    (a sealed memfd as the dma-buf) and replies with the binding's id."""
+    if not GENERATED_SPEC or not os.path.exists(GENERATED_SPEC):
+        raise Skip("no generated netdev.yaml in this build")
+    cli_py = os.path.join(ynl_tree(), "tools/net/ynl/cli.py")
+    for mode in ("0", "1"):
+        r = lab_run("--header-split", "on", "--", sys.executable, "-c", BIND_WITH_MEMFD,
+                    cli_py, GENERATED_SPEC, str(eth0_ifindex() or 1), mode)
+        out = (r.stdout + r.stderr).decode()
+        expect(r.returncode == 0, f"bind-rx autorelease={mode}", out)
+        expect(parse_cli_output(r.stdout.decode()) == {"id": 1}, "the reply's id", out)
+
+
 CASES = [
     case_help, case_bad_usage, case_missing_program, case_cat_identical,
-    case_echo_server_identical, case_echo_server_on_emulated_address, case_ynl_dumps, case_ynl_bind_bad_fd,
-    case_ynl_generated_spec_autorelease,
+    case_echo_server_identical, case_echo_server_on_emulated_address, case_epoll_readiness,
+    case_ynl_dumps, case_ynl_bind_bad_fd,
+    case_ynl_generated_spec_autorelease, case_ynl_bind_autorelease,
 ]
 
 
