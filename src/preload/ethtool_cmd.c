@@ -120,21 +120,20 @@ static int show_features(struct cmd *c)
 
 static int set_features(struct cmd *c)
 {
-	bool on = false, seen = false;
+	bool on = false;
 	int i;
 
 	if (!c->nargs)
 		return bad_args(c);
+	/* Every pair is checked before the last one's value is set. */
 	for (i = 0; i < c->nargs; i += 2) {
 		if (strcmp(c->args[i], "ntuple") && strcmp(c->args[i], "rx-ntuple-filter"))
 			return not_emulated(c, "-K (features other than ntuple)");
 		if (!parse_onoff(i + 1 < c->nargs ? c->args[i + 1] : NULL, &on))
 			return param_invalid(c, "-K", c->args[i],
 					     i + 1 < c->nargs ? c->args[i + 1] : NULL);
-		seen = true;
 	}
-	if (seen)
-		dml_netdev_set_ntuple(c->dev, on);
+	dml_netdev_set_ntuple(c->dev, on);
 	return 0;
 }
 
@@ -374,7 +373,8 @@ static void print_addr(FILE *out, const char *label, const uint8_t *a, bool v6)
 			strcpy(buf, "0.0.0.0");
 		else
 			inet_ntop(AF_INET, a + 12, buf, sizeof(buf));
-		fprintf(out, "\t%s: %s mask: %s\n", label, buf, any ? "255.255.255.255" : "0.0.0.0");
+		fprintf(out, "\t%s: %s mask: %s\n", label, buf,
+			any ? "255.255.255.255" : "0.0.0.0");
 	}
 }
 
@@ -585,6 +585,17 @@ static const char *const other_options =
 	"--show-module|--set-module|--show-pse|--set-pse|--show-mm|--set-mm|--show-plca|"
 	"--set-plca|--get-plca-status|--monitor";
 
+/* Flags ethtool takes before the command, or commands without a device. */
+static const char *const global_flags =
+	"--debug|--json|-I|--include-statistics|-Q|--per-queue|--disable-netlink|"
+	"-h|--help|--version|--monitor";
+
+bool pl_ethtool_device_command(int argc, char **argv)
+{
+	return argc >= 3 && argv[1][0] == '-' && argv[2][0] != '-' &&
+	       !in_list(global_flags, argv[1]);
+}
+
 int pl_ethtool_run(struct pl_state *st, int argc, char **argv, FILE *out, FILE *err)
 {
 	struct cmd c = { .st = st, .out = out, .err = err };
@@ -593,7 +604,7 @@ int pl_ethtool_run(struct pl_state *st, int argc, char **argv, FILE *out, FILE *
 	int ret;
 
 	/* Global flags (--debug, --json, ...) and bare forms stay ethtool's. */
-	if (argc < 3 || argv[1][0] != '-' || argv[2][0] == '-')
+	if (!pl_ethtool_device_command(argc, argv))
 		return -1;
 	c.opt = argv[1];
 	c.devname = argv[2];

@@ -22,13 +22,17 @@
  */
 struct pl_state *pl_iface_state(const char *name);
 
+/* if_nametoindex() and if_indextoname() of the NIC; false: not its name/index. */
 bool pl_ifaces_nametoindex(const char *name, unsigned int *idx);
 bool pl_ifaces_indextoname(unsigned int idx, char *buf);
 /* The real list with the emulated NIC added, or NULL: use the real one. */
 struct if_nameindex *pl_ifaces_nameindex(struct if_nameindex *real);
 /* True when @ni came from pl_ifaces_nameindex() (and is freed now). */
 bool pl_ifaces_freenameindex(struct if_nameindex *ni);
-/* getifaddrs() and freeifaddrs(); 0/-1 with errno as libc's. */
+/*
+ * getifaddrs() and freeifaddrs(): 0, or -1 with errno as libc's or ENOMEM
+ * for the emulated entries.
+ */
 int pl_ifaces_getifaddrs(struct ifaddrs **out);
 void pl_ifaces_freeifaddrs(struct ifaddrs *ifa);
 
@@ -38,8 +42,9 @@ void pl_ifaces_freeifaddrs(struct ifaddrs *ifa);
 #define PL_UDMABUF_LIMIT_MB	64
 
 /*
- * The /dev/udmabuf device on @fd (an fd the caller opened); takes no
- * reference the caller must drop.  0 or -errno.
+ * Makes @fd (an fd the caller opened) the emulated /dev/udmabuf: its
+ * ioctls are UDMABUF_CREATE and UDMABUF_CREATE_LIST.  0, -ENOMEM, or
+ * -EMFILE for an fd beyond the fd table.
  */
 int pl_udmabuf_install(int fd);
 
@@ -79,5 +84,10 @@ void pl_shell_cmd_free(struct pl_shell_cmd *cmd);
  * command does not name the emulated NIC (not ours).
  */
 int pl_ethtool_run(struct pl_state *st, int argc, char **argv, FILE *out, FILE *err);
+/*
+ * Is @argv `ethtool -OPTION DEVICE ...`, a command on a device?  Global
+ * flags (--debug N, --json, ...) and the bare `ethtool DEVICE` are not.
+ */
+bool pl_ethtool_device_command(int argc, char **argv);
 
 #endif /* DML_PRELOAD_MACHINE_H */

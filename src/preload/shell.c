@@ -187,7 +187,6 @@ void pl_shell_cmd_free(struct pl_shell_cmd *cmd)
 struct captured {
 	char *out, *err;
 	size_t out_len, err_len;
-	int status;		/* ethtool's exit code */
 };
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -207,41 +206,21 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /*
- * Parses @line and runs it when it is ours: false when it is not (nothing
- * printed).  The state is made only for a command naming the emulated NIC.
+ * Parses @line: the state when it is an ethtool command on the emulated NIC
+ * (@cmd then holds it), else NULL with @cmd freed.  ethtool's global flags
+ * (--debug N, --json, ...) leave the command to the real ethtool.
  */
-static bool run(const char *line, struct pl_shell_cmd *cmd, struct captured *cap)
+static struct pl_state *take(const char *line, struct pl_shell_cmd *cmd)
 {
-	struct pl_state *st;
-	FILE *out, *err;
+	struct pl_state *st = NULL;
 
 	if (!line || pl_shell_parse(line, cmd))
-		return false;
-	st = cmd->argc >= 3 && cmd->argv[1][0] == '-' ? pl_iface_state(cmd->argv[2]) : NULL;
+		return NULL;
+	if (pl_ethtool_device_command(cmd->argc, cmd->argv))
+		st = pl_iface_state(cmd->argv[2]);
 	if (!st)
-		goto not_ours;
-	memset(cap, 0, sizeof(*cap));
-	out = open_memstream(&cap->out, &cap->out_len);
-	err = out ? open_memstream(&cap->err, &cap->err_len) : NULL;
-	if (!err) {
-		if (out)
-			fclose(out);
-		free(cap->out);
-		goto not_ours;
-	}
-	cap->status = pl_ethtool_run(st, cmd->argc, cmd->argv, out, err);
-	fclose(out);
-	fclose(err);
-	if (cap->status < 0) {
-		free(cap->out);
-		free(cap->err);
-		goto not_ours;
-	}
-	pl_trace("%s: emulated, exit status %d", line, cap->status);
-	return true;
-not_ours:
-	pl_shell_cmd_free(cmd);
-	return false;
+		pl_shell_cmd_free(cmd);
+	return st;
 }
 
 /* Opens a redirection's file as the shell does, before the command runs. */
@@ -255,57 +234,106 @@ static int open_target(const struct pl_redir *r)
 	return fd;
 }
 
-/*
- * Sends the captured output where it goes: @fd1 stands for fd 1 (the
- * program's, or popen()'s pipe).  Returns the shell's status: 2 when a
- * redirection's file cannot be made, as sh says.
- */
-static int deliver(const struct pl_shell_cmd *cmd, const struct captured *cap, int fd1)
-{
-	int out_fd = fd1, err_fd = 2, status = cap->status;
-	bool shared = false;
+/* Where the command's fd 1 and fd 2 go; files opened here are closed here. */
+struct sinks {
+	int out, err;
+	bool own_out, own_err;
+};
 
+static void close_sinks(struct sinks *s)
+{
+	if (s->own_err)
+		PL_REAL(close)(s->err);
+	if (s->own_out)
+		PL_REAL(close)(s->out);
+}
+
+/* @fd1 stands for fd 1: the program's, or popen()'s pipe.  0 or -1. */
+static int open_sinks(const struct pl_shell_cmd *cmd, int fd1, struct sinks *s)
+{
+	*s = (struct sinks){ .out = fd1, .err = 2 };
 	if (cmd->out.to == PL_TO_FILE) {
-		out_fd = open_target(&cmd->out);
-		if (out_fd < 0)
-			return 2;
+		s->out = open_target(&cmd->out);
+		if (s->out < 0)
+			return -1;
+		s->own_out = true;
 	} else if (cmd->out.to == PL_TO_STDERR) {
-		out_fd = 2;
+		s->out = 2;
 	}
 	if (cmd->err.to == PL_TO_FILE) {
-		shared = cmd->out.to == PL_TO_FILE && cmd->err.path == cmd->out.path;
-		err_fd = shared ? out_fd : open_target(&cmd->err);
-		if (err_fd < 0) {
-			status = 2;
-			goto out;
+		/* One redirection copied into the other shares its file. */
+		if (cmd->out.to == PL_TO_FILE && cmd->err.path == cmd->out.path) {
+			s->err = s->out;
+		} else {
+			s->err = open_target(&cmd->err);
+			if (s->err < 0) {
+				close_sinks(s);
+				return -1;
+			}
+			s->own_err = true;
 		}
 	} else if (cmd->err.to == PL_TO_STDOUT) {
-		err_fd = fd1;
+		s->err = fd1;
 	}
+	return 0;
+}
+
+/*
+ * Runs the command taken: returns the shell's exit status (2 when a
+ * redirection's file cannot be made, as sh says, and the command does not
+ * run), or -1 when it is not ours after all.
+ */
+static int execute(const char *via, const char *line, struct pl_shell_cmd *cmd,
+		   struct pl_state *st, int fd1)
+{
+	struct captured cap = { 0 };
+	FILE *out, *err = NULL;
+	struct sinks s;
+	int status;
+
+	if (open_sinks(cmd, fd1, &s)) {
+		pl_trace("%s(\"%s\"): a redirection failed, exit status 2", via, line);
+		return 2;
+	}
+	out = open_memstream(&cap.out, &cap.out_len);
+	if (out)
+		err = open_memstream(&cap.err, &cap.err_len);
+	if (!err) {
+		if (out)
+			fclose(out);
+		free(cap.out);
+		close_sinks(&s);
+		return -1;
+	}
+	status = pl_ethtool_run(st, cmd->argc, cmd->argv, out, err);
+	fclose(out);
+	fclose(err);
 	/* ethtool's stderr is unbuffered: its messages come first. */
-	if (write_all(err_fd, cap->err, cap->err_len) ||
-	    write_all(out_fd, cap->out, cap->out_len))
+	if (status >= 0 && (write_all(s.err, cap.err, cap.err_len) ||
+			    write_all(s.out, cap.out, cap.out_len)))
 		pl_trace("ethtool output lost: %s", strerror(errno));
-	if (cmd->err.to == PL_TO_FILE && !shared)
-		PL_REAL(close)(err_fd);
-out:
-	if (cmd->out.to == PL_TO_FILE)
-		PL_REAL(close)(out_fd);
+	free(cap.out);
+	free(cap.err);
+	close_sinks(&s);
+	if (status >= 0)
+		pl_trace("%s(\"%s\"): emulated ethtool, exit status %d", via, line, status);
 	return status;
 }
 
 bool pl_shell_system(const char *line, int *ret)
 {
 	struct pl_shell_cmd cmd;
-	struct captured cap;
+	struct pl_state *st = take(line, &cmd);
+	int status;
 
-	if (!run(line, &cmd, &cap))
+	if (!st)
+		return false;
+	status = execute("system", line, &cmd, st, 1);
+	pl_shell_cmd_free(&cmd);
+	if (status < 0)
 		return false;
 	/* A wait status, as system() returns for a shell that exited. */
-	*ret = (deliver(&cmd, &cap, 1) & 0xff) << 8;
-	free(cap.out);
-	free(cap.err);
-	pl_shell_cmd_free(&cmd);
+	*ret = (status & 0xff) << 8;
 	return true;
 }
 
@@ -323,29 +351,33 @@ bool pl_shell_popen(const char *line, const char *mode, FILE **ret)
 {
 	struct popened *p = NULL;
 	struct pl_shell_cmd cmd;
-	struct captured cap;
-	int fd, status = 0;
-	bool cloexec;
+	struct pl_state *st;
+	int fd, status;
 
 	if (!mode || mode[0] != 'r' || (mode[1] && strcmp(mode + 1, "e")))
 		return false;
-	if (!run(line, &cmd, &cap))
+	st = take(line, &cmd);
+	if (!st)
 		return false;
-	cloexec = mode[1] == 'e';
-	fd = memfd_create("devmem-lab-ethtool", cloexec ? MFD_CLOEXEC : 0);
-	if (fd >= 0) {
-		status = deliver(&cmd, &cap, fd);
-		p = calloc(1, sizeof(*p));
-		if (p && lseek(fd, 0, SEEK_SET) == 0)
-			p->stream = fdopen(fd, "r");
+	fd = memfd_create("devmem-lab-ethtool", mode[1] == 'e' ? MFD_CLOEXEC : 0);
+	if (fd < 0) {
+		pl_shell_cmd_free(&cmd);
+		*ret = NULL;
+		return true;
 	}
-	free(cap.out);
-	free(cap.err);
+	status = execute("popen", line, &cmd, st, fd);
 	pl_shell_cmd_free(&cmd);
+	if (status < 0) {
+		PL_REAL(close)(fd);
+		return false;
+	}
+	/* The "pipe" holds all the command wrote: read it from the start. */
+	p = calloc(1, sizeof(*p));
+	if (p && lseek(fd, 0, SEEK_SET) == 0)
+		p->stream = fdopen(fd, "r");
 	if (!p || !p->stream) {
 		free(p);
-		if (fd >= 0)
-			PL_REAL(close)(fd);
+		PL_REAL(close)(fd);
 		*ret = NULL;
 		errno = ENOMEM;
 		return true;

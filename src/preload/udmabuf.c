@@ -23,11 +23,7 @@
 
 static long page_size(void)
 {
-	static long ps;
-
-	if (!ps)
-		ps = sysconf(_SC_PAGESIZE);
-	return ps;
+	return sysconf(_SC_PAGESIZE);
 }
 
 static unsigned long limit_mb(void)
@@ -183,7 +179,8 @@ static int udmabuf_create(uint32_t flags, uint32_t count,
 	 * of one, or of several, cannot be shown that way.
 	 */
 	if (count != 1 || list[0].offset || (off_t)list[0].size != file_size) {
-		pl_trace("udmabuf: a dma-buf of part of a memfd or of several memfds is not emulated");
+		pl_trace("udmabuf: a dma-buf of part of a memfd, or of several, "
+			 "is not emulated");
 		return -EOPNOTSUPP;
 	}
 	err = dmabuf_fd((int)list[0].memfd, flags & UDMABUF_FLAGS_CLOEXEC);
