@@ -283,6 +283,15 @@ int dml_netdev_set_rss(struct dml_netdev *dev, unsigned int first,
 		       unsigned int count);
 
 /**
+ * dml_netdev_reset_rss() - ethtool -X default: the driver's own spread.
+ * @dev: the device.
+ *
+ * RSS over every RX queue in use, following later channel changes again
+ * until the next dml_netdev_set_rss().  No errors.
+ */
+void dml_netdev_reset_rss(struct dml_netdev *dev);
+
+/**
  * dml_netdev_add_ntuple() - ethtool -N flow-type ... queue Q.
  * @dev: the device.
  * @match: the flow; zero addresses and ports act as wildcards.

@@ -542,6 +542,17 @@ int dml_netdev_set_rss(struct dml_netdev *dev, unsigned int first,
 	return err;
 }
 
+void dml_netdev_reset_rss(struct dml_netdev *dev)
+{
+	pthread_mutex_lock(dev->table->rtnl);
+	pthread_rwlock_wrlock(&dev->steer_lock);
+	dev->rss_first = 0;
+	dev->rss_count = dev->nr_rx_queues;
+	pthread_rwlock_unlock(&dev->steer_lock);
+	dev->rss_user = false;
+	pthread_mutex_unlock(dev->table->rtnl);
+}
+
 int dml_netdev_add_ntuple(struct dml_netdev *dev, const struct dml_flow *match,
 			  unsigned int queue)
 {

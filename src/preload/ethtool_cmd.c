@@ -293,13 +293,7 @@ static int show_rxfh(struct cmd *c)
 /* -X default: the driver's spread again, which channel changes may move. */
 static void rss_default(struct cmd *c)
 {
-	rtnl_lock(c);
-	pthread_rwlock_wrlock(&c->dev->steer_lock);
-	c->dev->rss_first = 0;
-	c->dev->rss_count = c->dev->nr_rx_queues;
-	pthread_rwlock_unlock(&c->dev->steer_lock);
-	c->dev->rss_user = false;
-	rtnl_unlock(c);
+	dml_netdev_reset_rss(c->dev);
 }
 
 static int set_rxfh(struct cmd *c)
