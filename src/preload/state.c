@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,10 +195,9 @@ static void read_config(struct pl_config *cfg)
 					     : PL_UDMABUF_AUTO;
 	cfg->check = env_ulong("DEVMEM_LAB_CHECK", 0, 0, 1);
 	cfg->trace = open_trace(env("DEVMEM_LAB_TRACE", NULL));
-	cfg->report_fd = (int)env_ulong("DEVMEM_LAB_REPORT_FD", (unsigned long)-1 >> 33, 0,
-					(unsigned long)-1 >> 33);
-	if (cfg->report_fd == (int)((unsigned long)-1 >> 33))
-		cfg->report_fd = -1;
+	/* Absent: the report goes to stderr (a program started without `run`). */
+	cfg->report_fd = env("DEVMEM_LAB_REPORT_FD", NULL)
+			 ? (int)env_ulong("DEVMEM_LAB_REPORT_FD", 2, 0, INT_MAX) : -1;
 	parse_addrs(cfg);
 }
 
