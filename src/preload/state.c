@@ -26,7 +26,7 @@ void pl_trace(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!state.cfg.trace)
+	if (!pl_tracing())
 		return;
 	pthread_mutex_lock(&trace_lock);
 	fprintf(state.cfg.trace, "devmem-lab run: ");
@@ -38,9 +38,10 @@ void pl_trace(const char *fmt, ...)
 	pthread_mutex_unlock(&trace_lock);
 }
 
+/* The configuration is read only once the state is published (acquire). */
 bool pl_tracing(void)
 {
-	return state.cfg.trace != NULL;
+	return atomic_load_explicit(&state_ready, memory_order_acquire) && state.cfg.trace;
 }
 
 static const char *env(const char *name, const char *dflt)
@@ -324,11 +325,11 @@ static void state_make(void)
 	if (err)
 		goto err_host;
 	state.ifindex = dml_netdev_ifindex(state.dev);
-	pl_trace("host up: %s ifindex %u, %u queues, header split %s", state.cfg.ifname,
-		 state.ifindex, state.cfg.queues, state.cfg.header_split ? "on" : "off");
 	if (state.cfg.check)
 		atexit(exit_check);
 	atomic_store_explicit(&state_ready, &state, memory_order_release);
+	pl_trace("host up: %s ifindex %u, %u queues, header split %s", state.cfg.ifname,
+		 state.ifindex, state.cfg.queues, state.cfg.header_split ? "on" : "off");
 	return;
 
 err_host:
