@@ -437,17 +437,26 @@ int dml_accept(struct dml_sock *listener, int flags, struct dml_sock **out);
 ssize_t dml_recvmsg(struct dml_sock *sk, struct msghdr *msg, int flags);
 
 /**
- * dml_setsockopt() - setsockopt(2); SOL_SOCKET / SO_DEVMEM_DONTNEED only.
+ * dml_setsockopt() - setsockopt(2) at SOL_SOCKET: SO_DEVMEM_DONTNEED, and
+ * SO_DEVMEM_LAB_RETURN_RING (devmem/ext.h) on a design that has it.
  * @sk: the socket.
  * @level: SOL_SOCKET.
- * @optname: SO_DEVMEM_DONTNEED.
- * @optval: an array of struct dmabuf_token.
- * @optlen: a multiple of 8, at most 8 * 128.
+ * @optname: SO_DEVMEM_DONTNEED or SO_DEVMEM_LAB_RETURN_RING.
+ * @optval: DONTNEED: an array of struct dmabuf_token; the ring: a pointer to
+ *	a struct devmem_lab_ring * (docs/extensions.md, X-1.1).
+ * @optlen: DONTNEED: a multiple of 8, at most 8 * 128; the ring: the size
+ *	of a pointer, or 0 to unregister.
  *
- * Return: frags released (>= 0), -EBADF (not TCP, or closed), -EINVAL (bad
- * optlen, or, optlen 0 included, the host's mode key is autorelease = 0 -
- * also once no binding is left - and the socket never joined a binding),
- * -EFAULT (NULL optval with optlen > 0), -ENOPROTOOPT for other options.
+ * Return: DONTNEED: frags released (>= 0), -EBADF (not TCP, or closed),
+ * -EINVAL (bad optlen, or, optlen 0 included, the host's mode key is
+ * autorelease = 0 - also once no binding is left - and the socket never
+ * joined a binding), -EFAULT (NULL optval with optlen > 0).  The ring: 0,
+ * -EINVAL (optlen, entries not a power of two up to
+ * DEVMEM_LAB_RING_MAX_ENTRIES, a misaligned ring, more queued than it
+ * holds), -EFAULT (NULL optval with optlen > 0), -EBUSY (a ring is
+ * registered already), -ENOENT (unregistering with none), -EBADF (closed).
+ * -ENOPROTOOPT for other levels and options, and for the ring on a
+ * non-TCP socket or one whose design in the host's current mode has none.
  */
 int dml_setsockopt(struct dml_sock *sk, int level, int optname,
 		   const void *optval, socklen_t optlen);

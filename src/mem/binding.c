@@ -164,6 +164,14 @@ static void binding_mp_release(void *priv, struct dml_netmem *nm)
 	dml_binding_free_niov(priv, (struct dml_net_iov *)nm);
 }
 
+/* The pool found nothing to post: the design's queued returns may free some. */
+static unsigned int binding_mp_refill(void *priv)
+{
+	struct dml_binding *binding = priv;
+
+	return binding->refill ? binding->refill(binding) : 0;
+}
+
 static void binding_mp_init(void *priv)
 {
 	dml_binding_get(priv);
@@ -219,6 +227,7 @@ static uint32_t binding_mp_id(const void *priv)
 static const struct dml_memory_provider_ops binding_mp_ops = {
 	.alloc = binding_mp_alloc,
 	.release = binding_mp_release,
+	.refill = binding_mp_refill,
 	.init = binding_mp_init,
 	.destroy = binding_mp_destroy,
 	.install = binding_mp_install,
@@ -229,6 +238,7 @@ static const struct dml_memory_provider_ops binding_mp_ops = {
 int dml_binding_create(struct dml_binding_table *table, struct dml_netdev *dev,
 		       int dmabuf_fd, int autorelease,
 		       void (*reclaim)(struct dml_binding *binding),
+		       unsigned int (*refill)(struct dml_binding *binding),
 		       struct dml_extack *ext, struct dml_binding **out)
 {
 	struct dml_binding *binding;
@@ -240,6 +250,7 @@ int dml_binding_create(struct dml_binding_table *table, struct dml_netdev *dev,
 		return -ENOMEM;
 	binding->table = table;
 	binding->reclaim = reclaim;
+	binding->refill = refill;
 	binding->mp.ops = &binding_mp_ops;
 	binding->mp.priv = binding;
 	binding->dev = dev;
@@ -248,6 +259,7 @@ int dml_binding_create(struct dml_binding_table *table, struct dml_netdev *dev,
 	atomic_init(&binding->refcount, 1);
 	atomic_init(&binding->users, 0);
 	pthread_spin_init(&binding->free_lock, PTHREAD_PROCESS_PRIVATE);
+	pthread_mutex_init(&binding->returners_lock, NULL);
 
 	err = dml_dmabuf_import(dmabuf_fd, &binding->dmabuf, ext);
 	if (err)
@@ -287,6 +299,7 @@ err_free_vec:
 err_unimport:
 	dml_dmabuf_unimport(&binding->dmabuf);
 err_free:
+	pthread_mutex_destroy(&binding->returners_lock);
 	pthread_spin_destroy(&binding->free_lock);
 	free(binding);
 	return err;
@@ -299,11 +312,14 @@ void dml_binding_final_free(struct dml_binding *binding)
 	/* Every net_iov must be home: anything else is a leaked reference. */
 	DML_WARN_ON(warnings, binding->nr_free != binding->nr_niovs);
 	DML_WARN_ON(warnings, atomic_load(&binding->users) != 0);
+	/* A listed returner's owner holds a reference: none can be left. */
+	DML_WARN_ON(warnings, binding->returners != NULL);
 	binding_unregister(binding->table, binding);
 	dml_dmabuf_unimport(&binding->dmabuf);
 	free(binding->free_stack);
 	free(binding->vec);
 	free(binding->bound_queues);
+	pthread_mutex_destroy(&binding->returners_lock);
 	pthread_spin_destroy(&binding->free_lock);
 	free(binding);
 }
@@ -336,4 +352,43 @@ void dml_binding_free_niov(struct dml_binding *binding, struct dml_net_iov *niov
 	if (!DML_WARN_ON(binding->table->warnings, binding->nr_free >= binding->nr_niovs))
 		binding->free_stack[binding->nr_free++] = dml_net_iov_index(binding, niov);
 	pthread_spin_unlock(&binding->free_lock);
+}
+
+/**
+ * dml_binding_returner_add() - lists a design's queued returns for refill.
+ * @binding: the binding; the caller holds a reference on it until it
+ *	deletes @r.
+ * @r: the design's entry, not listed yet.
+ *
+ * Return: nothing; from now on @binding->refill may be handed @r.
+ */
+void dml_binding_returner_add(struct dml_binding *binding,
+			      struct dml_binding_returner *r)
+{
+	pthread_mutex_lock(&binding->returners_lock);
+	r->next = binding->returners;
+	binding->returners = r;
+	pthread_mutex_unlock(&binding->returners_lock);
+}
+
+/**
+ * dml_binding_returner_del() - takes @r off @binding's list.
+ * @binding: the binding @r was added to.
+ * @r: the entry; absent from the list is a no-op.
+ *
+ * Return: nothing; once it returns no refill is walking @r any more.
+ */
+void dml_binding_returner_del(struct dml_binding *binding,
+			      struct dml_binding_returner *r)
+{
+	struct dml_binding_returner **p;
+
+	pthread_mutex_lock(&binding->returners_lock);
+	for (p = &binding->returners; *p; p = &(*p)->next) {
+		if (*p == r) {
+			*p = r->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&binding->returners_lock);
 }

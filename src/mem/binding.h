@@ -23,6 +23,15 @@ struct dml_extack;
 struct dml_binding_info;
 
 /*
+ * One entry of a binding's list of queued returns (a token design's return
+ * ring, issue 16), embedded in the design's own state: the binding only
+ * links them and hands them to the design's refill, knowing nothing else.
+ */
+struct dml_binding_returner {
+	struct dml_binding_returner *next;
+};
+
+/*
  * The host's RX bindings (S-2.2) and the system-wide mode they set (S-3.4),
  * embedded in the host.
  */
@@ -49,6 +58,12 @@ struct dml_binding {
 	struct dml_binding_table *table;
 	/* The token design's reclaim of leaked tokens, NULL for none (S-6.2). */
 	void (*reclaim)(struct dml_binding *binding);
+	/*
+	 * The token design's drain of the returns queued on @returners, run
+	 * when a pool drawing on this binding has nothing to post; returns the
+	 * buffers it gave back.  NULL for a design that queues none (X-1.4).
+	 */
+	unsigned int (*refill)(struct dml_binding *binding);
 	struct dml_netdev *dev;
 	uint32_t id;
 	int autorelease;
@@ -56,6 +71,15 @@ struct dml_binding {
 
 	size_t nr_niovs;
 	struct dml_net_iov *vec;	/* indexed by page number: token = index */
+
+	/*
+	 * Protects @returners.  Held by refill while it drains them, which
+	 * runs under rxq->lock and takes pool->lock: rxq->lock -> this ->
+	 * pool->lock.  An entry's owner holds a reference on the binding
+	 * while it is listed.
+	 */
+	pthread_mutex_t returners_lock;
+	struct dml_binding_returner *returners;
 
 	/* Protects free_stack and nr_free: the provider's idle net_iovs. */
 	pthread_spinlock_t free_lock;
@@ -101,10 +125,15 @@ static inline int dml_binding_mode_key(const struct dml_binding_table *table)
 int dml_binding_create(struct dml_binding_table *table, struct dml_netdev *dev,
 		       int dmabuf_fd, int autorelease,
 		       void (*reclaim)(struct dml_binding *binding),
+		       unsigned int (*refill)(struct dml_binding *binding),
 		       struct dml_extack *ext, struct dml_binding **out);
 void dml_binding_final_free(struct dml_binding *binding);
 
 void dml_binding_users_put(struct dml_binding *binding);
+void dml_binding_returner_add(struct dml_binding *binding,
+			      struct dml_binding_returner *r);
+void dml_binding_returner_del(struct dml_binding *binding,
+			      struct dml_binding_returner *r);
 
 static inline void dml_binding_get(struct dml_binding *binding)
 {

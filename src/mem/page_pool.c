@@ -210,13 +210,16 @@ static void release_to_provider_locked(struct dml_page_pool *pool,
 	pool->inflight--;
 }
 
-struct dml_netmem *dml_page_pool_alloc(struct dml_page_pool *pool)
+/*
+ * From the recycle ring, else from the provider; NULL with @empty set when
+ * neither had a buffer.  Pool lock held.
+ */
+static struct dml_netmem *alloc_locked(struct dml_page_pool *pool, bool *empty)
 {
-	struct dml_netmem *nm = NULL;
+	struct dml_netmem *nm;
 
-	pthread_spin_lock(&pool->lock);
 	if (DML_WARN_ON(pool->table->warnings, pool->flags & PP_DETACHED))
-		goto out;
+		return NULL;
 	if (pool->ring_count) {
 		nm = pool->ring[pool->ring_head];
 		pool->ring_head = (pool->ring_head + 1) % pool->ring_size;
@@ -225,9 +228,8 @@ struct dml_netmem *dml_page_pool_alloc(struct dml_page_pool *pool)
 	} else {
 		nm = pool->mp->alloc(pool->mp_priv);
 		if (!nm) {
-			pool->stats.alloc_empty++;
-			pool->flags |= PP_DRY;
-			goto out;
+			*empty = true;
+			return NULL;
 		}
 		pool->stats.alloc_slow++;
 		pool->inflight++;
@@ -235,8 +237,52 @@ struct dml_netmem *dml_page_pool_alloc(struct dml_page_pool *pool)
 	}
 	/* The caller's reference: the RX ring slot the buffer is posted to. */
 	atomic_store_explicit(&nm->pp_ref_count, 1, memory_order_relaxed);
-out:
+	return nm;
+}
+
+/* Nothing anywhere: the queue stalls, and the next return says so. */
+static void mark_empty_locked(struct dml_page_pool *pool)
+{
+	pool->stats.alloc_empty++;
+	pool->flags |= PP_DRY;
+}
+
+/*
+ * The provider came up empty but can refill (a design's queued returns):
+ * that gives buffers back to their pools, this one's lock included, so it
+ * runs with the lock dropped, and the pool looks once more.
+ */
+static __attribute__((noinline)) struct dml_netmem *
+alloc_refill_slow(struct dml_page_pool *pool)
+{
+	unsigned int got = pool->mp->refill(pool->mp_priv);
+	struct dml_netmem *nm = NULL;
+	bool empty = true;
+
+	pthread_spin_lock(&pool->lock);
+	if (got) {
+		empty = false;
+		nm = alloc_locked(pool, &empty);
+	}
+	if (empty)
+		mark_empty_locked(pool);
 	pthread_spin_unlock(&pool->lock);
+	return nm;
+}
+
+struct dml_netmem *dml_page_pool_alloc(struct dml_page_pool *pool)
+{
+	bool can_refill = pool->mp->refill != NULL;
+	struct dml_netmem *nm;
+	bool empty = false;
+
+	pthread_spin_lock(&pool->lock);
+	nm = alloc_locked(pool, &empty);
+	if (empty && !can_refill)
+		mark_empty_locked(pool);
+	pthread_spin_unlock(&pool->lock);
+	if (empty && can_refill)
+		return alloc_refill_slow(pool);
 	return nm;
 }
 

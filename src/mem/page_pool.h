@@ -25,6 +25,12 @@ struct dml_page_pool;
 struct dml_memory_provider_ops {
 	struct dml_netmem *(*alloc)(void *priv);
 	void (*release)(void *priv, struct dml_netmem *nm);
+	/*
+	 * Optional: the provider had nothing to hand out; give back what it
+	 * can (buffers returned to their pools or to it), with no pool lock
+	 * held.  Returns how many; the pool then tries once more.
+	 */
+	unsigned int (*refill)(void *priv);
 	/* A pool draws on the provider from init until destroy. */
 	void (*init)(void *priv);
 	void (*destroy)(void *priv);

@@ -2,6 +2,8 @@
 /*
  * setsockopt(SOL_SOCKET, SO_DEVMEM_DONTNEED) (S-5.1): validation common to
  * every design, then the design's release.  No socket lock, as in the kernel.
+ * Other SOL_SOCKET options go to the design, which may know them (the
+ * devmem-lab return ring, X-1.1).
  */
 #include <errno.h>
 #include <string.h>
@@ -31,16 +33,33 @@ static int devmem_dontneed(struct dml_sock *sk, const void *optval, socklen_t op
 	return ts->ops->release(ts, tokens, optlen / sizeof(tokens[0]));
 }
 
+/* An option only some designs know; the others have no such option. */
+static int design_setsockopt(struct dml_sock *sk, int optname, const void *optval,
+			     socklen_t optlen)
+{
+	struct dml_token_sock *ts;
+
+	if (sk->type != SOCK_STREAM)
+		return -ENOPROTOOPT;
+	ts = dml_sock_tokens(sk);
+	if (!ts->ops->setsockopt)
+		return -ENOPROTOOPT;
+	return ts->ops->setsockopt(ts, optname, optval, optlen);
+}
+
 int dml_setsockopt(struct dml_sock *sk, int level, int optname,
 		   const void *optval, socklen_t optlen)
 {
 	int ret;
 
-	if (level != SOL_SOCKET || optname != SO_DEVMEM_DONTNEED)
+	if (level != SOL_SOCKET)
 		return -ENOPROTOOPT;
 	if (!dml_sock_fd_get(sk))
 		return -EBADF;
-	ret = devmem_dontneed(sk, optval, optlen);
+	if (optname == SO_DEVMEM_DONTNEED)
+		ret = devmem_dontneed(sk, optval, optlen);
+	else
+		ret = design_setsockopt(sk, optname, optval, optlen);
 	dml_sock_fd_put(sk);
 	return ret;
 }

@@ -342,6 +342,7 @@ static ssize_t recvmsg_locked(struct dml_sock *sk, struct msghdr *msg, int flags
 
 ssize_t dml_recvmsg(struct dml_sock *sk, struct msghdr *msg, int flags)
 {
+	struct dml_token_sock *ts;
 	ssize_t len, ret;
 
 	if (!msg || (flags & ~SUPPORTED_FLAGS))
@@ -355,6 +356,14 @@ ssize_t dml_recvmsg(struct dml_sock *sk, struct msghdr *msg, int flags)
 		ret = -EOPNOTSUPP;
 		goto out;
 	}
+	/*
+	 * Returns the application queued (X-1.4) go back before it reads,
+	 * outside the socket lock: the drain needs none, and the pages it
+	 * frees may be what the NIC needs to deliver the data read next.
+	 */
+	ts = dml_sock_tokens(sk);
+	if (ts->ops->drain)
+		ts->ops->drain(ts);
 	pthread_mutex_lock(&sk->lock);
 	ret = recvmsg_locked(sk, msg, flags, (uint32_t)len);
 	pthread_mutex_unlock(&sk->lock);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devmem/ext.h"
 #include "net/sock.h"
 #include "preload.h"
 
@@ -278,7 +279,7 @@ static int tcp_setsockopt(struct pl_file *f, int level, int name, const void *va
 	struct pl_tcp *t = f->priv;
 
 	if (level == SOL_SOCKET && (name == SO_DEVMEM_DONTNEED || name == SO_DEVMEM_LINEAR ||
-				    name == SO_DEVMEM_DMABUF))
+				    name == SO_DEVMEM_DMABUF || name == SO_DEVMEM_LAB_RETURN_RING))
 		return dml_setsockopt(t->sk, level, name, val, len);
 	if (level != SOL_SOCKET && level != IPPROTO_TCP && level != IPPROTO_IP &&
 	    level != IPPROTO_IPV6)

@@ -60,6 +60,20 @@ struct dml_token_ops {
 	/* The binding's users reached 0: reclaim what sockets never returned. */
 	void (*binding_reclaim)(struct dml_binding *binding);
 
+	/*
+	 * Optional, for a design with a return ring (issue 16, X-1); NULL for
+	 * none.  setsockopt() takes the SOL_SOCKET options net/ does not know
+	 * (no socket lock; NULL: -ENOPROTOOPT).  drain() consumes the
+	 * socket's queued returns, from recvmsg before it reads; it returns
+	 * frags released.  binding_refill() is handed to the binding at
+	 * creation and drains every queue registered on it, when a pool
+	 * drawing on it has nothing to post; it returns frags released.
+	 */
+	int (*setsockopt)(struct dml_token_sock *ts, int optname, const void *val,
+			  socklen_t len);
+	unsigned int (*drain)(struct dml_token_sock *ts);
+	unsigned int (*binding_refill)(struct dml_binding *binding);
+
 	/* Bytes of token-tracking state this socket holds now. */
 	size_t (*state_bytes)(struct dml_token_sock *ts);
 
