@@ -13,7 +13,9 @@
 	row(xarray)		\
 	row(niov)		\
 	row(hashmap)		\
-	row(rcu)
+	row(rcu)		\
+	row(owned)		\
+	row(sockarray)
 
 #define DECLARE_DESIGN(name)	extern const struct dml_token_ops dml_token_##name##_ops;
 #define DESIGN_ROW(name)	&dml_token_##name##_ops,
