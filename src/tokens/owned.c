@@ -43,6 +43,7 @@ struct owned_sock {
 	 */
 	struct dml_binding **joined;
 	unsigned int nr_slots;
+	unsigned int nr_joined;
 	struct owned_held *held;
 	uint32_t cap;		/* a power of two, or 0 before the first frag */
 	uint32_t nr;
@@ -179,6 +180,7 @@ static int owned_join_slow(struct owned_sock *os, struct dml_binding *binding)
 	/* Joined socket's reference, dropped when the socket goes. */
 	dml_binding_get(binding);
 	os->joined[slot] = binding;
+	os->nr_joined++;
 	return 0;
 }
 
@@ -229,7 +231,7 @@ static int owned_release(struct dml_token_sock *ts, const struct dmabuf_token *t
 
 	pthread_mutex_lock(&os->lock);
 	/* Before any frag the socket has no binding to name (S-5.4). */
-	if (!os->joined) {
+	if (!os->nr_joined) {
 		released = -EINVAL;
 		goto out_unlock;
 	}
