@@ -43,6 +43,13 @@ struct dml_host_config {
 	 * the classic path unchanged; anything else is -EINVAL.
 	 */
 	int default_autorelease;
+	/*
+	 * Designs whose tokens name their binding ("owned"): how many high
+	 * bits of a token hold the binding's slot, 1 to 8; 0 takes 3.  The
+	 * other 31 - bits name the page, which bounds a binding's size and
+	 * the bindings a mode can have at once (docs/extensions.md X-2.1).
+	 */
+	unsigned int owned_slot_bits;
 };
 
 #define DML_DEFAULT_RX_RING_SIZE	256
@@ -53,7 +60,8 @@ struct dml_host_config {
  * @cfg: sizes; NULL takes the defaults.
  * @out: the new host.
  *
- * Return: 0, -EINVAL for a zero ring size, -ENOMEM.
+ * Return: 0, -EINVAL for a zero ring size, an unknown design or one of the
+ * wrong mode, or owned_slot_bits above 8, -ENOMEM.
  */
 int dml_host_create(const struct dml_host_config *cfg, struct dml_host **out);
 
