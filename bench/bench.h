@@ -88,6 +88,13 @@ struct bench_row {
 	/* charged rows: real system calls made per token, at the fixed load */
 	struct bench_stat recvmsg_syscalls_per_token;
 	struct bench_stat dontneed_syscalls_per_token;
+	/*
+	 * A design with a return ring (ring): entries pushed to it per token,
+	 * and DONTNEEDs made per token because it was full (each charged as a
+	 * system call; a push is not).  0 for the others.
+	 */
+	struct bench_stat ring_pushes_per_token;
+	struct bench_stat ring_fallbacks_per_token;
 	bool have_instructions;
 	double instr_assign;			/* per token, recvmsg */
 	double instr_return;			/* per token, DONTNEED */
@@ -99,6 +106,12 @@ struct bench_row {
 	double ops_return;
 	double ops_pool;			/* of ops_assign + ops_return: page-pool recycling */
 	double state_bytes_per_token;		/* token state / tokens held (state_held) */
+	/*
+	 * One socket's own token state with state_held tokens out, on a
+	 * binding of the run's dma-buf size (or what state_held needs, if
+	 * larger): what each socket adds, whatever the binding holds for all.
+	 */
+	double state_bytes_per_socket;
 	long peak_rss_kb;
 };
 

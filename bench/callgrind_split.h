@@ -15,6 +15,12 @@ struct callgrind_split {
 	double total;		/* every instruction collected */
 	double token_ops;	/* inclusive, inside the design's token ops */
 	double page_pool;	/* of token_ops, in the page pool */
+	/*
+	 * Of token_ops, in <design>_drain and <design>_binding_refill: the
+	 * kernel side of a return ring, which runs inside recvmsg (or the
+	 * NIC's refill) but is the return's work.
+	 */
+	double drain;
 };
 
 /*

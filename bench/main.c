@@ -31,6 +31,7 @@ struct samples {
 	double dry[BENCH_MAX_RUNS];
 	/* per run that received tokens: a window with none has no ratio */
 	double rx_calls[BENCH_MAX_RUNS], dn_calls[BENCH_MAX_RUNS];
+	double pushes[BENCH_MAX_RUNS], fallbacks[BENCH_MAX_RUNS];
 	unsigned int nr_calls;
 	long rss_kb;
 };
@@ -262,6 +263,8 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 			s[d].delivered[run] = offered > 0 ? 100.0 * r.tokens_per_s / offered : 0;
 			if (r.cpu_ns_per_token > 0) {
 				s[d].rx_calls[s[d].nr_calls] = r.recvmsg_syscalls_per_token;
+				s[d].pushes[s[d].nr_calls] = r.ring_pushes_per_token;
+				s[d].fallbacks[s[d].nr_calls] = r.ring_fallbacks_per_token;
 				s[d].dn_calls[s[d].nr_calls++] = r.dontneed_syscalls_per_token;
 			}
 			s[d].rss_kb = r.peak_rss_kb > s[d].rss_kb ? r.peak_rss_kb : s[d].rss_kb;
@@ -297,6 +300,8 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 		row->delivered_pct = bench_stat_of(s[d].delivered, cfg->runs);
 		row->stalls_per_s = bench_stat_of(s[d].stalls, cfg->runs);
 		row->nic_dry_pct = bench_stat_of(s[d].dry, cfg->runs);
+		row->ring_pushes_per_token = bench_stat_of(s[d].pushes, s[d].nr_calls);
+		row->ring_fallbacks_per_token = bench_stat_of(s[d].fallbacks, s[d].nr_calls);
 		if (charged) {
 			row->recvmsg_syscalls_per_token = bench_stat_of(s[d].rx_calls,
 									s[d].nr_calls);
@@ -417,20 +422,24 @@ static void count_instructions(struct bench_report *rep, const char *self,
 		const struct instr_point *pt = instr_point(c, row->design, row->profile, 0);
 		const struct instr_point *held;
 
+		/*
+		 * A ring's drain runs inside recvmsg but is the returns' work:
+		 * booked there, per token of the same run.
+		 */
 		if (pt && pt->ok) {
 			row->have_instructions = true;
-			row->instr_assign = pt->assign;
-			row->instr_return = pt->ret;
-			row->ops_assign = pt->as.token_ops;
-			row->ops_return = pt->rs.token_ops;
+			row->instr_assign = pt->assign - pt->as.drain;
+			row->instr_return = pt->ret + pt->as.drain;
+			row->ops_assign = pt->as.token_ops - pt->as.drain;
+			row->ops_return = pt->rs.token_ops + pt->as.drain;
 			row->ops_pool = pt->as.page_pool + pt->rs.page_pool;
 		}
 		/* how a design fills up: once, with the first profile's returns */
 		held = instr_point(c, row->design, rep->rows[0].profile, rep->instr_held);
 		if (held && held->ok) {
 			row->have_instr_held = true;
-			row->instr_held_assign = held->assign;
-			row->instr_held_return = held->ret;
+			row->instr_held_assign = held->assign - held->as.drain;
+			row->instr_held_return = held->ret + held->as.drain;
 		}
 	}
 	fidelity_points(rep, c);
