@@ -313,16 +313,26 @@ static void ring_sock_destroy(struct dml_token_sock *ts)
 	free(rs);
 }
 
-/* The first frag: niov's join, then a ring registered before it is listed. */
-static int ring_join_slow(struct ring_sock *rs, struct dml_binding *binding)
+/*
+ * The first frag: niov's join, then a ring registered before it is listed,
+ * then the delivery.  Out of line and a tail call, so that the lock it
+ * takes costs the fast path no registers.
+ */
+static __attribute__((noinline)) int ring_assign_slow(struct ring_sock *rs,
+						      struct dml_binding *binding,
+						      struct dml_net_iov *niov,
+						      uint32_t *token)
 {
-	int err = dml_uref_join(&rs->binding, binding);
+	/* One binding per socket: a token has no room for a binding id. */
+	int err = atomic_load_explicit(&rs->binding, memory_order_relaxed) ? -EFAULT
+			: dml_uref_join(&rs->binding, binding);
 
 	if (err)
 		return err;
 	pthread_mutex_lock(&rs->reg_lock);
 	list_ring_locked(rs, binding);
 	pthread_mutex_unlock(&rs->reg_lock);
+	dml_uref_take(binding, niov, token);
 	return 0;
 }
 
@@ -331,19 +341,11 @@ static int ring_assign(struct dml_token_sock *ts, struct dml_binding *binding,
 		       uint32_t *token)
 {
 	struct ring_sock *rs = to_ring(ts);
-	struct dml_binding *joined = atomic_load_explicit(&rs->binding,
-							  memory_order_relaxed);
-	int err;
 
 	(void)frags_left;
-	if (__builtin_expect(joined != binding, 0)) {
-		/* One binding per socket: a token has no room for a binding id. */
-		if (joined)
-			return -EFAULT;
-		err = ring_join_slow(rs, binding);
-		if (err)
-			return err;
-	}
+	if (__builtin_expect(atomic_load_explicit(&rs->binding, memory_order_relaxed) !=
+			     binding, 0))
+		return ring_assign_slow(rs, binding, niov, token);
 	dml_uref_take(binding, niov, token);
 	return 0;
 }

@@ -104,7 +104,7 @@ static void test_registration_errors(void **state)
 {
 	struct dp *dp = *state;
 	struct devmem_lab_ring *r = ring_new(8), *r2 = ring_new(8), *bad;
-	unsigned char *raw = aligned_alloc(64, devmem_lab_ring_bytes(8) + 64);
+	unsigned char *raw = aligned_alloc(64, (devmem_lab_ring_bytes(8) + 127) / 64 * 64);
 	long bytes;
 
 	assert_non_null(raw);
@@ -213,6 +213,8 @@ static void test_ordering(void **state)
 	hold_pages(dp, n, again);
 	for (k = 0; k < n; k++)
 		assert_int_equal(again[k], tok[order[k]]);
+	/* the ring may go once unregistered, and not before */
+	assert_ok(ring_unset(dp->sk));
 	free(r);
 }
 
@@ -255,6 +257,7 @@ static void test_refill_drains_every_ring(void **state)
 	dml_wire_close(flow2);
 	dml_close(sk2);
 	free(r2);
+	assert_ok(ring_unset(dp->sk));
 	free(r);
 }
 
@@ -289,6 +292,33 @@ static void test_full_ring_falls_back(void **state)
 	/* all six are home, four through the ring and two by DONTNEED */
 	assert_int_equal(dml_netdev_rxq_refill(dp->f->dev, DP_QUEUE), 6);
 	assert_int_equal(posted(dp), NR_PAGES);
+	assert_ok(ring_unset(dp->sk));
+	free(r);
+}
+
+/*
+ * X-1.2: unregistering drains what is queued, then the kernel side lets go
+ * of the ring: what is pushed afterwards stays there.
+ */
+static void test_unregister_drains(void **state)
+{
+	struct dp *dp = *state;
+	struct devmem_lab_ring *r = ring_new(4);
+	uint32_t tok[3];
+
+	assert_ok(ring_set(dp->sk, r));
+	hold_pages(dp, 3, tok);
+	assert_true(devmem_lab_ring_push(r, tok[0], 1));
+	assert_true(devmem_lab_ring_push(r, tok[1], 1));
+	assert_ok(ring_unset(dp->sk));
+	assert_int_equal(drained(r), 2);
+	assert_int_equal(atomic_load(&r->head), 2);
+	assert_true(devmem_lab_ring_push(r, tok[2], 1));
+	recv_nothing(dp->sk);
+	assert_int_equal(drained(r), 2);
+	assert_int_equal(atomic_load(&r->head), 2);
+	assert_int_equal(dp_dontneed(dp->sk, tok[2], 1), 1);
+	dp_assert_clean(dp);
 	free(r);
 }
 
@@ -321,6 +351,7 @@ static void test_wrap_around(void **state)
 	/* the last lap's three are in the pool: the queue posts every page */
 	assert_int_equal(dml_netdev_rxq_refill(dp->f->dev, DP_QUEUE), 3);
 	assert_int_equal(posted(dp), NR_PAGES);
+	assert_ok(ring_unset(dp->sk));
 	free(r);
 }
 
@@ -353,6 +384,7 @@ static void test_bad_entries_skipped(void **state)
 	/* the long entry named tok[1] and left it held */
 	assert_int_equal(dp_dontneed(dp->sk, tok[1], 1), 1);
 	dp_assert_clean(dp);
+	assert_ok(ring_unset(dp->sk));
 	free(r);
 }
 
@@ -368,6 +400,7 @@ static void test_entries_before_join(void **state)
 	assert_int_equal(drained(r), 0);
 	assert_int_equal(skipped(r), 2);
 	dp_assert_clean(dp);
+	assert_ok(ring_unset(dp->sk));
 	free(r);
 }
 
@@ -534,6 +567,7 @@ static void test_racing_producer_and_drains(void **state)
 		dml_netdev_rxq_refill(dp->f->dev, DP_QUEUE);
 		assert_int_equal(posted(dp), NR_PAGES);
 	}
+	assert_ok(ring_unset(dp->sk));
 	free(r);
 }
 
@@ -548,6 +582,7 @@ int main(void)
 		T(test_ordering, ring_setup),
 		T(test_refill_drains_every_ring, ring_setup),
 		T(test_full_ring_falls_back, ring_setup),
+		T(test_unregister_drains, ring_setup),
 		T(test_wrap_around, ring_setup),
 		T(test_bad_entries_skipped, ring_setup),
 		T(test_entries_before_join, ring_setup),
