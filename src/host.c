@@ -49,7 +49,7 @@ int dml_host_create(const struct dml_host_config *cfg, struct dml_host **out)
 
 	if (cfg && (cfg->rx_ring_size == 0 || cfg->pp_ring_size == 0 ||
 		    (cfg->default_autorelease != 0 && cfg->default_autorelease != 1) ||
-		    cfg->owned_slot_bits > DML_MAX_TOKEN_SLOT_BITS))
+		    cfg->owned_slot_bits > DML_OWNED_MAX_SLOT_BITS))
 		return -EINVAL;
 	for (mode = 0; mode < DML_NR_MODES; mode++) {
 		designs[mode] = pick_design(cfg, mode);
@@ -65,7 +65,7 @@ int dml_host_create(const struct dml_host_config *cfg, struct dml_host **out)
 	host->cfg.pp_ring_size = cfg ? cfg->pp_ring_size : DML_DEFAULT_PP_RING_SIZE;
 	host->cfg.default_autorelease = cfg ? cfg->default_autorelease : 0;
 	host->cfg.owned_slot_bits = cfg && cfg->owned_slot_bits ? cfg->owned_slot_bits
-							       : DML_DEFAULT_TOKEN_SLOT_BITS;
+							       : DML_OWNED_DEFAULT_SLOT_BITS;
 	pthread_mutex_init(&host->rtnl, NULL);
 	host->netdevs.rtnl = &host->rtnl;
 	host->netdevs.rx_ring_size = host->cfg.rx_ring_size;

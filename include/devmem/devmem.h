@@ -52,6 +52,9 @@ struct dml_host_config {
 	unsigned int owned_slot_bits;
 };
 
+#define DML_OWNED_DEFAULT_SLOT_BITS	3
+#define DML_OWNED_MAX_SLOT_BITS		8
+
 #define DML_DEFAULT_RX_RING_SIZE	256
 #define DML_DEFAULT_PP_RING_SIZE	1024
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devmem/devmem.h"
 #include "dmabuf.h"
 #include "netmem.h"
 #include "page_pool.h"
@@ -37,10 +38,8 @@ struct dml_binding_returner {
  * 31 - slot_bits bits of a token to the page index, so tokens stay at or
  * below 2^31 - 1 as the kernel's do.
  */
-#define DML_TOKEN_BITS			31
-#define DML_MAX_TOKEN_SLOT_BITS		8
-#define DML_DEFAULT_TOKEN_SLOT_BITS	3
-#define DML_NO_TOKEN_SLOT		(-1)
+#define DML_TOKEN_BITS		31
+#define DML_NO_TOKEN_SLOT	(-1)
 
 /*
  * The host's RX bindings (S-2.2) and the system-wide mode they set (S-3.4),
@@ -71,7 +70,7 @@ struct dml_binding_table {
 	 * until the socket leaves.
 	 */
 	unsigned int token_slot_bits;
-	bool slot_used[1u << DML_MAX_TOKEN_SLOT_BITS];
+	bool slot_used[1u << DML_OWNED_MAX_SLOT_BITS];
 };
 
 struct dml_binding {

@@ -757,7 +757,7 @@ static void test_room_checked_before_binding(void **state)
 		assert_int_equal(r.ret, 4096);
 		assert_int_equal(r.n, 1);
 		assert_int_equal(r.cm[0].c.dmabuf_id, (uint32_t)second);
-		assert_int_equal(r.cm[0].c.frag_token >> (31 - DML_DEFAULT_TOKEN_SLOT_BITS), 1);
+		assert_int_equal(r.cm[0].c.frag_token >> (31 - DML_OWNED_DEFAULT_SLOT_BITS), 1);
 		dp_verify(dp, &r, 4096);
 		assert_int_equal(dp_return_all(dp->sk, &r), 1);
 	} else {
