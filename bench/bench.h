@@ -14,8 +14,9 @@
 #include <stdio.h>
 
 #include "fidelity.h"
+#include "sock_state.h"
 
-#define BENCH_MAX_DESIGNS	8
+#define BENCH_MAX_DESIGNS	12
 #define BENCH_MAX_RUNS		100
 
 enum bench_profile {
@@ -175,6 +176,17 @@ struct bench_report {
 	bool have_stack;
 	struct bench_stack_cost stack;
 	unsigned long state_held;		/* tokens held for state_bytes_per_token */
+	unsigned long state_socket_pages;	/* binding pages of state_bytes_per_socket */
+	/*
+	 * Token state per socket at scale (sock_state.h), for each
+	 * autorelease = 0 design: measured on the run's dma-buf size, fitted,
+	 * and projected to the reviewers' 10 K sockets on 2 GiB dma-bufs.
+	 */
+	struct bench_sock_scale {
+		const char *design;
+		struct bench_sock_state m;
+	} sock_scale[BENCH_MAX_DESIGNS];
+	size_t nr_sock_scale;
 	unsigned long instr_held;		/* tokens held for instr_held_* */
 	bool have_fidelity;
 	struct bench_fidelity_point fidelity[BENCH_FIDELITY_POINTS];

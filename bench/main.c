@@ -475,21 +475,44 @@ static void seed_terms(struct bench_report *rep)
 	rep->seed_share_ours = bench_amdahl_share(rep->seed_pred_ratio, rep->seed_k);
 }
 
+/* Sockets of the at-scale state measure: as many as quickly fit the binding. */
+#define SOCK_SCALE_SOCKETS		64
+#define SOCK_SCALE_SOCKETS_QUICK	16
+
 static void state_memory(struct bench_report *rep, const struct progress *pg)
 {
+	const unsigned long pages = (rep->cfg.dmabuf_mb << 20) / DML_PAGE_SIZE;
 	size_t d, i;
 
 	rep->state_held = rep->cfg.held > 65536 ? rep->cfg.held : 65536;
 	if (rep->cfg.quick)
 		rep->state_held = rep->cfg.held > 4096 ? rep->cfg.held : 4096;
+	rep->state_socket_pages = pages > rep->state_held + 2048 ? pages : rep->state_held + 2048;
 	for (d = 0; d < rep->cfg.nr_designs; d++) {
-		double b;
+		const char *design = rep->cfg.designs[d];
+		struct bench_sock_scale *sc = &rep->sock_scale[rep->nr_sock_scale];
+		double b, per_socket;
 
-		progress(pg, "memory", rep->cfg.designs[d], 1, 1);
-		b = bench_state_bytes_per_token(rep->cfg.designs[d], rep->state_held);
-		for (i = 0; i < rep->nr_rows; i++)
-			if (rep->rows[i].design == rep->cfg.designs[d])
-				rep->rows[i].state_bytes_per_token = b;
+		progress(pg, "memory", design, 1, 1);
+		b = bench_state_bytes_per_token(design, rep->state_held);
+		per_socket = bench_state_bytes_per_socket(design, rep->state_held,
+							  rep->state_socket_pages);
+		for (i = 0; i < rep->nr_rows; i++) {
+			if (rep->rows[i].design != design)
+				continue;
+			rep->rows[i].state_bytes_per_token = b;
+			rep->rows[i].state_bytes_per_socket = per_socket;
+		}
+		/* sock_state measures the designs of per-binding tokens only */
+		if (design_mode(design) != 0)
+			continue;
+		progress(pg, "per socket", design, 1, 1);
+		if (!bench_sock_state_measure(design, pages, rep->cfg.quick ?
+					      SOCK_SCALE_SOCKETS_QUICK : SOCK_SCALE_SOCKETS,
+					      &sc->m)) {
+			sc->design = design;
+			rep->nr_sock_scale++;
+		}
 	}
 }
 
