@@ -349,7 +349,7 @@ static void print_targets(const struct bench_report *r, FILE *out)
 	static const struct report_column cols[] = {
 		{ "target", .sep = "  ", .width = -44 }, { "profile", .sep = " ", .width = -8 },
 		{ "measured", .sep = " ", .width = 9 }, { "limit", .sep = " ", .width = 8 },
-		{ "", .sep = "  ", .width = -12 },
+		{ NULL, .sep = "  ", .width = -12 },
 	};
 	struct bench_target t[BENCH_MAX_TARGETS];
 	size_t i, n = bench_targets(r, t, BENCH_MAX_TARGETS);
@@ -399,11 +399,12 @@ static void print_projection(const struct bench_report *r, FILE *out)
 							  .width = 8 };
 		}
 	}
-	for (i = 0; i < r->nr_rows; i++) {
-		const struct bench_row *row = &r->rows[i];
+	/* profile by profile, as the main table */
+	for (i = 0; i < BENCH_NR_PROFILES * r->nr_rows; i++) {
+		const struct bench_row *row = &r->rows[i % r->nr_rows];
 		double ns = row->cpu_ns_per_token.mean;
 
-		if (!row->cpu_ns_per_token.n)
+		if (row->profile != i / r->nr_rows || !row->cpu_ns_per_token.n)
 			continue;
 		if (!any) {
 			fputs("\nline-rate projection: RX worker cores needed, by frag size (net_iov) and line rate\n",
