@@ -53,16 +53,25 @@ struct devmem_lab_ring {
 	struct dmabuf_token entries[];	/* a power-of-two count */
 };
 
-/* Bytes to allocate for a ring of @entries (a power of two). */
+/**
+ * devmem_lab_ring_bytes() - memory a return ring takes.
+ * @entries: its entry count, a power of two.
+ *
+ * Return: the bytes to allocate (64-byte aligned memory suits it best).
+ */
 static inline size_t devmem_lab_ring_bytes(uint32_t entries)
 {
 	return sizeof(struct devmem_lab_ring) +
 	       (size_t)entries * sizeof(struct dmabuf_token);
 }
 
-/*
- * Makes @r, of devmem_lab_ring_bytes(@entries) bytes, an empty ring of
- * @entries; registration refuses a count that is not a power of two.
+/**
+ * devmem_lab_ring_init() - makes an empty ring, ready to register.
+ * @r: devmem_lab_ring_bytes(@entries) bytes, aligned for 64-bit atomics.
+ * @entries: a power of two up to DEVMEM_LAB_RING_MAX_ENTRIES; registration
+ *	refuses any other count (X-1.1).
+ *
+ * Return: nothing; the ring's indices and counters start at 0.
  */
 static inline void devmem_lab_ring_init(struct devmem_lab_ring *r, uint32_t entries)
 {
@@ -74,10 +83,17 @@ static inline void devmem_lab_ring_init(struct devmem_lab_ring *r, uint32_t entr
 	r->pad2 = 0;
 }
 
-/*
- * Queues the return of @count tokens from @start.  Only one thread may push
- * to a ring at a time (it is single-producer).  Returns false when the ring
- * is full: return those tokens with SO_DEVMEM_DONTNEED instead.
+/**
+ * devmem_lab_ring_push() - queues the return of @count tokens from @start.
+ * @r: the ring, registered or not.
+ * @start: the first token (a page index, as the DMABUF cmsg gave it).
+ * @count: how many consecutive tokens; at most DEVMEM_LAB_RING_MAX_COUNT
+ *	for the entry to be used (X-1.6).
+ *
+ * Only one thread may push to a ring at a time (it is single-producer).
+ *
+ * Return: true when queued, false when the ring is full: return those
+ * tokens with SO_DEVMEM_DONTNEED instead (X-1.5).
  */
 static inline bool devmem_lab_ring_push(struct devmem_lab_ring *r, uint32_t start,
 					uint32_t count)

@@ -398,9 +398,13 @@ void dml_binding_free_niov(struct dml_binding *binding, struct dml_net_iov *niov
 	pthread_spin_unlock(&binding->free_lock);
 }
 
-/*
- * A design's queued returns start being drained on refill; the caller holds
- * a reference on @binding until it deletes @r.
+/**
+ * dml_binding_returner_add() - lists a design's queued returns for refill.
+ * @binding: the binding; the caller holds a reference on it until it
+ *	deletes @r.
+ * @r: the design's entry, not listed yet.
+ *
+ * Return: nothing; from now on @binding->refill may be handed @r.
  */
 void dml_binding_returner_add(struct dml_binding *binding,
 			      struct dml_binding_returner *r)
@@ -411,7 +415,13 @@ void dml_binding_returner_add(struct dml_binding *binding,
 	pthread_mutex_unlock(&binding->returners_lock);
 }
 
-/* Once this returns, no refill is walking @r any more. */
+/**
+ * dml_binding_returner_del() - takes @r off @binding's list.
+ * @binding: the binding @r was added to.
+ * @r: the entry; absent from the list is a no-op.
+ *
+ * Return: nothing; once it returns no refill is walking @r any more.
+ */
 void dml_binding_returner_del(struct dml_binding *binding,
 			      struct dml_binding_returner *r)
 {

@@ -372,7 +372,7 @@ static void test_bad_entries_skipped(void **state)
 	assert_true(devmem_lab_ring_push(r, tok[0], 1));		/* good */
 	assert_true(devmem_lab_ring_push(r, tok[0], 1));		/* uref now 0 */
 	assert_true(devmem_lab_ring_push(r, NR_PAGES + 5, 3));		/* beyond */
-	assert_true(devmem_lab_ring_push(r, NR_PAGES - 1, 2));		/* half beyond, not held */
+	assert_true(devmem_lab_ring_push(r, NR_PAGES - 1, 2));		/* not held, then beyond */
 	assert_true(devmem_lab_ring_push(r, UINT32_MAX, 2));		/* wraps */
 	assert_true(devmem_lab_ring_push(r, 0, DEVMEM_LAB_RING_MAX_COUNT + 1));
 	assert_true(devmem_lab_ring_push(r, tok[1], 0));		/* empty */
