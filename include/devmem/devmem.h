@@ -953,7 +953,9 @@ struct dml_bind_rx_req {
  *
  * Return: 0, -EINVAL for a request this helper cannot encode, -EPROTO
  * for a malformed reply, or the kernel's -errno: -EPERM, -EINVAL, -ERANGE,
- * -ENODEV, -EEXIST, -EBUSY, -EOPNOTSUPP, -EBADF, -ENOMEM.
+ * -ENODEV, -EEXIST, -EBUSY, -EOPNOTSUPP, -EBADF, -ENOMEM, -E2BIG (a
+ * dma-buf too large for its tokens), -ENOSPC (no free token slot, for a
+ * design whose tokens name their binding: docs/extensions.md X-2.1).
  */
 int dml_bind_rx(struct dml_nl_sock *sk, const struct dml_bind_rx_req *req,
 		uint32_t *id, char *errmsg, size_t errlen);

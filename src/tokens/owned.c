@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "mem/binding.h"
@@ -31,9 +32,12 @@ struct owned_sock {
 	struct dml_token_sock ts;
 	/*
 	 * Protects everything below: recvmsg's assign runs under the socket
-	 * lock, DONTNEED without it, so the two meet here.
+	 * lock, DONTNEED without it, so the two meet here.  A spinlock held
+	 * for a few probes, never across an allocation: assign allocates
+	 * without it, which is safe because assigns are serialised by the
+	 * socket lock and only assign adds entries, bindings or buckets.
 	 */
-	pthread_mutex_t lock;
+	pthread_spinlock_t lock;
 	unsigned int page_bits;
 	/*
 	 * Joined bindings by slot, 2^slot_bits of them, allocated at the
@@ -46,24 +50,40 @@ struct owned_sock {
 	unsigned int nr_joined;
 	struct owned_held *held;
 	uint32_t cap;		/* a power of two, or 0 before the first frag */
-	uint32_t nr;
+	unsigned int shift;	/* 32 - log2(cap): the hash's top bits index */
+	/* Written under the lock; assign also reads it without (room check). */
+	_Atomic uint32_t nr;
 };
+
+static uint32_t held_nr(struct owned_sock *os)
+{
+	return atomic_load_explicit(&os->nr, memory_order_relaxed);
+}
+
+/* Under the lock: a plain read-modify-write, atomic only for assign's peek. */
+static void held_nr_add_locked(struct owned_sock *os, uint32_t delta)
+{
+	atomic_store_explicit(&os->nr, held_nr(os) + delta, memory_order_relaxed);
+}
 
 static struct owned_sock *to_owned(struct dml_token_sock *ts)
 {
 	return (struct owned_sock *)ts;
 }
 
-static uint32_t held_bucket(uint32_t token, uint32_t cap)
+/*
+ * Fibonacci hashing, top bits: consecutive pages spread out, and tokens
+ * that differ only in their slot bits land apart.
+ */
+static uint32_t held_bucket(const struct owned_sock *os, uint32_t token)
 {
-	/* Fibonacci hashing: a binding's consecutive pages spread out. */
-	return (uint32_t)(token * 2654435761u) & (cap - 1);
+	return (uint32_t)(token * 2654435761u) >> os->shift;
 }
 
 /* The token's bucket, or the empty one where it would go; lock held. */
 static struct owned_held *held_find_locked(struct owned_sock *os, uint32_t token)
 {
-	uint32_t i = held_bucket(token, os->cap);
+	uint32_t i = held_bucket(os, token);
 
 	while (os->held[i].count && os->held[i].token != token)
 		i = (i + 1) & (os->cap - 1);
@@ -83,7 +103,7 @@ static void held_remove_locked(struct owned_sock *os, struct owned_held *hole)
 		i = (i + 1) & mask;
 		if (!os->held[i].count)
 			break;
-		home = held_bucket(os->held[i].token, os->cap);
+		home = held_bucket(os, os->held[i].token);
 		/* Moves back only an entry whose home is not in (h, i]. */
 		if (((i - home) & mask) >= ((i - h) & mask)) {
 			os->held[h] = os->held[i];
@@ -91,27 +111,34 @@ static void held_remove_locked(struct owned_sock *os, struct owned_held *hole)
 		}
 	}
 	os->held[h].count = 0;
-	os->nr--;
+	held_nr_add_locked(os, (uint32_t)-1);
 }
 
-/* Doubles the table (allocating is why this is off the fast path); lock held. */
-static int held_grow_slow(struct owned_sock *os)
+/*
+ * Doubles the table.  The new buckets are allocated without the lock and
+ * filled under it: a DONTNEED may have emptied some old ones meanwhile, and
+ * nothing else may have added any.
+ */
+static __attribute__((noinline, cold)) int held_grow_slow(struct owned_sock *os)
 {
-	uint32_t cap = os->cap ? 2 * os->cap : HELD_MIN_CAP, old_cap = os->cap, i;
-	struct owned_held *old = os->held, *e;
+	uint32_t cap = os->cap ? 2 * os->cap : HELD_MIN_CAP, old_cap, i;
+	struct owned_held *held = calloc(cap, sizeof(*held)), *old, *e;
 
-	os->held = calloc(cap, sizeof(*os->held));
-	if (!os->held) {
-		os->held = old;
+	if (!held)
 		return -ENOMEM;
-	}
+	pthread_spin_lock(&os->lock);
+	old = os->held;
+	old_cap = os->cap;
+	os->held = held;
 	os->cap = cap;
+	os->shift = 32 - (unsigned int)__builtin_ctz(cap);
 	for (i = 0; i < old_cap; i++) {
 		if (!old[i].count)
 			continue;
 		e = held_find_locked(os, old[i].token);
 		*e = old[i];
 	}
+	pthread_spin_unlock(&os->lock);
 	free(old);
 	return 0;
 }
@@ -123,7 +150,7 @@ static struct dml_token_sock *owned_sock_create(_Atomic unsigned long *warnings)
 	if (!os)
 		return NULL;
 	os->ts.warnings = warnings;
-	pthread_mutex_init(&os->lock, NULL);
+	pthread_spin_init(&os->lock, PTHREAD_PROCESS_PRIVATE);
 	return &os->ts;
 }
 
@@ -150,37 +177,72 @@ static void owned_sock_destroy(struct dml_token_sock *ts)
 		dml_binding_users_put(os->joined[slot]);
 		dml_binding_put(os->joined[slot]);
 	}
-	pthread_mutex_destroy(&os->lock);
+	pthread_spin_destroy(&os->lock);
 	free(os->held);
 	free(os->joined);
 	free(os);
 }
 
-/* First frag of @binding on this socket: take its slot's place; lock held. */
-static int owned_join_slow(struct owned_sock *os, struct dml_binding *binding)
+/*
+ * First frag of @binding on this socket: take its slot's place.  The slot
+ * array is allocated without the lock and published under it.
+ */
+static __attribute__((noinline, cold)) int owned_join_slow(struct owned_sock *os,
+								   struct dml_binding *binding)
 {
-	unsigned int slot;
+	unsigned int slot = (unsigned int)binding->token_slot;
+	unsigned int nr_slots = 1u << binding->table->token_slot_bits;
+	struct dml_binding **joined = os->joined;
 
 	if (DML_WARN_ON(os->ts.warnings, binding->token_slot == DML_NO_TOKEN_SLOT))
 		return -EFAULT;
-	if (!os->joined) {
-		os->nr_slots = 1u << binding->table->token_slot_bits;
-		os->page_bits = dml_token_page_bits(binding->table);
-		os->joined = calloc(os->nr_slots, sizeof(*os->joined));
-		if (!os->joined)
+	if (!joined) {
+		joined = calloc(nr_slots, sizeof(*joined));
+		if (!joined)
 			return -ENOMEM;
 	}
-	slot = (unsigned int)binding->token_slot;
 	/* A slot comes back only once every socket has left its binding. */
-	if (DML_WARN_ON(os->ts.warnings, os->joined[slot] != NULL))
-		return -EFAULT;
+	if (DML_WARN_ON(os->ts.warnings, joined[slot] != NULL))
+		goto err_free;
 	/* Unbound and drained: no frag of it may start a new holder (S-4.5). */
-	if (!dml_binding_users_get_unless_zero(binding))
+	if (!dml_binding_users_get_unless_zero(binding)) {
+		if (joined != os->joined)
+			free(joined);
 		return -ENODEV;
+	}
 	/* Joined socket's reference, dropped when the socket goes. */
 	dml_binding_get(binding);
+	pthread_spin_lock(&os->lock);
+	if (!os->joined) {
+		os->page_bits = dml_token_page_bits(binding->table);
+		os->nr_slots = nr_slots;
+		os->joined = joined;
+	}
 	os->joined[slot] = binding;
 	os->nr_joined++;
+	pthread_spin_unlock(&os->lock);
+	return 0;
+
+err_free:
+	if (joined != os->joined)
+		free(joined);
+	return -EFAULT;
+}
+
+/* Joins @binding and makes room for one more entry, as either needs. */
+static __attribute__((noinline, cold)) int owned_assign_slow(struct owned_sock *os,
+								     struct dml_binding *binding)
+{
+	unsigned int slot = (unsigned int)binding->token_slot;
+	int err;
+
+	if (slot >= os->nr_slots || os->joined[slot] != binding) {
+		err = owned_join_slow(os, binding);
+		if (err)
+			return err;
+	}
+	if (4 * (held_nr(os) + 1) > 3 * os->cap)
+		return held_grow_slow(os);
 	return 0;
 }
 
@@ -192,55 +254,55 @@ static int owned_assign(struct dml_token_sock *ts, struct dml_binding *binding,
 	unsigned int slot = (unsigned int)binding->token_slot;
 	struct owned_held *e;
 	uint32_t t;
-	int err = 0;
+	int err;
 
 	(void)frags_left;
-	pthread_mutex_lock(&os->lock);
-	/* Also taken before the first join (no slots yet) and for no slot. */
-	if (__builtin_expect(slot >= os->nr_slots || os->joined[slot] != binding, 0)) {
-		err = owned_join_slow(os, binding);
+	/*
+	 * Read without the lock: only assigns, serialised by the socket
+	 * lock, change the slots and the size; a racing DONTNEED can only
+	 * lower @nr, which leaves the answer safe.  Also taken before the
+	 * first join (no slots yet) and for a binding with no slot.
+	 */
+	if (__builtin_expect(slot >= os->nr_slots || os->joined[slot] != binding ||
+			     4 * (held_nr(os) + 1) > 3 * os->cap,
+			     0)) {
+		err = owned_assign_slow(os, binding);
 		if (err)
-			goto out_unlock;
-	}
-	if (__builtin_expect(4 * (os->nr + 1) > 3 * os->cap, 0)) {
-		err = held_grow_slow(os);
-		if (err)
-			goto out_unlock;
+			return err;
 	}
 	t = (uint32_t)slot << os->page_bits | dml_net_iov_index(binding, niov);
+	pthread_spin_lock(&os->lock);
 	e = held_find_locked(os, t);
 	if (!e->count++) {
 		e->token = t;
-		os->nr++;
+		held_nr_add_locked(os, 1);
 		/* This socket's reference on the page while it holds it at all. */
 		dml_netmem_get(&niov->nm);
 	}
+	pthread_spin_unlock(&os->lock);
 	*token = t;
-out_unlock:
-	pthread_mutex_unlock(&os->lock);
-	return err;
+	return 0;
 }
 
 static int owned_release(struct dml_token_sock *ts, const struct dmabuf_token *tokens,
 			 unsigned int nr_tokens)
 {
 	struct owned_sock *os = to_owned(ts);
+	/* Tokens [base, base + span) name pages of @binding: one compare each. */
+	struct dml_binding *binding = NULL;
+	uint32_t base = 0, span = 0, j;
 	unsigned int i, frags = 0;
 	int released = 0;
-	uint32_t j, mask;
 
-	pthread_mutex_lock(&os->lock);
+	pthread_spin_lock(&os->lock);
 	/* Before any frag the socket has no binding to name (S-5.4). */
 	if (!os->nr_joined) {
 		released = -EINVAL;
 		goto out_unlock;
 	}
-	mask = (1u << os->page_bits) - 1;
 	for (i = 0; i < nr_tokens; i++) {
 		for (j = 0; j < tokens[i].token_count; j++) {
 			uint32_t token = tokens[i].token_start + j;
-			uint32_t slot = token >> os->page_bits;
-			struct dml_binding *binding;
 			struct owned_held *e;
 
 			/*
@@ -248,12 +310,21 @@ static int owned_release(struct dml_token_sock *ts, const struct dmabuf_token *t
 			 * joined ends its entry uncounted, as a token past
 			 * the pages does in niov (v10's order).
 			 */
-			if (slot >= os->nr_slots || !os->joined[slot] ||
-			    (token & mask) >= os->joined[slot]->nr_niovs)
-				break;
+			if (token - base >= span) {
+				uint32_t slot = token >> os->page_bits;
+
+				span = 0;
+				if (slot >= os->nr_slots || !os->joined[slot])
+					break;
+				binding = os->joined[slot];
+				base = slot << os->page_bits;
+				span = (uint32_t)binding->nr_niovs;
+				if (token - base >= span)
+					break;
+			}
 			if (++frags > DML_MAX_DONTNEED_FRAGS)
 				goto out_unlock;
-			if (!os->nr)
+			if (!held_nr(os))
 				continue;
 			e = held_find_locked(os, token);
 			/* Not held by this socket: nothing changes. */
@@ -262,14 +333,12 @@ static int owned_release(struct dml_token_sock *ts, const struct dmabuf_token *t
 			released++;
 			if (--e->count)
 				continue;
-			binding = os->joined[slot];
 			held_remove_locked(os, e);
-			DML_WARN_ON(ts->warnings,
-				    !dml_netmem_put(&binding->vec[token & mask].nm));
+			DML_WARN_ON(ts->warnings, !dml_netmem_put(&binding->vec[token - base].nm));
 		}
 	}
 out_unlock:
-	pthread_mutex_unlock(&os->lock);
+	pthread_spin_unlock(&os->lock);
 	return released;
 }
 
@@ -279,14 +348,14 @@ static void owned_count_refs(struct dml_token_sock *ts,
 	struct owned_sock *os = to_owned(ts);
 	uint32_t i;
 
-	pthread_mutex_lock(&os->lock);
+	pthread_spin_lock(&os->lock);
 	for (i = 0; i < os->cap; i++) {
 		const struct owned_held *e = &os->held[i];
 
 		if (e->count && os->joined[e->token >> os->page_bits] == binding)
 			refs[e->token & ((1u << os->page_bits) - 1)]++;
 	}
-	pthread_mutex_unlock(&os->lock);
+	pthread_spin_unlock(&os->lock);
 }
 
 static size_t owned_state_bytes(struct dml_token_sock *ts)
@@ -294,10 +363,10 @@ static size_t owned_state_bytes(struct dml_token_sock *ts)
 	struct owned_sock *os = to_owned(ts);
 	size_t bytes;
 
-	pthread_mutex_lock(&os->lock);
+	pthread_spin_lock(&os->lock);
 	bytes = sizeof(*os) + os->nr_slots * sizeof(*os->joined) +
 		os->cap * sizeof(*os->held);
-	pthread_mutex_unlock(&os->lock);
+	pthread_spin_unlock(&os->lock);
 	return bytes;
 }
 

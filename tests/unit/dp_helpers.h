@@ -79,14 +79,20 @@ struct dp_design_rules {
 	const char *design;
 	bool holder_returns;	/* only the holder returns; close returns */
 	bool many_bindings;	/* a socket receives from several bindings */
+	/*
+	 * X-2.1: each binding takes one of a few token slots until it is
+	 * freed, so a bind-rx may be ENOSPC while sockets keep unbound
+	 * bindings alive.
+	 */
+	bool token_slots;
 };
 
 static const struct dp_design_rules dp_rules_table[] = {
-	{ "owned", true, true },
-	{ "sockarray", true, false },
+	{ "owned", true, true, true },
+	{ "sockarray", true, false, false },
 };
 
-static const struct dp_design_rules dp_rules_series = { NULL, false, false };
+static const struct dp_design_rules dp_rules_series = { NULL, false, false, false };
 
 /* The rules of the design serving @mode in this case (NULL: the default). */
 static inline const struct dp_design_rules *dp_rules(int mode)
