@@ -21,6 +21,11 @@ struct callgrind_split {
 	 * NIC's refill) but is the return's work.
 	 */
 	double drain;
+	/*
+	 * bench_instructions_per_token() divides the figures above by the
+	 * tokens of its run, and says how many here (0 from the reader).
+	 */
+	double tokens;
 };
 
 /*

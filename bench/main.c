@@ -393,6 +393,16 @@ static void fidelity_points(struct bench_report *rep, struct instr_cache *c)
 	}
 }
 
+/*
+ * A ring's drain runs inside recvmsg but is the returns' work: its
+ * instructions, counted per token received, become per token returned
+ * (fewer: an nccl request still filling at the end is never returned).
+ */
+static double drain_per_return(const struct instr_point *pt)
+{
+	return pt->rs.tokens > 0 ? pt->as.drain * pt->as.tokens / pt->rs.tokens : 0;
+}
+
 static void count_instructions(struct bench_report *rep, const char *self,
 			       const struct progress *pg)
 {
@@ -422,16 +432,14 @@ static void count_instructions(struct bench_report *rep, const char *self,
 		const struct instr_point *pt = instr_point(c, row->design, row->profile, 0);
 		const struct instr_point *held;
 
-		/*
-		 * A ring's drain runs inside recvmsg but is the returns' work:
-		 * booked there, per token of the same run.
-		 */
 		if (pt && pt->ok) {
+			double drain = drain_per_return(pt);
+
 			row->have_instructions = true;
 			row->instr_assign = pt->assign - pt->as.drain;
-			row->instr_return = pt->ret + pt->as.drain;
+			row->instr_return = pt->ret + drain;
 			row->ops_assign = pt->as.token_ops - pt->as.drain;
-			row->ops_return = pt->rs.token_ops + pt->as.drain;
+			row->ops_return = pt->rs.token_ops + drain;
 			row->ops_pool = pt->as.page_pool + pt->rs.page_pool;
 		}
 		/* how a design fills up: once, with the first profile's returns */
@@ -439,7 +447,7 @@ static void count_instructions(struct bench_report *rep, const char *self,
 		if (held && held->ok) {
 			row->have_instr_held = true;
 			row->instr_held_assign = held->assign - held->as.drain;
-			row->instr_held_return = held->ret + held->as.drain;
+			row->instr_held_return = held->ret + drain_per_return(held);
 		}
 	}
 	fidelity_points(rep, c);
