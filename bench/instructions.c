@@ -251,3 +251,20 @@ double bench_instructions_per_token(const char *self, const char *what,
 	}
 	return cg.total / tokens;
 }
+
+/**
+ * bench_drain_per_return() - a ring's drain as return work, per token
+ * @assign: the assign phase's split, whose drain ran inside recvmsg
+ * @ret: the return phase's split
+ *
+ * The drain is counted per token received; it is booked per token
+ * returned, which may be fewer (an nccl request still filling at the end
+ * of the run is never returned).
+ *
+ * Return: drain instructions per token returned, 0 when none returned.
+ */
+double bench_drain_per_return(const struct callgrind_split *assign,
+			      const struct callgrind_split *ret)
+{
+	return ret->tokens > 0 ? assign->drain * assign->tokens / ret->tokens : 0;
+}

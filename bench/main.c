@@ -393,16 +393,6 @@ static void fidelity_points(struct bench_report *rep, struct instr_cache *c)
 	}
 }
 
-/*
- * A ring's drain runs inside recvmsg but is the returns' work: its
- * instructions, counted per token received, become per token returned
- * (fewer: an nccl request still filling at the end is never returned).
- */
-static double drain_per_return(const struct instr_point *pt)
-{
-	return pt->rs.tokens > 0 ? pt->as.drain * pt->as.tokens / pt->rs.tokens : 0;
-}
-
 static void count_instructions(struct bench_report *rep, const char *self,
 			       const struct progress *pg)
 {
@@ -432,8 +422,9 @@ static void count_instructions(struct bench_report *rep, const char *self,
 		const struct instr_point *pt = instr_point(c, row->design, row->profile, 0);
 		const struct instr_point *held;
 
+		/* A ring's drain runs inside recvmsg but is the returns' work. */
 		if (pt && pt->ok) {
-			double drain = drain_per_return(pt);
+			double drain = bench_drain_per_return(&pt->as, &pt->rs);
 
 			row->have_instructions = true;
 			row->instr_assign = pt->assign - pt->as.drain;
@@ -447,7 +438,8 @@ static void count_instructions(struct bench_report *rep, const char *self,
 		if (held && held->ok) {
 			row->have_instr_held = true;
 			row->instr_held_assign = held->assign - held->as.drain;
-			row->instr_held_return = held->ret + drain_per_return(held);
+			row->instr_held_return = held->ret +
+						 bench_drain_per_return(&held->as, &held->rs);
 		}
 	}
 	fidelity_points(rep, c);

@@ -16,6 +16,7 @@
 #include "bench.h"
 #include "consumer.h"
 #include "fidelity.h"
+#include "instructions.h"
 #include "one_flow.h"
 #include "report.h"
 
@@ -162,6 +163,24 @@ static void test_projection_from_fixed_numbers(void **state)
 	assert_true(bench_projection_cores(100, 4096, 0) == 0);
 }
 
+/*
+ * The drain counted per token received becomes per token returned: 2000
+ * received, 1024 returned (one nccl request), 36 per received is 70.3 per
+ * returned; nothing returned books nothing.
+ */
+static void test_drain_booked_per_token_returned(void **state)
+{
+	struct callgrind_split as = { .drain = 36, .tokens = 2000 };
+	struct callgrind_split rs = { .tokens = 1024 };
+
+	(void)state;
+	assert_true(close_to(bench_drain_per_return(&as, &rs), 36.0 * 2000 / 1024));
+	rs.tokens = 2000;
+	assert_true(bench_drain_per_return(&as, &rs) == 36);
+	rs.tokens = 0;
+	assert_true(bench_drain_per_return(&as, &rs) == 0);
+}
+
 static struct bench_row trow(const char *design, enum bench_profile p, bool charged,
 			     double ratio, double instr)
 {
@@ -255,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_bench_every_design),
 		cmocka_unit_test(test_state_per_socket_counts_the_ring),
 		cmocka_unit_test(test_projection_from_fixed_numbers),
+		cmocka_unit_test(test_drain_booked_per_token_returned),
 		cmocka_unit_test(test_targets_judged_on_the_rows),
 	};
 
