@@ -14,8 +14,9 @@
 #include <stdio.h>
 
 #include "fidelity.h"
+#include "sock_state.h"
 
-#define BENCH_MAX_DESIGNS	8
+#define BENCH_MAX_DESIGNS	12
 #define BENCH_MAX_RUNS		100
 
 enum bench_profile {
@@ -88,6 +89,13 @@ struct bench_row {
 	/* charged rows: real system calls made per token, at the fixed load */
 	struct bench_stat recvmsg_syscalls_per_token;
 	struct bench_stat dontneed_syscalls_per_token;
+	/*
+	 * A design with a return ring (ring): entries pushed to it per token,
+	 * and DONTNEEDs made per token because it was full (each charged as a
+	 * system call; a push is not).  0 for the others.
+	 */
+	struct bench_stat ring_pushes_per_token;
+	struct bench_stat ring_fallbacks_per_token;
 	bool have_instructions;
 	double instr_assign;			/* per token, recvmsg */
 	double instr_return;			/* per token, DONTNEED */
@@ -99,6 +107,12 @@ struct bench_row {
 	double ops_return;
 	double ops_pool;			/* of ops_assign + ops_return: page-pool recycling */
 	double state_bytes_per_token;		/* token state / tokens held (state_held) */
+	/*
+	 * One socket's own token state with state_held tokens out, on a
+	 * binding of the run's dma-buf size (or what state_held needs, if
+	 * larger): what each socket adds, whatever the binding holds for all.
+	 */
+	double state_bytes_per_socket;
 	long peak_rss_kb;
 };
 
@@ -162,6 +176,17 @@ struct bench_report {
 	bool have_stack;
 	struct bench_stack_cost stack;
 	unsigned long state_held;		/* tokens held for state_bytes_per_token */
+	unsigned long state_socket_pages;	/* binding pages of state_bytes_per_socket */
+	/*
+	 * Token state per socket at scale (sock_state.h), for each
+	 * autorelease = 0 design: measured on the run's dma-buf size, fitted,
+	 * and projected to the reviewers' 10 K sockets on 2 GiB dma-bufs.
+	 */
+	struct bench_sock_scale {
+		const char *design;
+		struct bench_sock_state m;
+	} sock_scale[BENCH_MAX_DESIGNS];
+	size_t nr_sock_scale;
 	unsigned long instr_held;		/* tokens held for instr_held_* */
 	bool have_fidelity;
 	struct bench_fidelity_point fidelity[BENCH_FIDELITY_POINTS];

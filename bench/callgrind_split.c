@@ -14,7 +14,9 @@
  * call.  The design's code is then its entry points and every function
  * that only they (and what they reach) call: the helpers, the allocator
  * shims the kernel's xarray calls back, but not a lock or helper the shared
- * path calls too.  The page pool is dml_page_pool_*.
+ * path calls too.  The page pool is dml_page_pool_*.  A return ring's
+ * drain entries (<design>_drain, <design>_binding_refill) are summed apart
+ * too, so the benchmark can book them as returns.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -35,7 +37,7 @@ static const struct {
 };
 
 struct fn {
-	bool entry, page_pool, mine;
+	bool entry, page_pool, mine, drain;
 };
 
 struct edge {
@@ -71,6 +73,14 @@ static bool is_entry(const char *design, const char *name)
 	return false;
 }
 
+static bool is_drain(const char *design, const char *name)
+{
+	size_t n = strlen(design);
+
+	return !strncmp(name, design, n) && name[n] == '_' &&
+	       (!strcmp(name + n + 1, "drain") || !strcmp(name + n + 1, "binding_refill"));
+}
+
 /* "(id) name" or "(id)": the id, defining what the name says of it. */
 static int function_id(struct split_reader *r, const char *design, char *field,
 		       size_t *id)
@@ -98,6 +108,7 @@ static int function_id(struct split_reader *r, const char *design, char *field,
 	if (*end) {
 		r->fns[*id].entry = is_entry(design, end);
 		r->fns[*id].page_pool = starts(end, PAGE_POOL_PREFIX);
+		r->fns[*id].drain = is_drain(design, end);
 	}
 	return 0;
 }
@@ -212,9 +223,11 @@ int callgrind_split_read(const char *path, const char *design,
 	for (e = 0; !err && e < r.nr_edges; e++) {
 		const struct edge *c = &r.edges[e];
 
-		if (!r.fns[c->caller].mine && r.fns[c->callee].mine)
+		if (!r.fns[c->caller].mine && r.fns[c->callee].mine) {
 			out->token_ops += c->cost;
-		else if (r.fns[c->caller].mine && r.fns[c->callee].page_pool)
+			if (r.fns[c->callee].drain)
+				out->drain += c->cost;
+		} else if (r.fns[c->caller].mine && r.fns[c->callee].page_pool)
 			out->page_pool += c->cost;
 	}
 	free(r.fns);

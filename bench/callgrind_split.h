@@ -15,6 +15,17 @@ struct callgrind_split {
 	double total;		/* every instruction collected */
 	double token_ops;	/* inclusive, inside the design's token ops */
 	double page_pool;	/* of token_ops, in the page pool */
+	/*
+	 * Of token_ops, in <design>_drain and <design>_binding_refill: the
+	 * kernel side of a return ring, which runs inside recvmsg (or the
+	 * NIC's refill) but is the return's work.
+	 */
+	double drain;
+	/*
+	 * bench_instructions_per_token() divides the figures above by the
+	 * tokens of its run, and says how many here (0 from the reader).
+	 */
+	double tokens;
 };
 
 /*

@@ -5,8 +5,12 @@
  * each token on its own; the NCCL GPUDirect-TCPX plugin merges adjacent
  * tokens into ranges, holds a 4 MiB request (1024 frags) until the GPU has
  * consumed it, and returns it in one call.
+ * On a design with a return ring (SO_DEVMEM_LAB_RETURN_RING, devmem/ext.h)
+ * each profile pushes the same entries to the ring instead, with no system
+ * call, and makes a DONTNEED only for the entries a full ring refuses.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "callgrind_collect.h"
@@ -33,17 +37,108 @@ int consumer_init(struct consumer *c, struct dml_sock *sk,
 	return 0;
 }
 
+/**
+ * consumer_ring_attach() - return through a shared ring from now on
+ * @c: the consumer, its socket open
+ * @entries: ring entries, a power of two
+ *
+ * Return: 0, -ENOMEM, or setsockopt's -errno: -ENOPROTOOPT when the
+ * socket's design has no return ring (the consumer stays on DONTNEED).
+ */
+int consumer_ring_attach(struct consumer *c, uint32_t entries)
+{
+	struct devmem_lab_ring *r = aligned_alloc(_Alignof(struct devmem_lab_ring),
+						  devmem_lab_ring_bytes(entries));
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	devmem_lab_ring_init(r, entries);
+	err = dml_setsockopt(c->sk, SOL_SOCKET, SO_DEVMEM_LAB_RETURN_RING, &r, sizeof(r));
+	if (err) {
+		free(r);
+		return err;
+	}
+	c->ring = r;
+	return 0;
+}
+
+/**
+ * consumer_finish() - stop returning through the ring
+ * @c: the consumer
+ *
+ * Unregistering drains what is still queued; what the kernel released from
+ * the ring is then counted as returned, so that returned == asked holds for
+ * a ring consumer as for a DONTNEED one.  Nothing to do without a ring.
+ *
+ * Return: 0, -EPROTO when the kernel skipped an entry we pushed (every one
+ * names tokens we hold), or setsockopt's -errno.
+ */
+int consumer_finish(struct consumer *c)
+{
+	int err;
+
+	if (!c->ring)
+		return 0;
+	err = dml_setsockopt(c->sk, SOL_SOCKET, SO_DEVMEM_LAB_RETURN_RING, NULL, 0);
+	c->returned += atomic_load_explicit(&c->ring->drained, memory_order_acquire);
+	if (!err && atomic_load_explicit(&c->ring->skipped, memory_order_relaxed))
+		err = -EPROTO;
+	free(c->ring);
+	c->ring = NULL;
+	if (err && !c->error)
+		c->error = err;
+	return err;
+}
+
 void consumer_destroy(struct consumer *c)
 {
+	/* The kernel side must never read a ring that is gone. */
+	consumer_finish(c);
 	free(c->fifo);
 	c->fifo = NULL;
+}
+
+/*
+ * Pushes @t's entries in order until the ring is full; returns how many
+ * went, their frags in @frags.
+ */
+static unsigned int push_ring(struct consumer *c, const struct dmabuf_token *t,
+			      unsigned int n, unsigned int *frags)
+{
+	unsigned int i;
+
+	*frags = 0;
+	if (c->collect_returns)
+		CALLGRIND_TOGGLE_COLLECT;
+	for (i = 0; i < n; i++) {
+		if (!devmem_lab_ring_push(c->ring, t[i].token_start, t[i].token_count))
+			break;
+		*frags += t[i].token_count;
+	}
+	if (c->collect_returns)
+		CALLGRIND_TOGGLE_COLLECT;
+	c->ring_pushes += i;
+	return i;
 }
 
 static void give_back(struct consumer *c, const struct dmabuf_token *t,
 		      unsigned int n, unsigned int frags)
 {
+	unsigned int pushed, pushed_frags;
 	int ret;
 
+	if (c->ring) {
+		/* No system call: the kernel side drains the ring on its own. */
+		pushed = push_ring(c, t, n, &pushed_frags);
+		c->asked += pushed_frags;
+		if (pushed == n)
+			return;
+		t += pushed;
+		n -= pushed;
+		frags -= pushed_frags;
+		c->ring_fallbacks++;
+	}
 	if (c->collect_returns)
 		CALLGRIND_TOGGLE_COLLECT;
 	ret = dml_setsockopt(c->sk, SOL_SOCKET, SO_DEVMEM_DONTNEED, t, n * sizeof(*t));

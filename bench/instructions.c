@@ -10,6 +10,11 @@
  * increment and one 40-byte cmsg write to assign, one atomic decrement to
  * return.  With a held count the child first receives and keeps that many
  * tokens, so a design that slows as it fills shows it.
+ * A design with a return ring returns through one, as the timed runs do:
+ * the return phase then collects the pushes (and any DONTNEED of a full
+ * ring), and the ring's drain, which recvmsg runs before it reads, is
+ * moved from assign to return by the call-graph split (main.c); the last
+ * drain, after the last read, is collected in the return phase itself.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -26,6 +31,24 @@
 #include "devmem/devmem.h"
 #include "instructions.h"
 #include "one_flow.h"
+
+/* An empty recvmsg, collected: the drain it makes before it reads. */
+static long drain_ring_collected(struct one_flow *h)
+{
+	static unsigned char ctrl[ONE_FLOW_CMSG_ROOM];
+	unsigned char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
+	};
+	ssize_t n;
+
+	CALLGRIND_TOGGLE_COLLECT;
+	n = dml_recvmsg(h->sk, &msg, MSG_SOCK_DEVMEM | MSG_DONTWAIT);
+	CALLGRIND_TOGGLE_COLLECT;
+	return n == -EAGAIN ? 0 : n < 0 ? n : -EPROTO;
+}
 
 /*
  * The return profile's own pattern (consumer.c) without its clock: an nccl
@@ -48,6 +71,10 @@ static long run_design(const struct dml_token_design_info *d, bool assign,
 	}
 	if (!ret)
 		ret = consumer_init(&c, h.sk, profile, 0, 0);
+	if (!ret) {
+		ret = consumer_ring_attach(&c, CONSUMER_RING_ENTRIES);
+		ret = ret == -ENOPROTOOPT ? 0 : ret;
+	}
 	c.collect_returns = !assign;
 	while (!ret && sent < segments) {
 		struct msghdr msg = {
@@ -82,9 +109,18 @@ static long run_design(const struct dml_token_design_info *d, bool assign,
 		if (c.error)
 			ret = c.error;
 	}
+	/*
+	 * A ring's last pushes wait for a drain the loop no longer makes (an
+	 * nccl request is 1024 of them): one more recvmsg, collected, drains
+	 * them, so every token whose return is counted has its drain counted.
+	 */
+	if (!ret && !assign && c.ring)
+		ret = drain_ring_collected(&h);
 	/* Tokens whose return was measured: those handed back whole. */
 	if (!ret && !assign)
 		tokens = c.asked;
+	if (!ret)
+		ret = consumer_finish(&c);
 	if (!ret && c.returned != c.asked)
 		ret = -EPROTO;
 	consumer_destroy(&c);
@@ -210,6 +246,25 @@ double bench_instructions_per_token(const char *self, const char *what,
 		split->total = cg.total / tokens;
 		split->token_ops = cg.token_ops / tokens;
 		split->page_pool = cg.page_pool / tokens;
+		split->drain = cg.drain / tokens;
+		split->tokens = tokens;
 	}
 	return cg.total / tokens;
+}
+
+/**
+ * bench_drain_per_return() - a ring's drain as return work, per token
+ * @assign: the assign phase's split, whose drain ran inside recvmsg
+ * @ret: the return phase's split
+ *
+ * The drain is counted per token received; it is booked per token
+ * returned, which may be fewer (an nccl request still filling at the end
+ * of the run is never returned).
+ *
+ * Return: drain instructions per token returned, 0 when none returned.
+ */
+double bench_drain_per_return(const struct callgrind_split *assign,
+			      const struct callgrind_split *ret)
+{
+	return ret->tokens > 0 ? assign->drain * assign->tokens / ret->tokens : 0;
 }

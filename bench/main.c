@@ -31,6 +31,7 @@ struct samples {
 	double dry[BENCH_MAX_RUNS];
 	/* per run that received tokens: a window with none has no ratio */
 	double rx_calls[BENCH_MAX_RUNS], dn_calls[BENCH_MAX_RUNS];
+	double pushes[BENCH_MAX_RUNS], fallbacks[BENCH_MAX_RUNS];
 	unsigned int nr_calls;
 	long rss_kb;
 };
@@ -262,6 +263,8 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 			s[d].delivered[run] = offered > 0 ? 100.0 * r.tokens_per_s / offered : 0;
 			if (r.cpu_ns_per_token > 0) {
 				s[d].rx_calls[s[d].nr_calls] = r.recvmsg_syscalls_per_token;
+				s[d].pushes[s[d].nr_calls] = r.ring_pushes_per_token;
+				s[d].fallbacks[s[d].nr_calls] = r.ring_fallbacks_per_token;
 				s[d].dn_calls[s[d].nr_calls++] = r.dontneed_syscalls_per_token;
 			}
 			s[d].rss_kb = r.peak_rss_kb > s[d].rss_kb ? r.peak_rss_kb : s[d].rss_kb;
@@ -297,6 +300,8 @@ static int run_profile(struct bench_report *rep, enum bench_profile profile,
 		row->delivered_pct = bench_stat_of(s[d].delivered, cfg->runs);
 		row->stalls_per_s = bench_stat_of(s[d].stalls, cfg->runs);
 		row->nic_dry_pct = bench_stat_of(s[d].dry, cfg->runs);
+		row->ring_pushes_per_token = bench_stat_of(s[d].pushes, s[d].nr_calls);
+		row->ring_fallbacks_per_token = bench_stat_of(s[d].fallbacks, s[d].nr_calls);
 		if (charged) {
 			row->recvmsg_syscalls_per_token = bench_stat_of(s[d].rx_calls,
 									s[d].nr_calls);
@@ -417,20 +422,24 @@ static void count_instructions(struct bench_report *rep, const char *self,
 		const struct instr_point *pt = instr_point(c, row->design, row->profile, 0);
 		const struct instr_point *held;
 
+		/* A ring's drain runs inside recvmsg but is the returns' work. */
 		if (pt && pt->ok) {
+			double drain = bench_drain_per_return(&pt->as, &pt->rs);
+
 			row->have_instructions = true;
-			row->instr_assign = pt->assign;
-			row->instr_return = pt->ret;
-			row->ops_assign = pt->as.token_ops;
-			row->ops_return = pt->rs.token_ops;
+			row->instr_assign = pt->assign - pt->as.drain;
+			row->instr_return = pt->ret + drain;
+			row->ops_assign = pt->as.token_ops - pt->as.drain;
+			row->ops_return = pt->rs.token_ops + drain;
 			row->ops_pool = pt->as.page_pool + pt->rs.page_pool;
 		}
 		/* how a design fills up: once, with the first profile's returns */
 		held = instr_point(c, row->design, rep->rows[0].profile, rep->instr_held);
 		if (held && held->ok) {
 			row->have_instr_held = true;
-			row->instr_held_assign = held->assign;
-			row->instr_held_return = held->ret;
+			row->instr_held_assign = held->assign - held->as.drain;
+			row->instr_held_return = held->ret +
+						 bench_drain_per_return(&held->as, &held->rs);
 		}
 	}
 	fidelity_points(rep, c);
@@ -466,21 +475,44 @@ static void seed_terms(struct bench_report *rep)
 	rep->seed_share_ours = bench_amdahl_share(rep->seed_pred_ratio, rep->seed_k);
 }
 
+/* Sockets of the at-scale state measure: as many as quickly fit the binding. */
+#define SOCK_SCALE_SOCKETS		64
+#define SOCK_SCALE_SOCKETS_QUICK	16
+
 static void state_memory(struct bench_report *rep, const struct progress *pg)
 {
+	const unsigned long pages = (rep->cfg.dmabuf_mb << 20) / DML_PAGE_SIZE;
 	size_t d, i;
 
 	rep->state_held = rep->cfg.held > 65536 ? rep->cfg.held : 65536;
 	if (rep->cfg.quick)
 		rep->state_held = rep->cfg.held > 4096 ? rep->cfg.held : 4096;
+	rep->state_socket_pages = pages > rep->state_held + 2048 ? pages : rep->state_held + 2048;
 	for (d = 0; d < rep->cfg.nr_designs; d++) {
-		double b;
+		const char *design = rep->cfg.designs[d];
+		struct bench_sock_scale *sc = &rep->sock_scale[rep->nr_sock_scale];
+		double b, per_socket;
 
-		progress(pg, "memory", rep->cfg.designs[d], 1, 1);
-		b = bench_state_bytes_per_token(rep->cfg.designs[d], rep->state_held);
-		for (i = 0; i < rep->nr_rows; i++)
-			if (rep->rows[i].design == rep->cfg.designs[d])
-				rep->rows[i].state_bytes_per_token = b;
+		progress(pg, "memory", design, 1, 1);
+		b = bench_state_bytes_per_token(design, rep->state_held);
+		per_socket = bench_state_bytes_per_socket(design, rep->state_held,
+							  rep->state_socket_pages);
+		for (i = 0; i < rep->nr_rows; i++) {
+			if (rep->rows[i].design != design)
+				continue;
+			rep->rows[i].state_bytes_per_token = b;
+			rep->rows[i].state_bytes_per_socket = per_socket;
+		}
+		/* sock_state measures the designs of per-binding tokens only */
+		if (design_mode(design) != 0)
+			continue;
+		progress(pg, "per socket", design, 1, 1);
+		if (!bench_sock_state_measure(design, pages, rep->cfg.quick ?
+					      SOCK_SCALE_SOCKETS_QUICK : SOCK_SCALE_SOCKETS,
+					      &sc->m)) {
+			sc->design = design;
+			rep->nr_sock_scale++;
+		}
 	}
 }
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "consumer.h"
 #include "one_flow.h"
 
 #define PORT	5201
@@ -151,4 +152,40 @@ double bench_state_bytes_per_token(const char *design, unsigned long held)
 	}
 	one_flow_down(&h);
 	return per_token;
+}
+
+/*
+ * One socket's own token state with @held tokens out on a binding of
+ * @pages, registered return ring included for a design that has one (the
+ * application's ring is memory the kernel would pin per socket); the
+ * binding's per-net_iov state is not the socket's and stays out.
+ */
+double bench_state_bytes_per_socket(const char *design, unsigned long held,
+				    unsigned long pages)
+{
+	const struct dml_token_design_info *d = bench_design_info(design);
+	struct consumer c = { 0 };
+	struct one_flow h;
+	double bytes = -1;
+	long b;
+	int err;
+
+	if (!d)
+		return -1;
+	if (pages < held + 2048)
+		pages = held + 2048;
+	err = one_flow_up(&h, d, pages);
+	if (!err)
+		err = consumer_init(&c, h.sk, BENCH_PROFILE_KPERF, 0, 0);
+	if (!err) {
+		err = consumer_ring_attach(&c, CONSUMER_RING_ENTRIES);
+		err = err == -ENOPROTOOPT ? 0 : err;
+	}
+	if (!err && one_flow_hold(&h, held) >= 0) {
+		b = dml_sock_token_state_bytes(h.sk);
+		bytes = b >= 0 ? (double)b : -1;
+	}
+	consumer_destroy(&c);
+	one_flow_down(&h);
+	return bytes;
 }

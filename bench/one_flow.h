@@ -40,6 +40,8 @@ int one_flow_up(struct one_flow *h, const struct dml_token_design_info *d,
 void one_flow_down(struct one_flow *h);
 long one_flow_hold(struct one_flow *h, unsigned long held);
 double bench_state_bytes_per_token(const char *design, unsigned long held);
+double bench_state_bytes_per_socket(const char *design, unsigned long held,
+				    unsigned long pages);
 /* bind64.c */
 int bench_bind_64g(double *seconds, double *bytes_per_niov);
 

@@ -72,6 +72,9 @@ enum figure_type {
 	FIG_CALIB,		/* JSON: the per-profile calibration objects */
 	FIG_ROWS,		/* the rows: the JSON's array, the SUMMARY's kperf figures */
 	FIG_FIDELITY,		/* JSON: the fidelity object */
+	FIG_TARGETS,		/* JSON: issue 16's targets, met or missed */
+	FIG_PROJECTION,		/* JSON: the line-rate projection */
+	FIG_SOCK_SCALE,		/* JSON: token state per socket at scale */
 };
 
 /*
@@ -179,5 +182,38 @@ bool first_row_of_design(const struct bench_report *r, size_t i);
 size_t distinct_designs(const struct bench_report *r, const char **out);
 int replace_file(const char *path, int (*fill)(int fd, const char *tmp, void *arg), void *arg);
 int write_file_atomic(const char *path, const char *buf, size_t len);
+
+/*
+ * One of issue 16's targets (targets.c), on one profile: met when @value is
+ * at most @limit (@strict: below it); not @measured when a row it needs
+ * is missing (no ring or owned rows, no charged rows, no instructions).
+ */
+struct bench_target {
+	const char *what;
+	const char *unit;	/* after value and limit, "x" for a ratio */
+	enum bench_profile profile;
+	bool measured;
+	bool strict;
+	bool met;
+	double value;
+	double limit;
+};
+
+#define BENCH_TARGETS_PER_PROFILE	5
+#define BENCH_MAX_TARGETS		(BENCH_TARGETS_PER_PROFILE * BENCH_NR_PROFILES)
+
+size_t bench_targets(const struct bench_report *r, struct bench_target *out, size_t room);
+
+/* The line-rate projection (projection.c): rates, frag sizes, what it assumes. */
+#define PROJECTION_NR_RATES		4
+#define PROJECTION_NR_FRAGS		2
+#define PROJECTION_NR_ASSUMPTIONS	4
+
+extern const double projection_gbps[PROJECTION_NR_RATES];
+extern const unsigned int projection_frag_bytes[PROJECTION_NR_FRAGS];
+extern const char *const projection_assumptions[PROJECTION_NR_ASSUMPTIONS];
+
+double bench_projection_tokens_per_s(double gbps, unsigned int frag_bytes);
+double bench_projection_cores(double gbps, unsigned int frag_bytes, double ns_per_token);
 
 #endif /* DML_BENCH_REPORT_H */

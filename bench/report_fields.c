@@ -44,6 +44,10 @@ const struct report_field report_fields[] = {
 	{ "dontneed_syscalls_per_token", "syscalls_per_token.dontneed",
 	  .off = offsetof(struct bench_row, dontneed_syscalls_per_token),
 	  .flags = FIELD_STAT | FIELD_CHARGED },
+	/* Return-ring designs: 0 on the others, so the rows compare. */
+	{ "ring_pushes_per_token", "ring.pushes_per_token", STAT(ring_pushes_per_token) },
+	{ "ring_fallbacks_per_token", "ring.fallbacks_per_token",
+	  STAT(ring_fallbacks_per_token) },
 	{ "instr_assign", "instructions_per_token.assign", NUM(instr_assign),
 	  .flags = FIELD_INSTR, .title = "assign", .width = 6, .prec = 1 },
 	{ "instr_return", "instructions_per_token.return", NUM(instr_return),
@@ -76,6 +80,8 @@ const struct report_field report_fields[] = {
 	  .flags = FIELD_HELD | FIELD_INT },
 	{ "state_bytes_per_token", "state_bytes_per_token",
 	  NUM(state_bytes_per_token) },
+	{ "state_bytes_per_socket", "state_bytes_per_socket",
+	  NUM(state_bytes_per_socket) },
 	{ "peak_rss_kb", "peak_rss_kb", .calc = CALC_RSS, .flags = FIELD_INT },
 };
 

@@ -130,6 +130,107 @@ static json_object *json_fidelity(const struct bench_report *r)
 	return o;
 }
 
+/* Issue 16's targets, one object per target and profile. */
+static json_object *json_targets(const struct bench_report *r)
+{
+	struct bench_target t[BENCH_MAX_TARGETS];
+	json_object *a = json_object_new_array();
+	size_t i, n = bench_targets(r, t, BENCH_MAX_TARGETS);
+
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "target", json_object_new_string(t[i].what));
+		json_object_object_add(o, "profile",
+				       json_object_new_string(bench_profile_name(t[i].profile)));
+		json_object_object_add(o, "measured", json_object_new_boolean(t[i].measured));
+		json_object_object_add(o, "value", t[i].measured ? jdouble(t[i].value) : NULL);
+		json_object_object_add(o, "limit", t[i].measured ? jdouble(t[i].limit) : NULL);
+		json_object_object_add(o, "strict", json_object_new_boolean(t[i].strict));
+		json_object_object_add(o, "met", json_object_new_boolean(t[i].met));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+/*
+ * The line-rate projection: its assumptions, the rates and frag sizes, and
+ * per row the cores at each, cores[frag][rate].
+ */
+static json_object *json_projection(const struct bench_report *r)
+{
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+	json_object *rates = json_object_new_array(), *frags = json_object_new_array();
+	size_t i, f, k;
+
+	for (i = 0; i < PROJECTION_NR_ASSUMPTIONS; i++)
+		json_object_array_add(a, json_object_new_string(projection_assumptions[i]));
+	json_object_object_add(o, "assumptions", a);
+	for (k = 0; k < PROJECTION_NR_RATES; k++)
+		json_object_array_add(rates, jdouble(projection_gbps[k]));
+	json_object_object_add(o, "gbps", rates);
+	for (f = 0; f < PROJECTION_NR_FRAGS; f++)
+		json_object_array_add(frags, json_object_new_int64(projection_frag_bytes[f]));
+	json_object_object_add(o, "frag_bytes", frags);
+	a = json_object_new_array();
+	for (i = 0; i < r->nr_rows; i++) {
+		const struct bench_row *row = &r->rows[i];
+		json_object *ro, *cores;
+
+		if (!row->cpu_ns_per_token.n)
+			continue;
+		ro = json_object_new_object();
+		json_object_object_add(ro, "design", jstring(row->design));
+		json_object_object_add(ro, "profile",
+				       json_object_new_string(bench_profile_name(row->profile)));
+		json_object_object_add(ro, "charged", json_object_new_boolean(row->charged));
+		jset(ro, "cpu_ns_per_token", row->cpu_ns_per_token.mean);
+		cores = json_object_new_array();
+		for (f = 0; f < PROJECTION_NR_FRAGS; f++) {
+			json_object *c = json_object_new_array();
+
+			for (k = 0; k < PROJECTION_NR_RATES; k++)
+				json_object_array_add(c, jdouble(bench_projection_cores(
+					projection_gbps[k], projection_frag_bytes[f],
+					row->cpu_ns_per_token.mean)));
+			json_object_array_add(cores, c);
+		}
+		json_object_object_add(ro, "cores", cores);
+		json_object_array_add(a, ro);
+	}
+	json_object_object_add(o, "rows", a);
+	return o;
+}
+
+/* Token state per socket at scale, and the reviewers' case from its fit. */
+static json_object *json_sock_scale(const struct bench_report *r)
+{
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+	size_t i;
+
+	json_object_object_add(o, "review_sockets",
+			       json_object_new_int64(SOCK_STATE_REVIEW_SOCKETS));
+	json_object_object_add(o, "review_pages", json_object_new_int64(SOCK_STATE_REVIEW_PAGES));
+	for (i = 0; i < r->nr_sock_scale; i++) {
+		const struct bench_sock_scale *sc = &r->sock_scale[i];
+		json_object *d = json_object_new_object();
+
+		json_object_object_add(d, "design", jstring(sc->design));
+		json_object_object_add(d, "pages", json_object_new_uint64(sc->m.pages));
+		json_object_object_add(d, "sockets", json_object_new_int64(sc->m.sockets));
+		json_object_object_add(d, "total_bytes", json_object_new_uint64(sc->m.total_bytes));
+		jset(d, "socket_bytes", sc->m.socket_bytes);
+		jset(d, "socket_fixed", sc->m.socket_fixed);
+		jset(d, "socket_per_page", sc->m.socket_per_page);
+		jset(d, "binding_per_page", sc->m.binding_per_page);
+		jset(d, "review_bytes", bench_sock_state_bytes(&sc->m, SOCK_STATE_REVIEW_PAGES,
+							       SOCK_STATE_REVIEW_SOCKETS));
+		json_object_array_add(a, d);
+	}
+	json_object_object_add(o, "designs", a);
+	return o;
+}
+
 static json_object *jcalib(double max, double offered, double busy)
 {
 	json_object *o = json_object_new_object();
@@ -207,6 +308,15 @@ static json_object *json_report(const struct bench_report *r)
 			break;
 		case FIG_FIDELITY:
 			v = json_fidelity(r);
+			break;
+		case FIG_TARGETS:
+			v = json_targets(r);
+			break;
+		case FIG_PROJECTION:
+			v = json_projection(r);
+			break;
+		case FIG_SOCK_SCALE:
+			v = json_sock_scale(r);
 			break;
 		default:
 			v = jdouble(figure_double(f, r));

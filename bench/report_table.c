@@ -153,7 +153,7 @@ static void main_cells(const struct bench_report *r, const struct bench_row *row
 static void print_main_table(const struct bench_report *r, FILE *out)
 {
 	struct report_column cols[SECTION_MAX_COLS] = {
-		{ "design", .sep = "", .width = -8 }, { "ar", .sep = "  ", .width = 2 },
+		{ "design", .sep = "", .width = -10 }, { "ar", .sep = "  ", .width = 2 },
 	};
 	const struct bench_row floor = {
 		.design = "floor",
@@ -253,21 +253,23 @@ static void print_fidelity(const struct bench_report *r, FILE *out)
 static void print_memory_table(const struct bench_report *r, FILE *out)
 {
 	static const struct report_column all[] = {
-		{ "design", .sep = "", .width = -8 }, { "kperf", .sep = "  ", .width = 6 },
+		{ "design", .sep = "", .width = -10 }, { "kperf", .sep = "  ", .width = 6 },
 		{ "ncdevmem", .sep = "  ", .width = 8 }, { "nccl", .sep = "  ", .width = 6 },
+		{ "B/socket", .sep = "  ", .width = 10 },
 		{ "peak RSS MiB", .sep = "  ", .width = 12 },
 	};
-	struct report_column cols[BENCH_NR_PROFILES + 2] = { all[0] };
-	char cells[BENCH_NR_PROFILES + 2][CELL_SIZE];
+	struct report_column cols[BENCH_NR_PROFILES + 3] = { all[0] };
+	char cells[BENCH_NR_PROFILES + 3][CELL_SIZE];
 	size_t i, j, c = 1;
 	unsigned int p;
 
-	fprintf(out, "\nmemory: token-tracking state bytes per outstanding token (%lu held on one socket), by profile\n",
-		r->state_held);
+	fprintf(out, "\nmemory: token-tracking state bytes per outstanding token (%lu held on one socket), by profile; B/socket: that socket's own state on a %lu-page binding\n",
+		r->state_held, r->state_socket_pages);
 	for (p = 0; p < BENCH_NR_PROFILES; p++)
 		if (have_profile(r, p))
 			cols[c++] = all[1 + p];
 	cols[c++] = all[4];
+	cols[c++] = all[5];
 	print_titles(cols, c, true, out);
 	for (i = 0; i < r->nr_rows; i++) {
 		const char *design = row_design(&r->rows[i]);
@@ -286,6 +288,7 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 			else
 				snprintf(cells[c++], CELL_SIZE, "-");
 		}
+		snprintf(cells[c++], CELL_SIZE, "%.0f", r->rows[i].state_bytes_per_socket);
 		/* RSS is per process: the peak over this design's runs. */
 		for (j = 0; j < r->nr_rows; j++)
 			if (!strcmp(row_design(&r->rows[j]), design) &&
@@ -296,6 +299,130 @@ static void print_memory_table(const struct bench_report *r, FILE *out)
 		else
 			snprintf(cells[c++], CELL_SIZE, "-");
 		print_cells(cols, c, cells, out);
+	}
+}
+
+/*
+ * What a socket costs as sockets multiply: measured per socket on the
+ * run's binding, fitted to fixed + per page, and carried to the reviewers'
+ * 10 K sockets on 2 GiB dma-bufs, the figure that moved v3 off sockarray.
+ */
+static void print_sock_scale(const struct bench_report *r, FILE *out)
+{
+	static const struct report_column cols[] = {
+		{ "design", .sep = "  ", .width = -10 }, { "sockets", .sep = " ", .width = 7 },
+		{ "pages", .sep = " ", .width = 8 }, { "B/socket", .sep = " ", .width = 10 },
+		{ "fixed B", .sep = " ", .width = 9 }, { "B/page/socket", .sep = " ", .width = 13 },
+		{ "binding B/page", .sep = " ", .width = 14 },
+		{ "10 K x 2 GiB", .sep = " ", .width = 12, .suffix = " GiB" },
+	};
+	char cells[8][CELL_SIZE];
+	size_t i;
+
+	if (!r->nr_sock_scale)
+		return;
+	fprintf(out, "\nstate per socket at scale: sockets on one binding, each holding a token; fitted to fixed + B/page/socket x pages; the reviewers' case: %u sockets x %u pages (2 GiB of 4 KiB)\n",
+		SOCK_STATE_REVIEW_SOCKETS, SOCK_STATE_REVIEW_PAGES);
+	print_titles(cols, 8, false, out);
+	for (i = 0; i < r->nr_sock_scale; i++) {
+		const struct bench_sock_scale *sc = &r->sock_scale[i];
+
+		snprintf(cells[0], CELL_SIZE, "%s", sc->design);
+		snprintf(cells[1], CELL_SIZE, "%u", sc->m.sockets);
+		snprintf(cells[2], CELL_SIZE, "%" PRIu64, sc->m.pages);
+		snprintf(cells[3], CELL_SIZE, "%.0f", sc->m.socket_bytes);
+		snprintf(cells[4], CELL_SIZE, "%.0f", sc->m.socket_fixed);
+		snprintf(cells[5], CELL_SIZE, "%.3f", sc->m.socket_per_page);
+		snprintf(cells[6], CELL_SIZE, "%.1f", sc->m.binding_per_page);
+		snprintf(cells[7], CELL_SIZE, "%.2f",
+			 bench_sock_state_bytes(&sc->m, SOCK_STATE_REVIEW_PAGES,
+						SOCK_STATE_REVIEW_SOCKETS) / (double)(1ull << 30));
+		print_cells(cols, 8, cells, out);
+	}
+	fprintf(out, "  10 K x 2 GiB = %u x (fixed + B/page/socket x %u) + binding B/page x %u\n",
+		SOCK_STATE_REVIEW_SOCKETS, SOCK_STATE_REVIEW_PAGES, SOCK_STATE_REVIEW_PAGES);
+}
+
+/* Issue 16's targets, met or missed with the figure measured. */
+static void print_targets(const struct bench_report *r, FILE *out)
+{
+	static const struct report_column cols[] = {
+		{ "target", .sep = "  ", .width = -44 }, { "profile", .sep = " ", .width = -8 },
+		{ "measured", .sep = " ", .width = 9 }, { "limit", .sep = " ", .width = 8 },
+		{ NULL, .sep = "  ", .width = -12 },
+	};
+	struct bench_target t[BENCH_MAX_TARGETS];
+	size_t i, n = bench_targets(r, t, BENCH_MAX_TARGETS);
+	char cells[5][CELL_SIZE];
+
+	if (!n)
+		return;
+	fprintf(out, "\ntargets (issue 16): *: charged, worker CPU as the paired ratio to %s* at the fixed load; instructions: assign + return per token, in process\n",
+		report_baseline(r));
+	print_titles(cols, 5, false, out);
+	for (i = 0; i < n; i++) {
+		snprintf(cells[0], CELL_SIZE, "%s", t[i].what);
+		snprintf(cells[1], CELL_SIZE, "%s", bench_profile_name(t[i].profile));
+		if (t[i].measured) {
+			snprintf(cells[2], CELL_SIZE, "%.3f%s", t[i].value, t[i].unit);
+			snprintf(cells[3], CELL_SIZE, "%s%.3f%s", t[i].strict ? "<" : "",
+				 t[i].limit, t[i].unit);
+			snprintf(cells[4], CELL_SIZE, "%s", t[i].met ? "met" : "missed");
+		} else {
+			snprintf(cells[2], CELL_SIZE, "-");
+			snprintf(cells[3], CELL_SIZE, "-");
+			snprintf(cells[4], CELL_SIZE, "not measured");
+		}
+		print_cells(cols, 5, cells, out);
+	}
+}
+
+/* RX worker cores per design at 100-800 Gbps, from CPU ns per token. */
+static void print_projection(const struct bench_report *r, FILE *out)
+{
+	struct report_column cols[3 + PROJECTION_NR_FRAGS * PROJECTION_NR_RATES] = {
+		{ "profile", .sep = "  ", .width = -8 }, { "design", .sep = " ", .width = -10 },
+		{ "ns/token", .sep = " ", .width = 8 },
+	};
+	char titles[PROJECTION_NR_FRAGS * PROJECTION_NR_RATES][24];
+	char cells[3 + PROJECTION_NR_FRAGS * PROJECTION_NR_RATES][CELL_SIZE];
+	const size_t ncols = 3 + PROJECTION_NR_FRAGS * PROJECTION_NR_RATES;
+	size_t i, f, k, c;
+	bool any = false;
+
+	for (f = 0, c = 3; f < PROJECTION_NR_FRAGS; f++) {
+		for (k = 0; k < PROJECTION_NR_RATES; k++, c++) {
+			snprintf(titles[c - 3], sizeof(titles[0]), "%s%.0fG",
+				 k ? "" : projection_frag_bytes[f] == 4096 ? "4K:" : "16K:",
+				 projection_gbps[k]);
+			cols[c] = (struct report_column){ titles[c - 3], .sep = k ? " " : "   ",
+							  .width = 8 };
+		}
+	}
+	/* profile by profile, as the main table */
+	for (i = 0; i < BENCH_NR_PROFILES * r->nr_rows; i++) {
+		const struct bench_row *row = &r->rows[i % r->nr_rows];
+		double ns = row->cpu_ns_per_token.mean;
+
+		if (row->profile != i / r->nr_rows || !row->cpu_ns_per_token.n)
+			continue;
+		if (!any) {
+			fputs("\nline-rate projection: RX worker cores needed, by frag size (net_iov) and line rate\n",
+			      out);
+			for (k = 0; k < PROJECTION_NR_ASSUMPTIONS; k++)
+				fprintf(out, "  assumes: %s\n", projection_assumptions[k]);
+			print_titles(cols, ncols, false, out);
+		}
+		any = true;
+		snprintf(cells[0], CELL_SIZE, "%s", bench_profile_name(row->profile));
+		snprintf(cells[1], CELL_SIZE, "%s%s", row_design(row), row->charged ? "*" : "");
+		snprintf(cells[2], CELL_SIZE, "%.1f", ns);
+		for (f = 0, c = 3; f < PROJECTION_NR_FRAGS; f++)
+			for (k = 0; k < PROJECTION_NR_RATES; k++, c++)
+				snprintf(cells[c], CELL_SIZE, "%.2f",
+					 bench_projection_cores(projection_gbps[k],
+								projection_frag_bytes[f], ns));
+		print_cells(cols, ncols, cells, out);
 	}
 }
 
@@ -412,6 +539,9 @@ void bench_report_table(const struct bench_report *r, FILE *out)
 		print_section(&section_token_ops, r, out);
 		print_fidelity(r, out);
 		print_memory_table(r, out);
+		print_sock_scale(r, out);
+		print_targets(r, out);
+		print_projection(r, out);
 	} else {
 		fputs("\nno results\n", out);
 	}

@@ -47,7 +47,7 @@ struct worker {
 	uint64_t recvmsg_syscalls;	/* real recvmsg calls made on it */
 	/* snapshots at the window's edges, each taken by the worker itself */
 	uint64_t cpu_ns[2], wall_ns[2], tokens_at[2];
-	uint64_t recvmsg_at[2], dontneed_at[2];
+	uint64_t recvmsg_at[2], dontneed_at[2], pushes_at[2], fallbacks_at[2];
 	int error;
 };
 
@@ -160,8 +160,13 @@ static void snapshot(struct worker *w, int edge)
 	w->tokens_at[edge] = w->tokens;
 	w->recvmsg_at[edge] = w->recvmsg_syscalls;
 	w->dontneed_at[edge] = 0;
-	for (s = 0; s < w->nr_socks; s++)
+	w->pushes_at[edge] = 0;
+	w->fallbacks_at[edge] = 0;
+	for (s = 0; s < w->nr_socks; s++) {
 		w->dontneed_at[edge] += w->consumers[s].syscalls;
+		w->pushes_at[edge] += w->consumers[s].ring_pushes;
+		w->fallbacks_at[edge] += w->consumers[s].ring_fallbacks;
+	}
 }
 
 static int read_socket(struct worker *w, unsigned int s, unsigned char *iov_buf,
@@ -357,6 +362,7 @@ static void collect(struct bench_ctx *ctx, struct bench_run_result *r)
 {
 	const struct bench_run_params *p = ctx->p;
 	double cpu_pct = 0, cpu_ns = 0, tokens = 0, wall_s = 0, rx = 0, dn = 0;
+	double pushes = 0, fallbacks = 0;
 	unsigned int i;
 
 	for (i = 0; i < p->workers; i++) {
@@ -369,6 +375,8 @@ static void collect(struct bench_ctx *ctx, struct bench_run_result *r)
 		tokens += (double)(w->tokens_at[1] - w->tokens_at[0]);
 		rx += (double)(w->recvmsg_at[1] - w->recvmsg_at[0]);
 		dn += (double)(w->dontneed_at[1] - w->dontneed_at[0]);
+		pushes += (double)(w->pushes_at[1] - w->pushes_at[0]);
+		fallbacks += (double)(w->fallbacks_at[1] - w->fallbacks_at[0]);
 		wall_s += wall / 1e9;
 	}
 	wall_s /= p->workers;
@@ -376,6 +384,8 @@ static void collect(struct bench_ctx *ctx, struct bench_run_result *r)
 	r->cpu_ns_per_token = tokens > 0 ? cpu_ns / tokens : 0;
 	r->recvmsg_syscalls_per_token = tokens > 0 ? rx / tokens : 0;
 	r->dontneed_syscalls_per_token = tokens > 0 ? dn / tokens : 0;
+	r->ring_pushes_per_token = tokens > 0 ? pushes / tokens : 0;
+	r->ring_fallbacks_per_token = tokens > 0 ? fallbacks / tokens : 0;
 	r->tokens_per_s = wall_s > 0 ? tokens / wall_s : 0;
 	r->tokens_per_cpu_s = cpu_ns > 0 ? tokens / (cpu_ns / 1e9) / p->workers : 0;
 	r->stalls_per_s = wall_s > 0 ? (double)(ctx->stalls_at[1] - ctx->stalls_at[0]) / wall_s : 0;
@@ -417,12 +427,22 @@ int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,
 			goto out;
 		}
 		for (f = i; f < p->flows; f += p->workers) {
-			ret = consumer_init(&w->consumers[w->nr_socks], ctx->socks[f],
-					    p->profile, p->held, p->nccl_delay_us);
+			struct consumer *c = &w->consumers[w->nr_socks];
+
+			ret = consumer_init(c, ctx->socks[f], p->profile, p->held,
+					    p->nccl_delay_us);
 			if (ret)
 				goto out;
-			w->consumers[w->nr_socks].boundary_fd = w->boundary[0];
+			c->boundary_fd = w->boundary[0];
 			w->socks[w->nr_socks++] = ctx->socks[f];
+			/* A design without a return ring returns by DONTNEED alone. */
+			ret = consumer_ring_attach(c, CONSUMER_RING_ENTRIES);
+			if (ret == -ENOPROTOOPT)
+				ret = 0;
+			if (ret) {
+				snprintf(err, errlen, "return ring: %s", strerror(-ret));
+				goto out;
+			}
 		}
 	}
 	reset_peak_rss();
@@ -451,7 +471,9 @@ int bench_run_once(const struct bench_run_params *p, struct bench_run_result *r,
 
 		ret = w->error;
 		for (s = 0; s < w->nr_socks && !ret; s++) {
-			ret = w->consumers[s].error;
+			/* What the ring still queues goes back before the count. */
+			ret = consumer_finish(&w->consumers[s]);
+			ret = ret ? ret : w->consumers[s].error;
 			if (!ret && w->consumers[s].returned != w->consumers[s].asked)
 				ret = -EPROTO;	/* the kernel released other than asked */
 		}

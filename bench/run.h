@@ -33,6 +33,9 @@ struct bench_run_result {
 	/* real system calls made on the charged boundary, per token received */
 	double recvmsg_syscalls_per_token;
 	double dontneed_syscalls_per_token;
+	/* return-ring designs: entries pushed, and DONTNEEDs of a full ring, per token */
+	double ring_pushes_per_token;
+	double ring_fallbacks_per_token;
 	long peak_rss_kb;
 };
 

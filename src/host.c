@@ -48,7 +48,8 @@ int dml_host_create(const struct dml_host_config *cfg, struct dml_host **out)
 	int mode;
 
 	if (cfg && (cfg->rx_ring_size == 0 || cfg->pp_ring_size == 0 ||
-		    (cfg->default_autorelease != 0 && cfg->default_autorelease != 1)))
+		    (cfg->default_autorelease != 0 && cfg->default_autorelease != 1) ||
+		    cfg->owned_slot_bits > DML_OWNED_MAX_SLOT_BITS))
 		return -EINVAL;
 	for (mode = 0; mode < DML_NR_MODES; mode++) {
 		designs[mode] = pick_design(cfg, mode);
@@ -63,13 +64,16 @@ int dml_host_create(const struct dml_host_config *cfg, struct dml_host **out)
 	host->cfg.rx_ring_size = cfg ? cfg->rx_ring_size : DML_DEFAULT_RX_RING_SIZE;
 	host->cfg.pp_ring_size = cfg ? cfg->pp_ring_size : DML_DEFAULT_PP_RING_SIZE;
 	host->cfg.default_autorelease = cfg ? cfg->default_autorelease : 0;
+	host->cfg.owned_slot_bits = cfg && cfg->owned_slot_bits ? cfg->owned_slot_bits
+							       : DML_OWNED_DEFAULT_SLOT_BITS;
 	pthread_mutex_init(&host->rtnl, NULL);
 	host->netdevs.rtnl = &host->rtnl;
 	host->netdevs.rx_ring_size = host->cfg.rx_ring_size;
 	host->netdevs.pools = &host->pools;
 	host->netdevs.socks = &host->socks;
 	host->netdevs.warnings = &host->warnings;
-	dml_binding_table_init(&host->bindings, &host->warnings);
+	dml_binding_table_init(&host->bindings, host->cfg.owned_slot_bits,
+			       &host->warnings);
 	dml_page_pool_table_init(&host->pools, host->cfg.pp_ring_size,
 				 &host->warnings);
 	dml_sock_table_init(&host->socks, host->designs,

@@ -43,7 +43,17 @@ struct dml_host_config {
 	 * the classic path unchanged; anything else is -EINVAL.
 	 */
 	int default_autorelease;
+	/*
+	 * Designs whose tokens name their binding ("owned"): how many high
+	 * bits of a token hold the binding's slot, 1 to 8; 0 takes 3.  The
+	 * other 31 - bits name the page, which bounds a binding's size and
+	 * the bindings a mode can have at once (docs/extensions.md X-2.1).
+	 */
+	unsigned int owned_slot_bits;
 };
+
+#define DML_OWNED_DEFAULT_SLOT_BITS	3
+#define DML_OWNED_MAX_SLOT_BITS		8
 
 #define DML_DEFAULT_RX_RING_SIZE	256
 #define DML_DEFAULT_PP_RING_SIZE	1024
@@ -53,7 +63,8 @@ struct dml_host_config {
  * @cfg: sizes; NULL takes the defaults.
  * @out: the new host.
  *
- * Return: 0, -EINVAL for a zero ring size, -ENOMEM.
+ * Return: 0, -EINVAL for a zero ring size, an unknown design or one of the
+ * wrong mode, or owned_slot_bits above 8, -ENOMEM.
  */
 int dml_host_create(const struct dml_host_config *cfg, struct dml_host **out);
 
@@ -942,7 +953,9 @@ struct dml_bind_rx_req {
  *
  * Return: 0, -EINVAL for a request this helper cannot encode, -EPROTO
  * for a malformed reply, or the kernel's -errno: -EPERM, -EINVAL, -ERANGE,
- * -ENODEV, -EEXIST, -EBUSY, -EOPNOTSUPP, -EBADF, -ENOMEM.
+ * -ENODEV, -EEXIST, -EBUSY, -EOPNOTSUPP, -EBADF, -ENOMEM, -E2BIG (a
+ * dma-buf too large for its tokens), -ENOSPC (no free token slot, for a
+ * design whose tokens name their binding: docs/extensions.md X-2.1).
  */
 int dml_bind_rx(struct dml_nl_sock *sk, const struct dml_bind_rx_req *req,
 		uint32_t *id, char *errmsg, size_t errlen);

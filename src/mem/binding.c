@@ -15,9 +15,11 @@
 #define NO_MODE (-1)
 
 void dml_binding_table_init(struct dml_binding_table *table,
+			    unsigned int token_slot_bits,
 			    _Atomic unsigned long *warnings)
 {
 	pthread_mutex_init(&table->lock, NULL);
+	table->token_slot_bits = token_slot_bits;
 	table->mode = NO_MODE;
 	atomic_init(&table->autorelease_key, 0);
 	table->warnings = warnings;
@@ -62,9 +64,27 @@ static uint32_t next_free_binding_id(struct dml_binding_table *table)
 	return id;
 }
 
+/* The lowest free slot, so a host's first binding names its pages plainly. */
+static int take_token_slot_locked(struct dml_binding_table *table,
+				  struct dml_binding *binding, struct dml_extack *ext)
+{
+	unsigned int slot, nr_slots = 1u << table->token_slot_bits;
+
+	for (slot = 0; slot < nr_slots; slot++) {
+		if (!table->slot_used[slot]) {
+			table->slot_used[slot] = true;
+			binding->token_slot = (int)slot;
+			return 0;
+		}
+	}
+	dml_extack_msg(ext, "all %u token slots are taken (%u slot bits): unbind first",
+		       nr_slots, table->token_slot_bits);
+	return -ENOSPC;
+}
+
 static int binding_register(struct dml_binding_table *table,
 			    struct dml_binding *binding, int autorelease,
-			    struct dml_extack *ext)
+			    bool token_slot, struct dml_extack *ext)
 {
 	struct dml_binding **bindings;
 	int err = 0;
@@ -76,13 +96,18 @@ static int binding_register(struct dml_binding_table *table,
 		err = -EBUSY;
 		goto out_unlock;
 	}
+	if (token_slot) {
+		err = take_token_slot_locked(table, binding, ext);
+		if (err)
+			goto out_unlock;
+	}
 	if (table->nr == table->cap) {
 		size_t cap = table->cap ? 2 * table->cap : 8;
 
 		bindings = realloc(table->bindings, cap * sizeof(*bindings));
 		if (!bindings) {
 			err = -ENOMEM;
-			goto out_unlock;
+			goto out_put_slot;
 		}
 		table->bindings = bindings;
 		table->cap = cap;
@@ -93,6 +118,14 @@ static int binding_register(struct dml_binding_table *table,
 		table->mode = autorelease;
 		atomic_store_explicit(&table->autorelease_key, autorelease,
 				      memory_order_relaxed);
+	}
+	pthread_mutex_unlock(&table->lock);
+	return 0;
+
+out_put_slot:
+	if (binding->token_slot != DML_NO_TOKEN_SLOT) {
+		table->slot_used[binding->token_slot] = false;
+		binding->token_slot = DML_NO_TOKEN_SLOT;
 	}
 out_unlock:
 	pthread_mutex_unlock(&table->lock);
@@ -111,6 +144,8 @@ static void binding_unregister(struct dml_binding_table *table,
 			break;
 		}
 	}
+	if (binding->token_slot != DML_NO_TOKEN_SLOT)
+		table->slot_used[binding->token_slot] = false;
 	/*
 	 * S-3.4: the last RX binding gone, either mode may be asked for, and
 	 * the key goes back to its default (manual), as v10 disables its
@@ -239,7 +274,8 @@ int dml_binding_create(struct dml_binding_table *table, struct dml_netdev *dev,
 		       int dmabuf_fd, int autorelease,
 		       void (*reclaim)(struct dml_binding *binding),
 		       unsigned int (*refill)(struct dml_binding *binding),
-		       struct dml_extack *ext, struct dml_binding **out)
+		       bool token_slot, struct dml_extack *ext,
+		       struct dml_binding **out)
 {
 	struct dml_binding *binding;
 	size_t i;
@@ -255,6 +291,7 @@ int dml_binding_create(struct dml_binding_table *table, struct dml_netdev *dev,
 	binding->mp.priv = binding;
 	binding->dev = dev;
 	binding->autorelease = autorelease;
+	binding->token_slot = DML_NO_TOKEN_SLOT;
 	/* The creating netlink socket's reference, dropped at unbind. */
 	atomic_init(&binding->refcount, 1);
 	atomic_init(&binding->users, 0);
@@ -272,6 +309,13 @@ int dml_binding_create(struct dml_binding_table *table, struct dml_netdev *dev,
 		err = -E2BIG;
 		goto err_unimport;
 	}
+	if (token_slot && binding->nr_niovs > (size_t)1 << dml_token_page_bits(table)) {
+		dml_extack_msg(ext,
+			       "dma-buf of %zu pages is larger than the %u page bits of a token can name",
+			       binding->nr_niovs, dml_token_page_bits(table));
+		err = -E2BIG;
+		goto err_unimport;
+	}
 	err = -ENOMEM;
 	/* calloc of a big array maps zero pages lazily: binding 16 M net_iovs stays cheap. */
 	binding->vec = calloc(binding->nr_niovs, sizeof(*binding->vec));
@@ -285,7 +329,7 @@ int dml_binding_create(struct dml_binding_table *table, struct dml_netdev *dev,
 		binding->free_stack[i] = (uint32_t)(binding->nr_niovs - 1 - i);
 	binding->nr_free = binding->nr_niovs;
 
-	err = binding_register(table, binding, autorelease, ext);
+	err = binding_register(table, binding, autorelease, token_slot, ext);
 	if (err)
 		goto err_free_stack;
 

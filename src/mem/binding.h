@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devmem/devmem.h"
 #include "dmabuf.h"
 #include "netmem.h"
 #include "page_pool.h"
@@ -30,6 +31,15 @@ struct dml_binding_info;
 struct dml_binding_returner {
 	struct dml_binding_returner *next;
 };
+
+/*
+ * Token slots (docs/extensions.md X-2): a design whose tokens name their
+ * binding takes one of 2^slot_bits slots per binding and leaves the low
+ * 31 - slot_bits bits of a token to the page index, so tokens stay at or
+ * below 2^31 - 1 as the kernel's do.
+ */
+#define DML_TOKEN_BITS		31
+#define DML_NO_TOKEN_SLOT	(-1)
 
 /*
  * The host's RX bindings (S-2.2) and the system-wide mode they set (S-3.4),
@@ -52,6 +62,15 @@ struct dml_binding_table {
 	 */
 	_Atomic int autorelease_key;
 	_Atomic unsigned long *warnings;	/* the host's counter */
+
+	/*
+	 * Under @lock: which token slots a binding holds.  A slot is taken
+	 * at register and given back at final free, never at unbind: a
+	 * socket that joined the binding keeps it (and its tokens' meaning)
+	 * until the socket leaves.
+	 */
+	unsigned int token_slot_bits;
+	bool slot_used[1u << DML_OWNED_MAX_SLOT_BITS];
 };
 
 struct dml_binding {
@@ -67,6 +86,8 @@ struct dml_binding {
 	struct dml_netdev *dev;
 	uint32_t id;
 	int autorelease;
+	/* The token slot (high bits of its tokens), DML_NO_TOKEN_SLOT if none. */
+	int token_slot;
 	struct dml_dmabuf_import dmabuf;
 
 	size_t nr_niovs;
@@ -110,6 +131,7 @@ struct dml_binding {
 };
 
 void dml_binding_table_init(struct dml_binding_table *table,
+			    unsigned int token_slot_bits,
 			    _Atomic unsigned long *warnings);
 void dml_binding_table_destroy(struct dml_binding_table *table);
 int dml_binding_table_mode(struct dml_binding_table *table);
@@ -126,7 +148,8 @@ int dml_binding_create(struct dml_binding_table *table, struct dml_netdev *dev,
 		       int dmabuf_fd, int autorelease,
 		       void (*reclaim)(struct dml_binding *binding),
 		       unsigned int (*refill)(struct dml_binding *binding),
-		       struct dml_extack *ext, struct dml_binding **out);
+		       bool token_slot, struct dml_extack *ext,
+		       struct dml_binding **out);
 void dml_binding_final_free(struct dml_binding *binding);
 
 void dml_binding_users_put(struct dml_binding *binding);
@@ -162,6 +185,12 @@ static inline bool dml_binding_users_get_unless_zero(struct dml_binding *binding
 static inline void dml_binding_users_get(struct dml_binding *binding)
 {
 	atomic_fetch_add_explicit(&binding->users, 1, memory_order_relaxed);
+}
+
+/* Bits of a slotted token left for the page index. */
+static inline unsigned int dml_token_page_bits(const struct dml_binding_table *table)
+{
+	return DML_TOKEN_BITS - table->token_slot_bits;
 }
 
 static inline uint32_t dml_net_iov_index(const struct dml_binding *binding,

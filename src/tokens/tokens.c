@@ -14,7 +14,9 @@
 	row(niov)		\
 	row(hashmap)		\
 	row(rcu)		\
-	row(ring)
+	row(ring)		\
+	row(owned)		\
+	row(sockarray)
 
 #define DECLARE_DESIGN(name)	extern const struct dml_token_ops dml_token_##name##_ops;
 #define DESIGN_ROW(name)	&dml_token_##name##_ops,

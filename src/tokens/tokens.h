@@ -14,6 +14,7 @@
 #ifndef DML_TOKENS_H
 #define DML_TOKENS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "devmem/devmem.h"
@@ -35,6 +36,11 @@ struct dml_token_sock {
 
 struct dml_token_ops {
 	struct dml_token_design_info info;
+	/*
+	 * Its tokens carry their binding's slot in the high bits: each
+	 * binding of its mode takes a slot of the host's (mem/binding.h).
+	 */
+	bool token_slots;
 
 	struct dml_token_sock *(*sock_create)(_Atomic unsigned long *warnings);
 	/* The socket's last reference went: return or leave what it holds. */

@@ -4,7 +4,10 @@
 its config records every parameter of the run (the boundary, the stack
 cost and the baseline included), the baseline is kxarray when this build
 has it (S-8) and xarray otherwise, and every design of every profile moved
-tokens.  No speed is asserted."""
+tokens.  Issue 16: every design of the library's table is in it, each row
+has its state bytes per socket, and the targets, the line-rate projection
+(tokens/s = line rate / frag size, times CPU per token) and the state per
+socket at scale are there.  No speed is asserted."""
 import json
 import os
 import subprocess
@@ -66,6 +69,35 @@ def main():
     profiles = {d['profile'] for d in designs}
     assert profiles == {'kperf', 'ncdevmem', 'nccl'}, profiles
     assert 'bind_64g' in doc and doc['bind_64g']['bytes_per_niov'] > 0
+    assert {'ring', 'owned', 'sockarray'} <= names, names
+    assert len(designs) == 2 * 3 * len(cfg['designs']), 'every design, every profile'
+    for d in designs:
+        assert d['state_bytes_per_socket'] > 0, d['design']
+        assert set(d['ring']) == {'pushes_per_token', 'fallbacks_per_token'}
+    targets = doc['targets']
+    assert len(targets) == 3 * 4 + 1, len(targets)
+    for t in targets:
+        # charged worker CPU is measured; instructions are not in this run
+        assert t['measured'] is ('*' in t['target']), t
+        if not t['measured']:
+            assert t['met'] is False and t['value'] is None, t
+            continue
+        assert t['met'] == (t['value'] < t['limit'] if t['strict']
+                            else t['value'] <= t['limit']), t
+    proj = doc['projection']
+    assert proj['gbps'] == [100, 200, 400, 800] and proj['frag_bytes'] == [4096, 16384]
+    assert len(proj['assumptions']) >= 3
+    assert len(proj['rows']) == len(designs)
+    for row in proj['rows']:
+        for f, frag in enumerate(proj['frag_bytes']):
+            for k, gbps in enumerate(proj['gbps']):
+                want = gbps * 1e9 / 8 / frag * row['cpu_ns_per_token'] * 1e-9
+                assert abs(row['cores'][f][k] - want) <= 1e-9 * want, (row, f, k)
+    scale = {d['design']: d for d in doc['sock_state']['designs']}
+    assert {'niov', 'ring', 'owned', 'sockarray'} <= set(scale), scale.keys()
+    # v1/v2's array: 4 bytes per page per socket, ~20 GiB in the reviewers' case
+    assert abs(scale['sockarray']['socket_per_page'] - 4) < 0.01
+    assert scale['sockarray']['review_bytes'] > 20 * 2**30
     print('ok: %d rows, designs %s' % (len(designs), sorted(names)))
     return 0
 

@@ -67,6 +67,45 @@ static inline struct dml_wire_flow_config dp_flow_config(uint16_t sport)
  */
 static const char *dp_design[2];
 
+/*
+ * What an autorelease = 0 design promises where designs differ: the
+ * series' rules (niov and the designs not listed here) are S-4.5's one
+ * binding per socket (EFAULT for a second) and S-5.5 / S-6.2's urefs of the
+ * binding (any joined socket returns any page; close leaves them until the
+ * binding's users reach 0).  The rows below replace them by what
+ * docs/extensions.md says of each design.
+ */
+struct dp_design_rules {
+	const char *design;
+	bool holder_returns;	/* only the holder returns; close returns */
+	bool many_bindings;	/* a socket receives from several bindings */
+	/*
+	 * X-2.1: each binding takes one of a few token slots until it is
+	 * freed, so a bind-rx may be ENOSPC while sockets keep unbound
+	 * bindings alive.
+	 */
+	bool token_slots;
+};
+
+static const struct dp_design_rules dp_rules_table[] = {
+	{ "owned", true, true, true },
+	{ "sockarray", true, false, false },
+};
+
+static const struct dp_design_rules dp_rules_series = { NULL, false, false, false };
+
+/* The rules of the design serving @mode in this case (NULL: the default). */
+static inline const struct dp_design_rules *dp_rules(int mode)
+{
+	const char *name = mode >= 0 && mode < 2 ? dp_design[mode] : NULL;
+	size_t i;
+
+	for (i = 0; name && i < sizeof(dp_rules_table) / sizeof(dp_rules_table[0]); i++)
+		if (!strcmp(dp_rules_table[i].design, name))
+			return &dp_rules_table[i];
+	return &dp_rules_series;
+}
+
 /* Binds queue 7 (unless @mode < 0), listens, connects one flow and accepts it. */
 static inline int dp_setup_cfg(void **state, int mode, size_t pages,
 			       const struct dml_host_config *hcfg_in,

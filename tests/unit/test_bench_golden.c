@@ -30,7 +30,8 @@ static struct bench_row row(const char *design, enum bench_profile p, bool charg
 {
 	return (struct bench_row){
 		.design = design,
-		.autorelease = !strcmp(design, "niov") ? 0 : 1,
+		.autorelease = !strcmp(design, "niov") || !strcmp(design, "ring") ||
+			       !strcmp(design, "owned") ? 0 : 1,
 		.profile = p,
 		.charged = charged,
 		.worker_cpu_pct = st(cpu, cpu / 70, n),
@@ -44,6 +45,7 @@ static struct bench_row row(const char *design, enum bench_profile p, bool charg
 		.recvmsg_syscalls_per_token = st(charged ? 0.125 : 0, 0.01, charged ? n : 0),
 		.dontneed_syscalls_per_token = st(charged ? 0.0078125 : 0, 0.001, charged ? n : 0),
 		.state_bytes_per_token = cpu / 8,
+		.state_bytes_per_socket = cpu * 64,
 		.peak_rss_kb = (long)(cpu * 512),
 	};
 }
@@ -76,7 +78,7 @@ static void full_report(struct bench_report *r, struct bench_row *rows)
 		.warmup_s = 0.5, .window_s = 2,
 		.profiles = 1u << BENCH_PROFILE_KPERF | 1u << BENCH_PROFILE_NCDEVMEM |
 			    1u << BENCH_PROFILE_NCCL,
-		.designs = { "kxarray", "xarray", "niov" }, .nr_designs = 3,
+		.designs = { "kxarray", "xarray", "niov", "ring", "owned" }, .nr_designs = 5,
 		.baseline = "kxarray", .quick = true, .instructions = true,
 		.instr_segments = 2000, .seed = UINT64_MAX, .dmabuf_mb = 128,
 		.nccl_delay_us = 50, .bind_64g = true, .boundary_syscall = true,
@@ -114,6 +116,18 @@ static void full_report(struct bench_report *r, struct bench_row *rows)
 	rows[n++].peak_rss_kb = 0;
 	rows[n++] = row("kxarray", BENCH_PROFILE_NCCL, false, 60.2, 11);
 	rows[n++] = row("niov", BENCH_PROFILE_NCCL, false, 51.0, 11);
+	/* issue 16: the ring (its pushes, a fallback) and owned, for the targets */
+	rows[n] = row("ring", BENCH_PROFILE_KPERF, false, 68.5, 11);
+	rows[n].ring_pushes_per_token = st(1, 0, 11);
+	rows[n].ring_fallbacks_per_token = st(0.0625, 0.03125, 11);
+	instructions(&rows[n++], 245.5, 170.75, 60.5);
+	rows[n] = row("owned", BENCH_PROFILE_KPERF, false, 71.5, 11);
+	instructions(&rows[n++], 300.25, 220.5, 60.5);
+	rows[n] = row("ring", BENCH_PROFILE_KPERF, true, 80.25, 11);
+	rows[n++].ring_pushes_per_token = st(1, 0, 11);
+	rows[n++] = row("kxarray", BENCH_PROFILE_NCDEVMEM, true, 95.5, 11);
+	rows[n++] = row("niov", BENCH_PROFILE_NCDEVMEM, true, 90.75, 11);
+	rows[n++] = row("ring", BENCH_PROFILE_NCDEVMEM, true, 33.25, 11);
 	r->rows = rows;
 	r->nr_rows = n;
 
@@ -138,6 +152,14 @@ static void full_report(struct bench_report *r, struct bench_row *rows)
 		.kperf_wakeups_per_read = 0.375, .rounds = 9,
 	};
 	r->state_held = 4096;
+	r->state_socket_pages = 32768;
+	r->nr_sock_scale = 2;
+	r->sock_scale[0] = (struct bench_sock_scale){ "niov", {
+		.pages = 32768, .sockets = 64, .total_bytes = 1536, .socket_bytes = 24,
+		.socket_fixed = 24, .socket_per_page = 0, .binding_per_page = 4 } };
+	r->sock_scale[1] = (struct bench_sock_scale){ "sockarray", {
+		.pages = 32768, .sockets = 64, .total_bytes = 8390656, .socket_bytes = 131104,
+		.socket_fixed = 32, .socket_per_page = 4, .binding_per_page = 0 } };
 	r->instr_held = 65536;
 	r->have_fidelity = true;
 	r->fidelity[0] = (struct bench_fidelity_point){
@@ -255,7 +277,7 @@ static void check_all(const struct bench_report *r, const char *tag)
 
 static void test_full_report(void **state)
 {
-	struct bench_row rows[16];
+	struct bench_row rows[24];
 	struct bench_report r;
 
 	(void)state;
@@ -266,7 +288,7 @@ static void test_full_report(void **state)
 /* The same with xarray as the baseline and no charged boundary. */
 static void test_full_report_xarray_baseline(void **state)
 {
-	struct bench_row rows[16];
+	struct bench_row rows[24];
 	struct bench_report r;
 	size_t i, n = 0;
 

@@ -75,11 +75,19 @@ struct m_sock {
 	bool joined;
 	uint32_t got[M_MAX_GOT];	/* tokens received, to pick from */
 	uint32_t nr_got;
+	/* holder_returns designs: this socket's part of each page's uref */
+	uint32_t own[M_PAGES];
 };
 
 struct model {
 	struct dp *dp;
 	int mode;
+	/*
+	 * The design's rules (dp_helpers.h): with holder_returns only the
+	 * socket that holds a page returns it (X-2.4, X-3.2) and close gives
+	 * back what the socket holds (X-2.5, X-3.3); else S-5.5 and S-6.2.
+	 */
+	bool holder_returns;
 	uint64_t seed;
 	uint64_t rng;
 	unsigned int steps;
@@ -349,6 +357,13 @@ static void m_close(struct model *m, struct m_sock *s)
 	}
 	for (i = 0; i < s->nr_ids; i++)
 		s->tok[s->ids[i]].held = false;
+	for (i = 0; m->holder_returns && i < M_PAGES; i++) {
+		if (!s->own[i])
+			continue;
+		m->uref[i] -= s->own[i];
+		if (m->uref[i] == 0)
+			m_held_clear(m, i, true);
+	}
 	free(s->tok);
 	free(s->ids);
 	if (s->joined)
@@ -434,6 +449,7 @@ static void m_recv_frag(struct model *m, struct m_sock *s,
 		/* S-4.5: the token is the page */
 		m_expect(m, "frag_token", c->frag_token, r.page);
 		m->uref[r.page]++;
+		s->own[r.page]++;
 		m_held_add(m, &r);
 		if (s->nr_got < M_MAX_GOT)
 			s->got[s->nr_got++] = c->frag_token;
@@ -613,7 +629,8 @@ static unsigned int m_frags_looked_at(const struct dmabuf_token *t, unsigned int
  * 0 is valid but still reaches the not-joined rule), S-5.2, S-5.3
  * (autorelease = 1: erase what the socket holds, skip the rest, u32 wrap
  * harmless), S-5.4 (autorelease = 0: EINVAL before joining, only real
- * decrements count), S-5.5 (any joined socket returns any page).  The path
+ * decrements count), S-5.5 (any joined socket returns any page) or, for a
+ * holder_returns design, X-2.4 / X-3.2 (only what this socket holds).  The path
  * taken is the host's key, not the run's mode: once the binding is freed a
  * socket of an autorelease = 1 run is a manual one that never joined.
  */
@@ -636,7 +653,9 @@ static long m_apply_dontneed(struct model *m, struct m_sock *s,
 				continue;
 			m_tok_del(m, s, ids[i]);
 			released++;
-		} else if (m->uref[ids[i]]) {
+		} else if (m->holder_returns ? s->own[ids[i]] : m->uref[ids[i]]) {
+			if (m->holder_returns)
+				s->own[ids[i]]--;
 			if (--m->uref[ids[i]] == 0)
 				m_held_clear(m, ids[i], true);
 			released++;
@@ -862,6 +881,7 @@ static int m_setup(void **state)
 	if (!m)
 		return -1;
 	m->mode = mc->mode;
+	m->holder_returns = dp_rules(mc->mode)->holder_returns;
 	m->seed = mc->seed;
 	m->rng = mc->seed;
 	m->steps = mc->steps;
