@@ -100,6 +100,12 @@ static unsigned int ring_entry(struct dml_binding *binding, uint32_t start,
 	unsigned int released = 0;
 	uint64_t end, t;
 
+	/* kperf's and ncdevmem's entry: one token, no range to clip. */
+	if (count == 1 && binding && start < binding->nr_niovs) {
+		released = dml_uref_dec_not_zero(binding, &binding->vec[start]);
+		*skipped += 1 - released;
+		return released;
+	}
 	if (binding && count <= DEVMEM_LAB_RING_MAX_COUNT) {
 		end = (uint64_t)start + count;
 		if (end > binding->nr_niovs)

@@ -297,6 +297,40 @@ static void test_full_ring_falls_back(void **state)
 }
 
 /*
+ * X-1.5 with devmem_lab_ring_push_many(): a batch goes in order up to the
+ * room left, the rest is the caller's to DONTNEED; a drain frees the room.
+ */
+static void test_push_many(void **state)
+{
+	struct dp *dp = *state;
+	struct devmem_lab_ring *r = ring_new(4);
+	struct dmabuf_token batch[6];
+	uint32_t tok[6];
+	size_t k;
+
+	assert_ok(ring_set(dp->sk, r));
+	hold_pages(dp, 6, tok);
+	for (k = 0; k < 6; k++)
+		batch[k] = (struct dmabuf_token){ .token_start = tok[k], .token_count = 1 };
+	assert_int_equal(devmem_lab_ring_push_many(r, batch, 3), 3);
+	assert_int_equal(devmem_lab_ring_push_many(r, batch + 3, 3), 1);	/* one slot left */
+	assert_int_equal(devmem_lab_ring_push_many(r, batch + 4, 2), 0);	/* full */
+	assert_int_equal(atomic_load(&r->tail), 4);
+	for (k = 0; k < 4; k++)
+		assert_int_equal(r->entries[k].token_start, tok[k]);
+	recv_nothing(dp->sk);
+	assert_int_equal(drained(r), 4);
+	assert_int_equal(devmem_lab_ring_push_many(r, batch + 4, 2), 2);	/* room again */
+	recv_nothing(dp->sk);
+	assert_int_equal(drained(r), 6);
+	assert_int_equal(skipped(r), 0);
+	dp_assert_clean(dp);
+	assert_int_equal(dml_netdev_rxq_refill(dp->f->dev, DP_QUEUE), 6);
+	assert_ok(ring_unset(dp->sk));
+	free(r);
+}
+
+/*
  * X-1.2: unregistering drains what is queued, then the kernel side lets go
  * of the ring: what is pushed afterwards stays there.
  */
@@ -582,6 +616,7 @@ int main(void)
 		T(test_ordering, ring_setup),
 		T(test_refill_drains_every_ring, ring_setup),
 		T(test_full_ring_falls_back, ring_setup),
+		T(test_push_many, ring_setup),
 		T(test_unregister_drains, ring_setup),
 		T(test_wrap_around, ring_setup),
 		T(test_bad_entries_skipped, ring_setup),
