@@ -53,6 +53,12 @@ struct owned_sock {
 	unsigned int shift;	/* 32 - log2(cap): the hash's top bits index */
 	/* Written under the lock; assign also reads it without (room check). */
 	_Atomic uint32_t nr;
+	/*
+	 * recvmsg's: the lock is held from the first assign of an skb to the
+	 * flush that ends it, one lock round per skb rather than per frag.
+	 * Only assign and flush touch it, under the socket lock.
+	 */
+	bool assigning;
 };
 
 static uint32_t held_nr(struct owned_sock *os)
@@ -229,6 +235,17 @@ err_free:
 	return -EFAULT;
 }
 
+/* The skb (or the call) is done: a DONTNEED may have the table again. */
+static void owned_flush(struct dml_token_sock *ts)
+{
+	struct owned_sock *os = to_owned(ts);
+
+	if (os->assigning) {
+		os->assigning = false;
+		pthread_spin_unlock(&os->lock);
+	}
+}
+
 /* Joins @binding and makes room for one more entry, as either needs. */
 static __attribute__((noinline, cold)) int owned_assign_slow(struct owned_sock *os,
 								     struct dml_binding *binding)
@@ -266,12 +283,17 @@ static int owned_assign(struct dml_token_sock *ts, struct dml_binding *binding,
 	if (__builtin_expect(slot >= os->nr_slots || os->joined[slot] != binding ||
 			     4 * (held_nr(os) + 1) > 3 * os->cap,
 			     0)) {
+		/* The slow path allocates and takes the lock itself. */
+		owned_flush(ts);
 		err = owned_assign_slow(os, binding);
 		if (err)
 			return err;
 	}
 	t = (uint32_t)slot << os->page_bits | dml_net_iov_index(binding, niov);
-	pthread_spin_lock(&os->lock);
+	if (!os->assigning) {
+		pthread_spin_lock(&os->lock);
+		os->assigning = true;
+	}
 	e = held_find_locked(os, t);
 	if (!e->count++) {
 		e->token = t;
@@ -279,7 +301,6 @@ static int owned_assign(struct dml_token_sock *ts, struct dml_binding *binding,
 		/* This socket's reference on the page while it holds it at all. */
 		dml_netmem_get(&niov->nm);
 	}
-	pthread_spin_unlock(&os->lock);
 	*token = t;
 	return 0;
 }
@@ -380,6 +401,7 @@ const struct dml_token_ops dml_token_owned_ops = {
 	.sock_create = owned_sock_create,
 	.sock_destroy = owned_sock_destroy,
 	.assign = owned_assign,
+	.flush = owned_flush,
 	.release = owned_release,
 	.state_bytes = owned_state_bytes,
 	.count_refs = owned_count_refs,
