@@ -230,6 +230,9 @@ static void test_error_bytes(void **state)
 		union nl_buf b;
 		size_t base;
 
+		/* Whole buffers compared byte for byte: no byte left unwritten. */
+		memset(&b, 0, sizeof(b));
+		memset(&e, 0, sizeof(e));
 		assert_ok(dml_nl_open(f->host, DML_NL_KERNEL_DEFAULTS, &nl));
 		set_int(nl, NETLINK_CAP_ACK, cap);
 		set_int(nl, NETLINK_EXT_ACK, ext);
