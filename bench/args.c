@@ -45,7 +45,7 @@ void bench_usage(FILE *out)
 		"  --segments N        segments in the callgrind run (default %u)\n"
 		"  --no-bind-64g       skip timing the bind of a 64 GiB dma-buf\n"
 		"  --seed N            seed of everything random (default 1)\n"
-		"  --quick             a smoke run (under 20 s), same output shape\n"
+		"  --quick             a smoke run (about 30 s), same output shape\n"
 		"  --json FILE, --csv FILE, --plot FILE.svg\n"
 		"  -h, --help\n", bench_baseline_name(), BENCH_INSTR_SEGMENTS);
 }
