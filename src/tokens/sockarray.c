@@ -14,6 +14,7 @@
 
 #include "mem/binding.h"
 #include "tokens.h"
+#include "uref.h"
 #include "warn.h"
 
 struct sockarray_sock {
@@ -117,17 +118,11 @@ static int sockarray_assign(struct dml_token_sock *ts, struct dml_binding *bindi
 static bool sock_uref_dec_not_zero(struct sockarray_sock *sa,
 				   struct dml_binding *binding, uint32_t index)
 {
-	unsigned int uref = atomic_load_explicit(&sa->urefs[index],
-						 memory_order_relaxed);
+	bool last;
 
-	do {
-		if (uref == 0)
-			return false;
-	} while (!atomic_compare_exchange_weak_explicit(&sa->urefs[index], &uref,
-							uref - 1,
-							memory_order_acq_rel,
-							memory_order_relaxed));
-	if (uref == 1)
+	if (!dml_count_dec_not_zero(&sa->urefs[index], &last))
+		return false;
+	if (last)
 		DML_WARN_ON(sa->ts.warnings, !dml_netmem_put(&binding->vec[index].nm));
 	return true;
 }

@@ -61,19 +61,34 @@ static inline void dml_uref_take(struct dml_binding *binding,
 		DML_WARN_ON(binding->table->warnings, !dml_netmem_put(&niov->nm));
 }
 
-/* Drops one uref unless it is already 0 (the v10 bug this project fixes). */
+/*
+ * One decrement of a user count unless it is already 0 (the v10 bug this
+ * project fixes); *@last tells the 1 -> 0 step, which owes the page-pool
+ * reference back.  The per-binding uref and sockarray's per-socket one.
+ */
+static inline bool dml_count_dec_not_zero(atomic_uint *count, bool *last)
+{
+	unsigned int v = atomic_load_explicit(count, memory_order_relaxed);
+
+	do {
+		if (v == 0)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(count, &v, v - 1,
+							memory_order_acq_rel,
+							memory_order_relaxed));
+	*last = v == 1;
+	return true;
+}
+
+/* Drops one uref unless it is already 0. */
 static inline bool dml_uref_dec_not_zero(struct dml_binding *binding,
 					 struct dml_net_iov *niov)
 {
-	unsigned int uref = atomic_load_explicit(&niov->uref, memory_order_relaxed);
+	bool last;
 
-	do {
-		if (uref == 0)
-			return false;
-	} while (!atomic_compare_exchange_weak_explicit(&niov->uref, &uref, uref - 1,
-							memory_order_acq_rel,
-							memory_order_relaxed));
-	if (uref == 1)
+	if (!dml_count_dec_not_zero(&niov->uref, &last))
+		return false;
+	if (last)
 		DML_WARN_ON(binding->table->warnings, !dml_netmem_put(&niov->nm));
 	return true;
 }
