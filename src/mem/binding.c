@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "binding.h"
-#include "devmem/devmem.h"
+#include "devmem/design.h"
 #include "extack.h"
 #include "warn.h"
 
@@ -435,4 +435,38 @@ void dml_binding_returner_del(struct dml_binding *binding,
 		}
 	}
 	pthread_mutex_unlock(&binding->returners_lock);
+}
+
+/* The calls include/devmem/design.h gives designs built outside the library. */
+
+void dml_net_iov_get(struct dml_net_iov *niov)
+{
+	dml_netmem_get(&niov->nm);
+}
+
+bool dml_net_iov_put(struct dml_net_iov *niov)
+{
+	return dml_netmem_put(&niov->nm);
+}
+
+size_t dml_binding_nr_net_iovs(const struct dml_binding *binding)
+{
+	return binding->nr_niovs;
+}
+
+struct dml_net_iov *dml_binding_net_iov(struct dml_binding *binding, size_t index)
+{
+	return index < binding->nr_niovs ? &binding->vec[index] : NULL;
+}
+
+size_t dml_binding_net_iov_index(const struct dml_binding *binding,
+				 const struct dml_net_iov *niov)
+{
+	/* Compared as addresses: a pointer into another array is not ordered. */
+	uintptr_t base = (uintptr_t)binding->vec, at = (uintptr_t)niov;
+
+	if (at < base || at >= base + binding->nr_niovs * sizeof(*niov) ||
+	    (at - base) % sizeof(*niov))
+		return binding->nr_niovs;
+	return (at - base) / sizeof(*niov);
 }

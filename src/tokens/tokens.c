@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* The table of token designs, in benchmark order. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tokens.h"
+#include "warn.h"
 
 /*
  * A design is its file, its line in meson.build and its row here: each
@@ -48,12 +50,31 @@ static const struct dml_token_ops *design_at(size_t index)
 
 int dml_token_design_register(const struct dml_token_ops *ops)
 {
+	if (!ops || !ops->info.name || (ops->info.autorelease != 0 && ops->info.autorelease != 1) ||
+	    !ops->sock_create || !ops->sock_destroy || !ops->assign || !ops->release)
+		return -EINVAL;
 	if (dml_token_ops_by_name(ops->info.name))
 		return -EEXIST;
 	if (nr_plugins == MAX_PLUGINS)
 		return -ENOSPC;
 	plugins[nr_plugins++] = ops;
 	return 0;
+}
+
+int dml_token_design_row(const struct dml_token_ops *ops)
+{
+	int err = dml_token_design_register(ops);
+
+	if (err)
+		fprintf(stderr, "devmem-lab: token design '%s' not added: %s\n",
+			ops && ops->info.name ? ops->info.name : "(no name)", strerror(-err));
+	return err;
+}
+
+void dml_design_warn(struct dml_token_sock *ts, const char *file, int line,
+		     const char *cond)
+{
+	dml_warn_slow(ts->warnings, file, line, cond);
 }
 
 const struct dml_token_ops *dml_token_ops_by_name(const char *name)

@@ -42,14 +42,14 @@ static void service(struct dml_tcp_ingress *ing)
 			*pp = c->next;
 			ing->nr_conns--;
 			atomic_fetch_sub(&ing->live_conns, 1);
-			ingress_conn_free(c, false);
+			dml_ingress_conn_free(c, false);
 			if (ing->accept_paused && !atomic_load(&ing->listener_closed) &&
 			    !add_fd(ing, ing->listen_fd, &ingress_listen_tag))
 				ing->accept_paused = false;
 			continue;
 		}
 		if (c->parked)
-			ingress_conn_unpark(c);
+			dml_ingress_conn_unpark(c);
 		pp = &c->next;
 	}
 }
@@ -65,14 +65,14 @@ static void *loop(void *arg)
 
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.ptr == &ingress_listen_tag) {
-				ingress_accept(ing, ing->listen_fd);
+				dml_ingress_accept(ing, ing->listen_fd);
 			} else if (ev[i].data.ptr == &event_tag) {
 				uint64_t count;
 
 				(void)!read(ing->event_fd, &count, sizeof(count));
 				serve = true;
 			} else {
-				ingress_conn_read(ev[i].data.ptr);
+				dml_ingress_conn_read(ev[i].data.ptr);
 			}
 		}
 		if (serve)
@@ -84,10 +84,10 @@ static void *loop(void *arg)
 /* The page pool's and the sockets' wake: runs on their threads, only signals. */
 static void buffers_back(void *arg)
 {
-	ingress_wake(arg);
+	dml_ingress_wake(arg);
 }
 
-void ingress_stats_changed(struct dml_tcp_ingress *ing)
+void dml_ingress_stats_changed(struct dml_tcp_ingress *ing)
 {
 	if (!atomic_load(&ing->stats_waiters))
 		return;
@@ -141,9 +141,9 @@ int dml_tcp_ingress_start(struct dml_netdev *dev, const struct dml_tcp_ingress_c
 	pthread_mutex_init(&ing->stats_lock, NULL);
 	pthread_cond_init(&ing->stats_cond, NULL);
 	if (cfg->adopt)
-		err = ingress_adopt(cfg->bound_fd, cfg->backlog, &ing->listen_fd, &ing->port);
+		err = dml_ingress_adopt(cfg->bound_fd, cfg->backlog, &ing->listen_fd, &ing->port);
 	else
-		err = ingress_listen(cfg->addr, cfg->port, &ing->listen_fd, &ing->port);
+		err = dml_ingress_listen(cfg->addr, cfg->port, &ing->listen_fd, &ing->port);
 	if (err)
 		goto err_free;
 	ing->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -250,14 +250,14 @@ void dml_tcp_ingress_stop(struct dml_tcp_ingress *ing)
 	if (!ing)
 		return;
 	atomic_store(&ing->stopping, true);
-	ingress_wake(ing);
+	dml_ingress_wake(ing);
 	pthread_join(ing->thread, NULL);
 	/* The loop is gone: its connections are ours to end. */
 	while (ing->conns) {
 		struct ingress_conn *c = ing->conns;
 
 		ing->conns = c->next;
-		ingress_conn_free(c, true);
+		dml_ingress_conn_free(c, true);
 	}
 	ingress_free(ing);
 }

@@ -80,22 +80,22 @@ struct dml_tcp_ingress {
 #define ingress_stat_add(ing, field, v)                                        \
 	do {                                                                   \
 		atomic_fetch_add(&(ing)->stats.field, (v));                    \
-		ingress_stats_changed(ing);                                    \
+		dml_ingress_stats_changed(ing);                                    \
 	} while (0)
 
-void ingress_stats_changed(struct dml_tcp_ingress *ing);
+void dml_ingress_stats_changed(struct dml_tcp_ingress *ing);
 
 /* ingress_listen.c */
-int ingress_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len);
-int ingress_listen(const char *addr, uint16_t port, int *fd, uint16_t *bound_port);
-int ingress_adopt(int bound_fd, int backlog, int *fd, uint16_t *bound_port);
-void ingress_flow_addr(const struct sockaddr_storage *ss, uint8_t addr[16], uint16_t *port);
+int dml_ingress_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len);
+int dml_ingress_listen(const char *addr, uint16_t port, int *fd, uint16_t *bound_port);
+int dml_ingress_adopt(int bound_fd, int backlog, int *fd, uint16_t *bound_port);
+void dml_ingress_flow_addr(const struct sockaddr_storage *ss, uint8_t addr[16], uint16_t *port);
 
 /* ingress_conn.c */
-void ingress_wake(struct dml_tcp_ingress *ing);
-void ingress_accept(struct dml_tcp_ingress *ing, int lfd);
-void ingress_conn_read(struct ingress_conn *c);
-void ingress_conn_unpark(struct ingress_conn *c);
-void ingress_conn_free(struct ingress_conn *c, bool reset);
+void dml_ingress_wake(struct dml_tcp_ingress *ing);
+void dml_ingress_accept(struct dml_tcp_ingress *ing, int lfd);
+void dml_ingress_conn_read(struct ingress_conn *c);
+void dml_ingress_conn_unpark(struct ingress_conn *c);
+void dml_ingress_conn_free(struct ingress_conn *c, bool reset);
 
 #endif /* DML_WIRE_INGRESS_H */

@@ -21,7 +21,7 @@
 /* Bytes one connection reads per turn, so a busy one does not starve the rest. */
 #define TURN_BYTES	(256u * 1024)
 
-void ingress_wake(struct dml_tcp_ingress *ing)
+void dml_ingress_wake(struct dml_tcp_ingress *ing)
 {
 	uint64_t one = 1;
 
@@ -35,7 +35,7 @@ static void conn_app_closed(void *arg)
 	struct ingress_conn *c = arg;
 
 	atomic_store(&c->app_closed, true);
-	ingress_wake(c->ing);
+	dml_ingress_wake(c->ing);
 }
 
 /* A connection nobody serves: a reset, as a port with no listener answers. */
@@ -62,8 +62,8 @@ static int conn_flow(int fd, const struct sockaddr_storage *peer, struct dml_flo
 	if (getsockname(fd, (struct sockaddr *)&local, &llen))
 		return -errno;
 	memset(flow, 0, sizeof(*flow));
-	ingress_flow_addr(peer, flow->src_addr, &flow->src_port);
-	ingress_flow_addr(&local, flow->dst_addr, &flow->dst_port);
+	dml_ingress_flow_addr(peer, flow->src_addr, &flow->src_port);
+	dml_ingress_flow_addr(&local, flow->dst_addr, &flow->dst_port);
 	return 0;
 }
 
@@ -120,7 +120,7 @@ static void accept_one(struct dml_tcp_ingress *ing, int fd,
 	ingress_stat_add(ing, conns, 1);
 }
 
-void ingress_accept(struct dml_tcp_ingress *ing, int lfd)
+void dml_ingress_accept(struct dml_tcp_ingress *ing, int lfd)
 {
 	while (!atomic_load(&ing->listener_closed)) {
 		struct sockaddr_storage peer;
@@ -291,13 +291,13 @@ static void conn_read(struct ingress_conn *c, bool retry)
 	}
 }
 
-void ingress_conn_read(struct ingress_conn *c)
+void dml_ingress_conn_read(struct ingress_conn *c)
 {
 	conn_read(c, false);
 }
 
 /* Buffers may be back: read again, rearmed unless it stalls again. */
-void ingress_conn_unpark(struct ingress_conn *c)
+void dml_ingress_conn_unpark(struct ingress_conn *c)
 {
 	c->parked = false;
 	conn_read(c, true);
@@ -309,7 +309,7 @@ void ingress_conn_unpark(struct ingress_conn *c)
  * Closes the kernel socket and drops the wire's reference; @reset gives an
  * emulated socket not at EOF a reset first (the ingress stops).
  */
-void ingress_conn_free(struct ingress_conn *c, bool reset)
+void dml_ingress_conn_free(struct ingress_conn *c, bool reset)
 {
 	dml_nic_watch_close(c->sk, NULL, NULL);
 	if (!c->done)

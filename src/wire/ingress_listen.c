@@ -15,7 +15,7 @@
 #include "ingress.h"
 
 /* Fills @ss for @addr (NULL: any, dual-stack); -EINVAL if it is no address. */
-int ingress_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
+int dml_ingress_parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
@@ -59,13 +59,13 @@ static uint16_t port_of(const struct sockaddr_storage *ss)
  * A non-blocking listening socket on @addr:@port (0 = the kernel picks);
  * *@bound_port is the port it got.  Returns 0 or -errno.
  */
-int ingress_listen(const char *addr, uint16_t port, int *fd, uint16_t *bound_port)
+int dml_ingress_listen(const char *addr, uint16_t port, int *fd, uint16_t *bound_port)
 {
 	struct sockaddr_storage ss, got;
 	socklen_t len, got_len = sizeof(got);
 	int s, one = 1, zero = 0, err;
 
-	err = ingress_parse_addr(addr, &ss, &len);
+	err = dml_ingress_parse_addr(addr, &ss, &len);
 	if (err)
 		return err;
 	set_port(&ss, port);
@@ -104,7 +104,7 @@ int ingress_listen(const char *addr, uint16_t port, int *fd, uint16_t *bound_por
  * the epoll loop needs (the caller's own fd is replaced, not shared, by
  * the preload that adopts an application's socket).
  */
-int ingress_adopt(int bound_fd, int backlog, int *fd, uint16_t *bound_port)
+int dml_ingress_adopt(int bound_fd, int backlog, int *fd, uint16_t *bound_port)
 {
 	struct sockaddr_storage got;
 	socklen_t got_len = sizeof(got);
@@ -131,7 +131,7 @@ int ingress_adopt(int bound_fd, int backlog, int *fd, uint16_t *bound_port)
 }
 
 /* An address as struct dml_flow holds it: IPv6, IPv4 as ::ffff:a.b.c.d. */
-void ingress_flow_addr(const struct sockaddr_storage *ss, uint8_t addr[16], uint16_t *port)
+void dml_ingress_flow_addr(const struct sockaddr_storage *ss, uint8_t addr[16], uint16_t *port)
 {
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
