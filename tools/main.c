@@ -4,6 +4,7 @@
 
 #include "bench.h"
 #include "cli.h"
+#include "plugins.h"
 #include "rx.h"
 
 int main(int argc, char **argv)
@@ -11,6 +12,10 @@ int main(int argc, char **argv)
 	int (*run)(const struct demo_opts *o) = run_demo;
 	struct demo_opts opts;
 
+	if (cli_load_plugins(&argc, &argv))
+		return EXIT_USAGE;
+	if (argc > 1 && !strcmp(argv[1], "conformance"))
+		return run_conformance(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "bench"))
 		return bench_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "rx"))
