@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * `devmem-lab bench` options: every bad value is a clear message, returned
- * to the caller, which exits 2.
+ * `devmem-lab bench` options: every bad value is one line naming the option
+ * and the problem, in the shape the other subcommands use, returned to the
+ * caller, which exits 2.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,14 +49,26 @@ void bench_usage(FILE *out)
 		"  --no-bind-64g       skip timing the bind of a 64 GiB dma-buf\n"
 		"  --seed N            seed of everything random (default 1)\n"
 		"  --quick             a smoke run (about 30 s), same output shape\n"
-		"  --json FILE, --csv FILE, --plot FILE.svg\n"
-		"  -h, --help\n", bench_baseline_name(), BENCH_INSTR_SEGMENTS);
+		"  --json FILE         the report as JSON too\n"
+		"  --csv FILE          the table as CSV too\n"
+		"  --plot FILE.svg     idle %% and ns per token through gnuplot\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Exit 0 when the run completes, 1 when a measurement or an output fails,\n"
+		"2 on bad usage.\n", bench_baseline_name(), BENCH_INSTR_SEGMENTS);
 }
 
-static int bad(char *why, const char *opt, const char *text, const char *want)
+/* @opt may be NULL when no one option is at fault. */
+__attribute__((format(printf, 3, 4)))
+static int bad(char *why, const char *opt, const char *fmt, ...)
 {
-	snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: %s wants %s, got '%s'",
-		 opt, want, text);
+	int n = snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: %s%s", opt ? opt : "",
+			 opt ? ": " : "");
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why + n, BENCH_WHY_LEN - (size_t)n, fmt, ap);
+	va_end(ap);
 	return -EINVAL;
 }
 
@@ -77,12 +92,13 @@ static int parse_profiles(char *why, const char *text, unsigned int *mask)
 			if (!strcmp(tok, bench_profile_name((enum bench_profile)p)))
 				break;
 		if (p == BENCH_NR_PROFILES)
-			err = bad(why, "--profile", tok, "kperf, ncdevmem, nccl or all");
+			err = bad(why, "--profile", "'%s' is not one of kperf, ncdevmem, nccl, all",
+				  tok);
 		else
 			*mask |= 1u << p;
 	}
 	free(copy);
-	return err ? err : (*mask ? 0 : bad(why, "--profile", text, "at least one profile"));
+	return err ? err : (*mask ? 0 : bad(why, "--profile", "'%s' names no profile", text));
 }
 
 static const char *known_design(const char *name)
@@ -115,7 +131,7 @@ bool bench_config_has(const struct bench_config *cfg, const char *name)
 
 static int parse_designs(char *why, const char *text, struct bench_config *cfg)
 {
-	char *copy = strdup(text), *tok, *save = NULL, design_list[160] = "one of:";
+	char *copy = strdup(text), *tok, *save = NULL, design_list[160] = "";
 	size_t i;
 	int err = 0;
 
@@ -123,27 +139,24 @@ static int parse_designs(char *why, const char *text, struct bench_config *cfg)
 		return -ENOMEM;
 	for (i = 0; i < dml_token_design_count(); i++)
 		snprintf(design_list + strlen(design_list), sizeof(design_list) - strlen(design_list),
-			 " %s", dml_token_design(i)->name);
+			 "%s%s", i ? ", " : "", dml_token_design(i)->name);
 	cfg->nr_designs = 0;
 	for (tok = strtok_r(copy, ",", &save); tok && !err;
 	     tok = strtok_r(NULL, ",", &save)) {
 		const char *name = known_design(tok);
 
 		if (!name)
-			err = bad(why, "--designs", tok, design_list);
+			err = bad(why, "--designs", "'%s' is not one of %s", tok, design_list);
 		else if (cfg->nr_designs == BENCH_MAX_DESIGNS)
-			err = bad(why, "--designs", text, "fewer designs");
+			err = bad(why, "--designs", "'%s' names more than %d designs", text,
+				  BENCH_MAX_DESIGNS);
 		else
 			cfg->designs[cfg->nr_designs++] = name;
 	}
 	free(copy);
-	if (!err && !bench_config_has(cfg, cfg->baseline)) {
-		char want[96];
-
-		snprintf(want, sizeof(want), "a list with %s, the baseline every ratio is against",
-			 cfg->baseline);
-		err = bad(why, "--designs", text, want);
-	}
+	if (!err && !bench_config_has(cfg, cfg->baseline))
+		err = bad(why, "--designs", "'%s' lacks %s, the baseline every ratio is against",
+			  text, cfg->baseline);
 	return err;
 }
 
@@ -244,29 +257,32 @@ static bool given_opt(const bool *given, const char *name)
 	return false;
 }
 
-/* A whole number or a number in the option's range, stored as its type. */
+/*
+ * A whole number or a number in the option's range, stored as its type.  The
+ * library cannot link tools/options.c (the unit tests link it without it),
+ * so this says what cli_parse_ulong() says: digits only, a sign is out of
+ * range rather than wrapped around.
+ */
 static int parse_number(const struct bench_opt *o, const char *name, const char *arg,
 			char *at, char *why)
 {
 	bool dbl = o->kind == OPT_DOUBLE;
-	char want[96], *end;
+	const char *digits = arg + (arg[0] == '-');
 	unsigned long v = 0;
 	double d = 0;
+	char *end;
 
 	errno = 0;
 	if (dbl)
 		d = strtod(arg, &end);
 	else
-		v = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end ||
-	    (dbl ? !isfinite(d) || d < o->dlo || d > o->dhi :
-		   arg[0] == '-' || v < o->lo || v > o->hi)) {
-		if (dbl)
-			snprintf(want, sizeof(want), "a number in [%g, %g]", o->dlo, o->dhi);
-		else
-			snprintf(want, sizeof(want), "a whole number in [%lu, %lu]", o->lo, o->hi);
-		return bad(why, name, arg, want);
-	}
+		v = strtoul(digits, &end, 10);
+	if (dbl ? end == arg || *end || isnan(d) : !isdigit((unsigned char)digits[0]) || *end)
+		return bad(why, name, "'%s' is not %s", arg, dbl ? "a number" : "a whole number");
+	if (dbl && (errno || !isfinite(d) || d < o->dlo || d > o->dhi))
+		return bad(why, name, "'%s' is out of range [%g, %g]", arg, o->dlo, o->dhi);
+	if (!dbl && (errno || (digits != arg && v) || v < o->lo || v > o->hi))
+		return bad(why, name, "'%s' is out of range [%lu, %lu]", arg, o->lo, o->hi);
 	if (dbl)
 		*(double *)at = d;
 	else if (o->kind == OPT_UINT)
@@ -302,17 +318,40 @@ static int parse_opt(const struct bench_opt *o, const char *arg,
 		return parse_designs(why, arg, cfg);
 	case OPT_BOUNDARY:
 		if (strcmp(arg, "none") && strcmp(arg, "syscall"))
-			return bad(why, name, arg, "none or syscall");
+			return bad(why, name, "'%s' is not one of none, syscall", arg);
 		cfg->boundary_syscall = !strcmp(arg, "syscall");
 		return 0;
 	case OPT_STACK_COST:
 		if (bench_parse_stack_cost(arg, &cfg->stack_cost_ns, &cfg->stack_cost_auto))
-			return bad(why, name, arg, "auto or whole nanoseconds in [0, 1000000]");
+			return bad(why, name, "'%s' is not auto or whole nanoseconds in [0, 1000000]",
+				   arg);
 		return 0;
 	case OPT_HELP:
 		return BENCH_ARGS_HELP;
 	}
 	return -EINVAL;
+}
+
+/*
+ * What getopt_long() refused, named as cli_getopt_refused() names it: a long
+ * option as written up to any '=', a short one by its letter (optopt), since
+ * argv[optind - 1] is not the group when it sits inside one, like -qx.
+ */
+static int refused(char *why, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	bool is_long = !strncmp(arg, "--", 2);
+	char name[64];
+
+	if (is_long && (c == ':' || !optopt || strchr(arg, '=')))
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+	else
+		snprintf(name, sizeof(name), "-%c", optopt);
+	if (c == ':')
+		return bad(why, name, "missing value");
+	if (is_long && optopt && strchr(arg, '='))
+		return bad(why, name, "takes no value");
+	return bad(why, name, "unknown option");
 }
 
 /*
@@ -344,26 +383,14 @@ int bench_parse_args(int argc, char **argv, struct bench_config *cfg,
 			err = parse_opt(&opts[c], optarg, cfg, why);
 			continue;
 		}
-		if (c == ':')
-			snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: option '%s' requires an argument",
-				 argv[optind - 1]);
-		else
-			snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: unrecognized option '%s'",
-				 argv[optind - 1]);
-		err = -EINVAL;
+		err = refused(why, c, argv);
 	}
 	if (err)
 		return err;
-	if (optind < argc) {
-		snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: unexpected argument '%s'",
-			 argv[optind]);
-		return -EINVAL;
-	}
-	if (cfg->workers > cfg->flows) {
-		snprintf(why, BENCH_WHY_LEN, "devmem-lab bench: --workers %u exceeds --flows %u",
-			 cfg->workers, cfg->flows);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return bad(why, NULL, "unexpected argument '%s'", argv[optind]);
+	if (cfg->workers > cfg->flows)
+		return bad(why, "--workers", "%u exceeds --flows %u", cfg->workers, cfg->flows);
 	if (!given_opt(given, "window") && !cfg->quick)
 		cfg->window_s = bench_default_window(cfg);
 	if (cfg->quick) {

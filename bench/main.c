@@ -551,7 +551,7 @@ int bench_main(int argc, char **argv)
 		return 0;
 	}
 	if (err) {
-		fprintf(stderr, "%s\ndevmem-lab bench --help lists the options\n",
+		fprintf(stderr, "%s (see devmem-lab bench --help)\n",
 			why[0] ? why : "devmem-lab bench: out of memory");
 		return 2;
 	}

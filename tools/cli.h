@@ -29,10 +29,31 @@ struct demo_host {
 	unsigned int first_bound;
 };
 
-int cli_parse_ulong(const char *opt, const char *text, unsigned long min,
-		    unsigned long max, unsigned long *out);
-int cli_parse_demo_opts(int argc, char **argv, struct demo_opts *o);
-void cli_usage(FILE *out);
+/* The two subcommands that share struct demo_opts. */
+enum demo_cmd {
+	DEMO_CMD_DEMO = 1,
+	DEMO_CMD_CHECK = 2,
+};
+
+/* Room for why a value is refused, without the command and the option. */
+#define CLI_WHY_LEN 96
+
+int cli_parse_ulong(const char *text, unsigned long min, unsigned long max,
+		    unsigned long *out, char why[CLI_WHY_LEN]);
+int cli_bad(const char *cmd, const char *opt, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int cli_opt_ulong(const char *cmd, const char *opt, const char *text,
+		  unsigned long min, unsigned long max, unsigned long *out);
+int cli_opt_uint(const char *cmd, const char *opt, const char *text,
+		 unsigned int min, unsigned int max, unsigned int *out);
+int cli_opt_choice(const char *cmd, const char *opt, const char *text,
+		   const char *const *choices);
+int cli_getopt_refused(const char *cmd, int c, char **argv);
+
+const char *demo_cmd_name(enum demo_cmd cmd);
+int cli_parse_demo_opts(enum demo_cmd cmd, int argc, char **argv,
+			struct demo_opts *o);
+void cli_demo_usage(enum demo_cmd cmd, FILE *out);
 
 int demo_host_up(const struct demo_opts *o, struct demo_host *dh);
 void demo_host_down(struct demo_host *dh);

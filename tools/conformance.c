@@ -69,7 +69,7 @@ static int set_number_env(const char *opt, const char *var, const char *text,
 {
 	unsigned long v;
 
-	if (cli_parse_ulong(opt, text, min, ~0ul, &v))
+	if (cli_opt_ulong("conformance", opt, text, min, ~0ul, &v))
 		return EXIT_USAGE;
 	return setenv(var, text, 1) ? EXIT_USAGE : 0;
 }
@@ -94,13 +94,12 @@ int run_conformance(int argc, char **argv)
 		switch (c) {
 		case 'd':
 			if (!design_known(optarg)) {
-				fprintf(stderr, "devmem-lab conformance: --design: no design '%s' "
-					"(devmem-lab conformance --list)\n", optarg);
+				cli_bad("conformance", "--design",
+					"no design '%s' (--list names them)", optarg);
 				return EXIT_USAGE;
 			}
 			if (nr == MAX_DESIGNS) {
-				fprintf(stderr, "devmem-lab conformance: --design: at most %d\n",
-					MAX_DESIGNS);
+				cli_bad("conformance", "--design", "at most %d", MAX_DESIGNS);
 				return EXIT_USAGE;
 			}
 			designs[nr++] = optarg;
@@ -118,18 +117,13 @@ int run_conformance(int argc, char **argv)
 		case 'h':
 			conformance_usage(stdout);
 			return 0;
-		case ':':
-			fprintf(stderr, "devmem-lab conformance: %s: needs a value\n",
-				argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			fprintf(stderr, "devmem-lab conformance: unknown option '%s' "
-				"(devmem-lab conformance --help)\n", argv[optind - 1]);
+			cli_getopt_refused("conformance", c, argv);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "devmem-lab conformance: unexpected argument '%s'\n", argv[optind]);
+		cli_bad("conformance", NULL, "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
 	for (i = 0; !nr && i < dml_token_design_count() && i < MAX_DESIGNS; i++)

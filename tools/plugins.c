@@ -31,11 +31,11 @@ static int load_one(const char *path)
 		return LOADED_BEFORE;
 	/* RTLD_NOW: a plugin calling something we do not export fails here. */
 	if (!dlopen(path, RTLD_NOW | RTLD_LOCAL)) {
-		fprintf(stderr, "devmem-lab: --plugin %s: %s\n", path, dlerror());
+		cli_bad(NULL, "--plugin", "%s", dlerror());
 		return EXIT_USAGE;
 	}
 	if (dml_token_design_count() == before) {
-		fprintf(stderr, "devmem-lab: --plugin %s: added no token design\n", path);
+		cli_bad(NULL, "--plugin", "%s added no token design", path);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -85,7 +85,7 @@ int cli_load_plugins(int *argc, char ***argv)
 		return err;
 	while (ac > 1 && !strcmp(av[1], "--plugin")) {
 		if (ac < 3) {
-			fprintf(stderr, "devmem-lab: --plugin: needs a FILE\n");
+			cli_bad(NULL, "--plugin", "missing value");
 			return EXIT_USAGE;
 		}
 		/*
@@ -93,7 +93,7 @@ int cli_load_plugins(int *argc, char ***argv)
 		 * bare name and a child in another directory finds it.
 		 */
 		if (!realpath(av[2], abs)) {
-			fprintf(stderr, "devmem-lab: --plugin %s: %s\n", av[2], strerror(errno));
+			cli_bad(NULL, "--plugin", "%s: %s", av[2], strerror(errno));
 			return EXIT_USAGE;
 		}
 		err = load_one(abs);

@@ -67,31 +67,12 @@ static int add_addr(struct run_opts *o, const char *text)
 	unsigned char tmp[16];
 	size_t used = strlen(o->addrs);
 
-	if (inet_pton(AF_INET, text, tmp) != 1 && inet_pton(AF_INET6, text, tmp) != 1) {
-		fprintf(stderr, "devmem-lab run: --addr wants an IPv4 or IPv6 address, got '%s'\n",
-			text);
-		return -EINVAL;
-	}
-	if (used + strlen(text) + 2 > sizeof(o->addrs)) {
-		fprintf(stderr, "devmem-lab run: too many --addr\n");
-		return -EINVAL;
-	}
+	if (inet_pton(AF_INET, text, tmp) != 1 && inet_pton(AF_INET6, text, tmp) != 1)
+		return cli_bad("run", "--addr", "'%s' is not an IPv4 or IPv6 address", text);
+	if (used + strlen(text) + 2 > sizeof(o->addrs))
+		return cli_bad("run", "--addr", "'%s' is one address too many", text);
 	snprintf(o->addrs + used, sizeof(o->addrs) - used, "%s%s", used ? "," : "", text);
 	return 0;
-}
-
-static int parse_choice(const char *opt, const char *text, const char *const *choices)
-{
-	int i;
-
-	for (i = 0; choices[i]; i++)
-		if (!strcmp(text, choices[i]))
-			return i;
-	fprintf(stderr, "devmem-lab run: %s wants", opt);
-	for (i = 0; choices[i]; i++)
-		fprintf(stderr, "%s %s", i ? (choices[i + 1] ? "," : " or") : "", choices[i]);
-	fprintf(stderr, ", got '%s'\n", text);
-	return -EINVAL;
 }
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
@@ -122,15 +103,14 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 				.admin = "auto" };
 	opterr = 0;
 	/* "+": options end at the program, whose own options are its own. */
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (!*optarg || strlen(optarg) >= 16 || strchr(optarg, '/') ||
-			    strchr(optarg, ' ')) {
-				fprintf(stderr, "devmem-lab run: --ifname wants a name of 1 to 15 characters, got '%s'\n",
-					optarg);
-				return -EINVAL;
-			}
+			    strchr(optarg, ' '))
+				return cli_bad("run", "--ifname",
+					       "'%s' is not an interface name of 1 to 15 characters",
+					       optarg);
 			o->ifname = optarg;
 			break;
 		case 'S':
@@ -141,29 +121,29 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 				return -EINVAL;
 			break;
 		case 'q':
-			if (cli_parse_ulong("--queues", optarg, 1, 1024, &v))
+			if (cli_opt_ulong("run", "--queues", optarg, 1, 1024, &v))
 				return -EINVAL;
 			o->queues = v;
 			break;
 		case 'H':
-			k = parse_choice("--header-split", optarg, on_off);
+			k = cli_opt_choice("run", "--header-split", optarg, on_off);
 			if (k < 0)
 				return k;
 			o->header_split = k;
 			break;
 		case 'u':
-			if (parse_choice("--udmabuf", optarg, udmabuf) < 0)
+			if (cli_opt_choice("run", "--udmabuf", optarg, udmabuf) < 0)
 				return -EINVAL;
 			o->udmabuf = optarg;
 			break;
 		case 'a':
-			k = parse_choice("--autorelease", optarg, bits);
+			k = cli_opt_choice("run", "--autorelease", optarg, bits);
 			if (k < 0)
 				return k;
 			o->autorelease = k;
 			break;
 		case 'P':
-			if (parse_choice("--admin", optarg, admin) < 0)
+			if (cli_opt_choice("run", "--admin", optarg, admin) < 0)
 				return -EINVAL;
 			o->admin = optarg;
 			break;
@@ -180,18 +160,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			run_usage(stdout);
 			exit(0);
 		default:
-			/* getopt names a long option's val in optopt when its value is missing. */
-			fprintf(stderr, "devmem-lab run: %s '%s' (devmem-lab run --help)\n",
-				optopt && strchr("iAqHuaPL", optopt) ? "missing value for"
-								   : "unknown option",
-				argv[optind - 1]);
-			return -EINVAL;
+			return cli_getopt_refused("run", c, argv);
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "devmem-lab run: no program given (devmem-lab run [options] -- PROGRAM)\n");
-		return -EINVAL;
-	}
+	if (optind >= argc)
+		return cli_bad("run", NULL, "no program given: devmem-lab run [options] -- PROGRAM");
 	return 0;
 }
 
@@ -207,10 +180,8 @@ static int find_preload(const char *given, char *out, size_t len)
 	size_t i;
 
 	if (given) {
-		if (access(given, R_OK)) {
-			fprintf(stderr, "devmem-lab run: --preload %s: %s\n", given, strerror(errno));
-			return -ENOENT;
-		}
+		if (access(given, R_OK))
+			return cli_bad("run", "--preload", "%s: %s", given, strerror(errno));
 		snprintf(out, len, "%s", given);
 		return 0;
 	}

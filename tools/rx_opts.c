@@ -45,22 +45,18 @@ void rx_usage(FILE *out)
 		"  --conns N       connections to serve before exiting, 0 = until\n"
 		"                  SIGINT/SIGTERM (default 1)\n"
 		"  --json FILE     write the summary as JSON too\n"
-		"  --mss N         payload bytes per segment the ingress cuts (default 4096)\n"
-		"  --linear-head N payload bytes the NIC keeps with the headers (default 0)\n"
-		"  --gro N         segments the NIC merges into one skb, as (HW-)GRO does\n"
-		"                  (default 16: 64 KiB skbs; frags stay one per segment)\n"
-		"  --size-mb N     dma-buf size in MiB (default 64)\n"
-		"  --dmabuf auto|udmabuf|memfd   dma-buf exporter (default auto)\n"
+		"  --mss N         payload bytes per segment the ingress cuts, 1 to 65536\n"
+		"                  (default 4096)\n"
+		"  --linear-head N  payload bytes the NIC keeps with the headers, 0 to\n"
+		"                  65536 (default 0)\n"
+		"  --gro N         segments the NIC merges into one skb, as (HW-)GRO does,\n"
+		"                  1 to 64 (default 16: 64 KiB skbs; frags stay one per segment)\n"
+		"  --size-mb N     dma-buf size in MiB, 1 to 65536 (default 64)\n"
+		"  --dmabuf auto|udmabuf|memfd  dma-buf exporter (default auto)\n"
 		"  -h, --help      this text\n"
 		"\n"
 		"Exit 0 on a clean end with every byte validated, 1 on a mismatch, a reset,\n"
 		"a failed bind, a leaked reference or another error, 2 on bad usage.\n");
-}
-
-static int bad(const char *opt, const char *why, const char *text)
-{
-	fprintf(stderr, "devmem-lab rx: %s %s, got '%s'\n", opt, why, text);
-	return -EINVAL;
 }
 
 static int parse_addr(const char *opt, const char *text)
@@ -69,18 +65,7 @@ static int parse_addr(const char *opt, const char *text)
 
 	if (inet_pton(AF_INET6, text, a) == 1 || inet_pton(AF_INET, text, a) == 1)
 		return 0;
-	return bad(opt, "wants an IPv4 or IPv6 address", text);
-}
-
-static int parse_uint(const char *opt, const char *text, unsigned long min,
-		      unsigned long max, unsigned int *out)
-{
-	unsigned long v;
-
-	if (cli_parse_ulong(opt, text, min, max, &v))
-		return -EINVAL;
-	*out = (unsigned int)v;
-	return 0;
+	return cli_bad("rx", opt, "'%s' is not an IPv4 or IPv6 address", text);
 }
 
 enum {
@@ -94,34 +79,36 @@ static int parse_long(int c, const char *arg, struct rx_opts *o)
 
 	switch (c) {
 	case OPT_BATCH:
-		return parse_uint("--batch", arg, 1, DML_MAX_DONTNEED_TOKENS, &o->batch);
+		return cli_opt_uint("rx", "--batch", arg, 1, DML_MAX_DONTNEED_TOKENS,
+				    &o->batch);
 	case OPT_HOLD:
-		return parse_uint("--hold-ms", arg, 0, 600000, &o->hold_ms);
+		return cli_opt_uint("rx", "--hold-ms", arg, 0, 600000, &o->hold_ms);
 	case OPT_JSON:
 		o->json = arg;
 		return 0;
 	case OPT_CONNS:
-		return cli_parse_ulong("--conns", arg, 0, 1ul << 32, &o->conns);
+		return cli_opt_ulong("rx", "--conns", arg, 0, 1ul << 32, &o->conns);
 	case OPT_MSS:
-		if (parse_uint("--mss", arg, 1, 65536, &v))
+		if (cli_opt_uint("rx", "--mss", arg, 1, 65536, &v))
 			return -EINVAL;
 		o->mss = v;
 		return 0;
 	case OPT_LINEAR:
-		if (parse_uint("--linear-head", arg, 0, 65536, &v))
+		if (cli_opt_uint("rx", "--linear-head", arg, 0, 65536, &v))
 			return -EINVAL;
 		o->linear_head = v;
 		return 0;
 	case OPT_GRO:
-		if (parse_uint("--gro", arg, 1, 64, &v))
+		if (cli_opt_uint("rx", "--gro", arg, 1, 64, &v))
 			return -EINVAL;
 		o->gro_segs = v;
 		return 0;
 	case OPT_SIZE:
-		return cli_parse_ulong("--size-mb", arg, 1, 1 << 16, &o->size_mb);
+		return cli_opt_ulong("rx", "--size-mb", arg, 1, 1 << 16, &o->size_mb);
 	case OPT_DMABUF:
 		if (dml_dmabuf_parse_exporter(arg, &o->exporter))
-			return bad("--dmabuf", "wants auto, udmabuf or memfd", arg);
+			return cli_bad("rx", "--dmabuf", "'%s' is not one of auto, udmabuf, memfd",
+				       arg);
 		return 0;
 	}
 	return -EINVAL;
@@ -162,36 +149,37 @@ int rx_parse_opts(int argc, char **argv, struct rx_opts *o)
 			*(c == 's' ? &o->server : &o->client) = optarg;
 			break;
 		case 'p':
-			if (parse_uint("-p", optarg, 0, 65535, &v))
+			if (cli_opt_uint("rx", "-p", optarg, 0, 65535, &v))
 				return -EINVAL;
 			o->port = (uint16_t)v;
 			break;
 		case 'f':
 			if (!optarg[0] || strlen(optarg) > 15)
-				return bad("-f", "wants an interface name of 1 to 15 characters",
-					   optarg);
+				return cli_bad("rx", "-f",
+					       "'%s' is not an interface name of 1 to 15 characters",
+					       optarg);
 			o->ifname = optarg;
 			break;
 		case 't':
-			if (parse_uint("-t", optarg, 0, 255, &o->first_queue))
+			if (cli_opt_uint("rx", "-t", optarg, 0, 255, &o->first_queue))
 				return -EINVAL;
 			o->first_set = true;
 			break;
 		case 'q':
-			if (parse_uint("-q", optarg, 1, 256, &o->nr_queues))
+			if (cli_opt_uint("rx", "-q", optarg, 1, 256, &o->nr_queues))
 				return -EINVAL;
 			break;
 		case 'v':
-			if (parse_uint("-v", optarg, 1, 256, &o->validate))
+			if (cli_opt_uint("rx", "-v", optarg, 1, 256, &o->validate))
 				return -EINVAL;
 			break;
 		case 'a':
-			if (parse_uint("-a", optarg, 0, 1, &v))
+			if (cli_opt_uint("rx", "-a", optarg, 0, 1, &v))
 				return -EINVAL;
 			o->autorelease = (int)v;
 			break;
 		case 'U':
-			if (parse_uint("-U", optarg, 0, 2, &v))
+			if (cli_opt_uint("rx", "-U", optarg, 0, 2, &v))
 				return -EINVAL;
 			o->unbind = (int)v;
 			break;
@@ -202,24 +190,17 @@ int rx_parse_opts(int argc, char **argv, struct rx_opts *o)
 			rx_usage(stdout);
 			exit(0);
 		case ':':
-			fprintf(stderr, "devmem-lab rx: %s wants a value\n", argv[optind - 1]);
-			return -EINVAL;
 		case '?':
-			fprintf(stderr, "devmem-lab rx: unknown option '%s'\n", argv[optind - 1]);
-			return -EINVAL;
+			return cli_getopt_refused("rx", c, argv);
 		default:
 			if (parse_long(c, optarg, o))
 				return -EINVAL;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "devmem-lab rx: unexpected argument '%s'\n", argv[optind]);
-		return -EINVAL;
-	}
-	if (o->first_queue + o->nr_queues > 256) {
-		fprintf(stderr, "devmem-lab rx: -t %u -q %u goes past queue 255\n",
-			o->first_queue, o->nr_queues);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return cli_bad("rx", NULL, "unexpected argument '%s'", argv[optind]);
+	if (o->first_queue + o->nr_queues > 256)
+		return cli_bad("rx", NULL, "-t %u -q %u goes past queue 255",
+			       o->first_queue, o->nr_queues);
 	return 0;
 }

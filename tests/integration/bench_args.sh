@@ -31,5 +31,5 @@ check '--designs' --designs xarray,bogus
 check '--held' --held 99999999
 check 'exceeds --flows' --workers 3 --flows 2
 check 'unexpected argument' extra
-check 'unrecognized option' --frobnicate
+check 'unknown option' --frobnicate
 exit $fail
