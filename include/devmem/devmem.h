@@ -727,7 +727,7 @@ enum dml_dmabuf_exporter {
  * @out: the new dma-buf; its fd is the caller's to pass to bind-rx.
  *
  * Return: 0, -EINVAL for a bad size or exporter, -ENODEV when udmabuf is
- * asked for and absent, or the errno of the failing system call.
+ * asked for and absent, or the -errno of the failing system call.
  */
 int dml_dmabuf_create(size_t size, enum dml_dmabuf_exporter exporter,
 		      struct dml_dmabuf **out);
