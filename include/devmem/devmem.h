@@ -69,8 +69,13 @@ struct dml_host_config {
 int dml_host_create(const struct dml_host_config *cfg, struct dml_host **out);
 
 /**
- * dml_host_destroy() - close what is left open and free the host.
+ * dml_host_destroy() - close its netlink sockets and free the host.
  * @host: may be NULL.
+ *
+ * Netlink sockets still open are closed, which unbinds their bindings;
+ * netdevs are freed with the host.  TCP sockets, wire flows and TCP
+ * ingresses are the caller's to close first: one left open is reported as
+ * a broken invariant, not freed.
  */
 void dml_host_destroy(struct dml_host *host);
 
