@@ -4,7 +4,8 @@
  * test_model.c, SPEC S-4.4, S-5.1 to S-5.5, S-6.1) run on chosen designs,
  * so a design added with --plugin is held to the rules the built-in ones
  * pass.  A design is checked against the rules of its mode as the series
- * defines them.
+ * defines them, except where its dml_token_design_info says it departs
+ * from them (holder_returns, many_bindings, token_slots).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -47,12 +47,8 @@ struct dml_token_sock {
 };
 
 struct dml_token_ops {
+	/* Its name, mode and the rules it keeps (see devmem.h). */
 	struct dml_token_design_info info;
-	/*
-	 * Its tokens carry their binding's slot in the high bits: each
-	 * binding of its mode takes a slot of the host's.
-	 */
-	bool token_slots;
 
 	struct dml_token_sock *(*sock_create)(_Atomic unsigned long *warnings);
 	/* The socket's last reference went: return or leave what it holds. */

@@ -377,6 +377,21 @@ struct dml_token_design_info {
 	const char *summary;
 	/* Token state a binding carries per net_iov for this design (urefs). */
 	unsigned int bytes_per_niov;
+	/*
+	 * Where an autorelease = 0 design departs from the series' rules
+	 * (docs/extensions.md), so the conformance suite holds it to its own:
+	 * @holder_returns: only the socket holding a page returns it and close
+	 * returns what the socket holds (X-2.4, X-3.2), where the series lets
+	 * any joined socket return any page and leaves a closed socket's pages
+	 * to the binding's reclaim.  @many_bindings: a socket receives from
+	 * several bindings, where the series answers EFAULT for a second
+	 * (X-2.2).  @token_slots: its tokens carry their binding's slot in the
+	 * high bits, so each binding of the mode takes one of a few slots of
+	 * the host's and a bind-rx may be ENOSPC (X-2.1).
+	 */
+	bool holder_returns;
+	bool many_bindings;
+	bool token_slots;
 };
 
 /**

@@ -139,7 +139,7 @@ int dml_netdev_nl_bind_rx_doit(struct dml_genl_info *info)
 				 (int)mnl_attr_get_u32(attrs[NETDEV_A_DMABUF_FD]),
 				 autorelease, host->designs[autorelease]->binding_reclaim,
 				 host->designs[autorelease]->binding_refill,
-				 host->designs[autorelease]->token_slots, info->ext,
+				 host->designs[autorelease]->info.token_slots, info->ext,
 				 &binding);
 	if (err) {
 		dml_extack_bad_attr(info->ext, err == -EBUSY ? autorelease_attr

@@ -180,6 +180,7 @@ const struct dml_token_ops dml_token_sockarray_ops = {
 		.name = "sockarray",
 		.autorelease = 0,
 		.summary = "v1/v2: per-socket array of atomic urefs, token = page index",
+		.holder_returns = true,
 	},
 	.sock_create = sockarray_sock_create,
 	.sock_destroy = sockarray_sock_destroy,

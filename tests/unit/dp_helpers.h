@@ -68,42 +68,26 @@ static inline struct dml_wire_flow_config dp_flow_config(uint16_t sport)
 static const char *dp_design[2];
 
 /*
- * What an autorelease = 0 design promises where designs differ: the
- * series' rules (niov and the designs not listed here) are S-4.5's one
- * binding per socket (EFAULT for a second) and S-5.5 / S-6.2's urefs of the
- * binding (any joined socket returns any page; close leaves them until the
- * binding's users reach 0).  The rows below replace them by what
- * docs/extensions.md says of each design.
+ * What the design serving @mode in this case promises where designs
+ * differ, as its dml_token_design_info states it: the series' rules are
+ * S-4.5's one binding per socket (EFAULT for a second) and S-5.5 / S-6.2's
+ * urefs of the binding (any joined socket returns any page; close leaves
+ * them until the binding's users reach 0); holder_returns, many_bindings
+ * and token_slots replace them by what docs/extensions.md says.  A design
+ * added from outside states its own, and is held to them alike.  NULL:
+ * the default design, which keeps the series' rules.
  */
-struct dp_design_rules {
-	const char *design;
-	bool holder_returns;	/* only the holder returns; close returns */
-	bool many_bindings;	/* a socket receives from several bindings */
-	/*
-	 * X-2.1: each binding takes one of a few token slots until it is
-	 * freed, so a bind-rx may be ENOSPC while sockets keep unbound
-	 * bindings alive.
-	 */
-	bool token_slots;
-};
-
-static const struct dp_design_rules dp_rules_table[] = {
-	{ "owned", true, true, true },
-	{ "sockarray", true, false, false },
-};
-
-static const struct dp_design_rules dp_rules_series = { NULL, false, false, false };
-
-/* The rules of the design serving @mode in this case (NULL: the default). */
-static inline const struct dp_design_rules *dp_rules(int mode)
+static inline const struct dml_token_design_info *dp_rules(int mode)
 {
+	static const struct dml_token_design_info series = { .name = "(series)" };
 	const char *name = mode >= 0 && mode < 2 ? dp_design[mode] : NULL;
+	const struct dml_token_design_info *info;
 	size_t i;
 
-	for (i = 0; name && i < sizeof(dp_rules_table) / sizeof(dp_rules_table[0]); i++)
-		if (!strcmp(dp_rules_table[i].design, name))
-			return &dp_rules_table[i];
-	return &dp_rules_series;
+	for (i = 0; name && (info = dml_token_design(i)); i++)
+		if (!strcmp(info->name, name))
+			return info;
+	return &series;
 }
 
 /* Binds queue 7 (unless @mode < 0), listens, connects one flow and accepts it. */
