@@ -16,10 +16,8 @@ static const struct dml_nla_policy ctrl_getfamily_policy[] = {
 
 static uint32_t op_flags(const struct dml_genl_op *op)
 {
-	uint32_t flags = 0;
+	uint32_t flags = op->perm;
 
-	if (op->admin)
-		flags |= GENL_ADMIN_PERM;
 	if (op->doit)
 		flags |= GENL_CMD_CAP_DO;
 	if (op->dumpit)

@@ -447,7 +447,7 @@ static const struct dml_genl_op ethtool_ops[] = {
 	},
 	{
 		.cmd = ETHTOOL_MSG_RINGS_SET,
-		.admin = true,
+		.perm = GENL_UNS_ADMIN_PERM,
 		.policy = rings_set_policy,
 		.maxattr = DML_ETHTOOL_A_RINGS_HDS_THRESH_MAX,
 		.doit = rings_set_doit,
@@ -463,7 +463,7 @@ static const struct dml_genl_op ethtool_ops[] = {
 	},
 	{
 		.cmd = ETHTOOL_MSG_CHANNELS_SET,
-		.admin = true,
+		.perm = GENL_UNS_ADMIN_PERM,
 		.policy = channels_set_policy,
 		.maxattr = ETHTOOL_A_CHANNELS_COMBINED_COUNT,
 		.doit = channels_set_doit,

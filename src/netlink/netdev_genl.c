@@ -91,7 +91,7 @@ static const struct dml_genl_op netdev_ops[] = {
 	},
 	{
 		.cmd = NETDEV_CMD_BIND_RX,
-		.admin = true,
+		.perm = GENL_ADMIN_PERM,
 		.policy = dml_bind_rx_policy,
 		.maxattr = NETDEV_A_DMABUF_AUTORELEASE,
 		.doit = dml_netdev_nl_bind_rx_doit,

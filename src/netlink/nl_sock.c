@@ -458,7 +458,7 @@ static int genl_rcv_msg(struct dml_nl_sock *sk, const struct nlmsghdr *nlh,
 			       info.genlh->cmd, dump ? " as a dump" : "");
 		return -EOPNOTSUPP;
 	}
-	if (op->admin && !sk->admin) {
+	if (op->perm && !sk->admin) {
 		dml_extack_msg(ext, "%s: command %u needs admin permission (CAP_NET_ADMIN)",
 			       family->name, info.genlh->cmd);
 		return -EPERM;

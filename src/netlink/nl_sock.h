@@ -59,7 +59,13 @@ struct dml_genl_info {
 
 struct dml_genl_op {
 	uint8_t cmd;
-	bool admin;			/* GENL_ADMIN_PERM */
+	/*
+	 * GENL_ADMIN_PERM (CAP_NET_ADMIN in the initial user namespace) or
+	 * GENL_UNS_ADMIN_PERM (in the netns's own, as ethtool's SETs ask);
+	 * the model has one namespace, so either needs an admin socket.  0:
+	 * anyone.  nlctrl reports it as it is.
+	 */
+	uint32_t perm;
 	const struct dml_nla_policy *policy;
 	unsigned int maxattr;
 	const struct dml_nla_policy *dump_policy;

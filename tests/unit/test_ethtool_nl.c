@@ -506,6 +506,57 @@ static void test_dumps(void **state)
 	assert_errno(nl_exchange(f->nl, nlh, nlh->nlmsg_len, &r), -EOPNOTSUPP);
 }
 
+/* One op's attribute of nlctrl's CTRL_ATTR_OPS entry, or NULL. */
+static const struct nlattr *op_attr(const struct nlattr *op, uint16_t type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, op)
+		if (mnl_attr_get_type(a) == type)
+			return a;
+	return NULL;
+}
+
+/*
+ * nlctrl describes the family as the kernel's does: the SETs need
+ * CAP_NET_ADMIN in the netns's user namespace (GENL_UNS_ADMIN_PERM, as
+ * net/ethtool/netlink.c flags them), not in the initial one; the GETs need
+ * nothing.
+ */
+static void test_family_op_flags(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t flags[ETHTOOL_MSG_USER_MAX + 1] = {0};
+	const struct nlattr *ops, *op;
+	struct nlmsghdr *nlh;
+	struct nl_result r;
+	union nl_buf b;
+
+	nlh = genl_req(&b, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, ETHTOOL_GENL_NAME);
+	assert_ok(nl_exchange(f->nl, nlh, nlh->nlmsg_len, &r));
+	assert_int_equal(r.replies, 1);
+	ops = genl_attr(&r.first.nlh, CTRL_ATTR_OPS);
+	assert_non_null(ops);
+	mnl_attr_for_each_nested(op, ops) {
+		const struct nlattr *id = op_attr(op, CTRL_ATTR_OP_ID);
+		const struct nlattr *fl = op_attr(op, CTRL_ATTR_OP_FLAGS);
+
+		assert_non_null(id);
+		assert_non_null(fl);
+		assert_in_range(mnl_attr_get_u32(id), 1, ETHTOOL_MSG_USER_MAX);
+		flags[mnl_attr_get_u32(id)] = mnl_attr_get_u32(fl);
+	}
+	assert_int_equal(flags[ETHTOOL_MSG_RINGS_SET] & (GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM),
+			 GENL_UNS_ADMIN_PERM);
+	assert_int_equal(flags[ETHTOOL_MSG_CHANNELS_SET] &
+			 (GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM), GENL_UNS_ADMIN_PERM);
+	assert_int_equal(flags[ETHTOOL_MSG_RINGS_GET] & (GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM), 0);
+	assert_int_equal(flags[ETHTOOL_MSG_CHANNELS_GET] &
+			 (GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM), 0);
+	assert_true(flags[ETHTOOL_MSG_RINGS_SET] & GENL_CMD_CAP_DO);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -518,6 +569,7 @@ int main(void)
 		T(test_channels),
 		T(test_bound_device),
 		T(test_dumps),
+		T(test_family_op_flags),
 	};
 
 	return RUN_TESTS(tests);
