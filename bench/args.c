@@ -333,25 +333,34 @@ static int parse_opt(const struct bench_opt *o, const char *arg,
 }
 
 /*
- * What getopt_long() refused, named as cli_getopt_refused() names it: a long
- * option as written up to any '=', a short one by its letter (optopt), since
- * argv[optind - 1] is not the group when it sits inside one, like -qx.
+ * A long option is named as written, up to any '='; a short one by its
+ * letter (optopt), since argv[optind - 1] is not the group when it sits
+ * inside one, like -qx.  glibc leaves optopt 0 for an unknown long option
+ * and sets it to the option's val for a long option that takes no value
+ * and was given one.
  */
-static int refused(char *why, int c, char **argv)
+const char *bench_getopt_refused(int c, char **argv, char *name, size_t len)
 {
 	const char *arg = argv[optind - 1];
 	bool is_long = !strncmp(arg, "--", 2);
-	char name[64];
 
 	if (is_long && (c == ':' || !optopt || strchr(arg, '=')))
-		snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+		snprintf(name, len, "%.*s", (int)strcspn(arg, "="), arg);
 	else
-		snprintf(name, sizeof(name), "-%c", optopt);
+		snprintf(name, len, "-%c", optopt);
 	if (c == ':')
-		return bad(why, name, "missing value");
+		return "missing value";
 	if (is_long && optopt && strchr(arg, '='))
-		return bad(why, name, "takes no value");
-	return bad(why, name, "unknown option");
+		return "takes no value";
+	return "unknown option";
+}
+
+static int refused(char *why, int c, char **argv)
+{
+	char name[64];
+	const char *problem = bench_getopt_refused(c, argv, name, sizeof(name));
+
+	return bad(why, name, "%s", problem);
 }
 
 /*

@@ -21,4 +21,12 @@ int bench_parse_args(int argc, char **argv, struct bench_config *cfg,
 		     char why[BENCH_WHY_LEN]);
 void bench_usage(FILE *out);
 
+/*
+ * What getopt_long() refused (run with opterr = 0 and a ':' optstring):
+ * @c is ':' for a missing value, '?' for the rest.  Writes the option's
+ * name to @name and returns the problem ("missing value", ...).  The bench
+ * and the command's other parsers (tools/options.c) word it alike.
+ */
+const char *bench_getopt_refused(int c, char **argv, char *name, size_t len);
+
 #endif /* DML_BENCH_ARGS_H */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cli.h"
 
 int cli_bad(const char *cmd, const char *opt, const char *fmt, ...)
@@ -91,29 +92,13 @@ int cli_opt_choice(const char *cmd, const char *opt, const char *text,
 	return cli_bad(cmd, opt, "'%s' is not one of %s", text, list);
 }
 
-/*
- * What getopt_long() refused (it runs with opterr = 0 and a ':' optstring):
- * c is ':' for a missing value, '?' for the rest.  A long option is named as
- * written, up to any '='; a short one by its letter, as it may sit inside a
- * group like -lx, where argv[optind - 1] is not the group.  glibc leaves
- * optopt 0 for an unknown long option and sets it to the option's val for a
- * long option that takes no value and was given one.
- */
+/* What getopt_long() refused, named and worded as the bench's parser does. */
 int cli_getopt_refused(const char *cmd, int c, char **argv)
 {
-	const char *arg = argv[optind - 1];
-	bool is_long = !strncmp(arg, "--", 2);
 	char name[64];
+	const char *problem = bench_getopt_refused(c, argv, name, sizeof(name));
 
-	if (is_long && (c == ':' || !optopt || strchr(arg, '=')))
-		snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
-	else
-		snprintf(name, sizeof(name), "-%c", optopt);
-	if (c == ':')
-		return cli_bad(cmd, name, "missing value");
-	if (is_long && optopt && strchr(arg, '='))
-		return cli_bad(cmd, name, "takes no value");
-	return cli_bad(cmd, name, "unknown option");
+	return cli_bad(cmd, name, "%s", problem);
 }
 
 const char *demo_cmd_name(enum demo_cmd cmd)
