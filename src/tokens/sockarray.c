@@ -114,10 +114,11 @@ static int sockarray_assign(struct dml_token_sock *ts, struct dml_binding *bindi
 	return 0;
 }
 
-/* Drops one of this socket's urefs unless it holds none. */
-static bool sock_uref_dec_not_zero(struct sockarray_sock *sa,
-				   struct dml_binding *binding, uint32_t index)
+/* Drops one of this socket's urefs unless it holds none (@ctx: the socket). */
+static inline bool sock_uref_dec_not_zero(void *ctx, struct dml_binding *binding,
+					  uint32_t index)
 {
+	struct sockarray_sock *sa = ctx;
 	bool last;
 
 	if (!dml_count_dec_not_zero(&sa->urefs[index], &last))
@@ -133,25 +134,10 @@ static int sockarray_release(struct dml_token_sock *ts, const struct dmabuf_toke
 	struct sockarray_sock *sa = to_sockarray(ts);
 	struct dml_binding *binding = atomic_load_explicit(&sa->binding,
 							   memory_order_acquire);
-	unsigned int i, frags = 0;
-	int released = 0;
-	uint32_t j;
 
 	if (!binding)
 		return -EINVAL;
-	for (i = 0; i < nr_tokens; i++) {
-		for (j = 0; j < tokens[i].token_count; j++) {
-			uint32_t token = tokens[i].token_start + j;
-
-			/* Past the pages ends the entry, uncounted (v10's order). */
-			if (token >= binding->nr_niovs)
-				break;
-			if (++frags > DML_MAX_DONTNEED_FRAGS)
-				return released;
-			released += sock_uref_dec_not_zero(sa, binding, token);
-		}
-	}
-	return released;
+	return dml_uref_walk(binding, tokens, nr_tokens, sock_uref_dec_not_zero, sa);
 }
 
 static void sockarray_count_refs(struct dml_token_sock *ts,

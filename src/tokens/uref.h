@@ -93,10 +93,18 @@ static inline bool dml_uref_dec_not_zero(struct dml_binding *binding,
 	return true;
 }
 
-/* SO_DEVMEM_DONTNEED on a joined socket: the frags released. */
-static inline int dml_uref_release(struct dml_binding *binding,
-				   const struct dmabuf_token *tokens,
-				   unsigned int nr_tokens)
+/* One token's return: true when it released a frag. */
+typedef bool (*dml_uref_step_fn)(void *ctx, struct dml_binding *binding, uint32_t index);
+
+/*
+ * SO_DEVMEM_DONTNEED's walk over the tokens of a design whose token is the
+ * page index: the frags @step released.  Always inlined with a constant
+ * @step, so each design's walk is its own loop with the step inside, as
+ * if written out.
+ */
+static inline __attribute__((always_inline)) int
+dml_uref_walk(struct dml_binding *binding, const struct dmabuf_token *tokens,
+	      unsigned int nr_tokens, dml_uref_step_fn step, void *ctx)
 {
 	unsigned int i, frags = 0;
 	int released = 0;
@@ -115,10 +123,24 @@ static inline int dml_uref_release(struct dml_binding *binding,
 				break;
 			if (++frags > DML_MAX_DONTNEED_FRAGS)
 				return released;
-			released += dml_uref_dec_not_zero(binding, &binding->vec[token]);
+			released += step(ctx, binding, token);
 		}
 	}
 	return released;
+}
+
+static inline bool dml_uref_step(void *ctx, struct dml_binding *binding, uint32_t index)
+{
+	(void)ctx;
+	return dml_uref_dec_not_zero(binding, &binding->vec[index]);
+}
+
+/* SO_DEVMEM_DONTNEED on a joined socket: the frags released. */
+static inline int dml_uref_release(struct dml_binding *binding,
+				   const struct dmabuf_token *tokens,
+				   unsigned int nr_tokens)
+{
+	return dml_uref_walk(binding, tokens, nr_tokens, dml_uref_step, NULL);
 }
 
 /* The binding's users reached 0: what no socket returned goes back now. */
